@@ -1,0 +1,43 @@
+"""Cross-instance fan-out behind one small interface: embedded (one process) or Redis.
+
+A document's hub subscribes while the document is loaded. Publishing never blocks the
+caller: a bus batches and sends on its own task.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class BusReceiver(Protocol):
+    """What a loaded document exposes to the bus."""
+
+    key: str
+
+    def apply_remote_update(self, update: bytes) -> None: ...
+
+    def apply_remote_awareness(self, update: bytes) -> None: ...
+
+    def state_vector(self) -> bytes: ...
+
+    def diff_since(self, state_vector: bytes) -> bytes: ...
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ready(self) -> bool: ...
+
+    async def subscribe(self, receiver: BusReceiver) -> None: ...
+
+    async def unsubscribe(self, key: str) -> None: ...
+
+    def publish_update(self, key: str, update: bytes) -> None: ...
+
+    def publish_awareness(self, key: str, update: bytes) -> None: ...
+
+    async def claim_once(self, event_id: str, ttl_seconds: float) -> bool:
+        """True for exactly one caller across the deployment for this event id."""
+        ...

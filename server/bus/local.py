@@ -1,0 +1,41 @@
+"""The embedded bus: one process is the whole deployment, so there is nobody to tell."""
+
+from __future__ import annotations
+
+import time
+
+from .base import BusReceiver
+
+
+class LocalBus:
+    def __init__(self) -> None:
+        self._claimed: dict[str, float] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def ready(self) -> bool:
+        return True
+
+    async def subscribe(self, receiver: BusReceiver) -> None:
+        return None
+
+    async def unsubscribe(self, key: str) -> None:
+        return None
+
+    def publish_update(self, key: str, update: bytes) -> None:
+        return None
+
+    def publish_awareness(self, key: str, update: bytes) -> None:
+        return None
+
+    async def claim_once(self, event_id: str, ttl_seconds: float) -> bool:
+        now = time.monotonic()
+        self._claimed = {k: t for k, t in self._claimed.items() if t > now}
+        if event_id in self._claimed:
+            return False
+        self._claimed[event_id] = now + ttl_seconds
+        return True

@@ -1,0 +1,82 @@
+"""`paja serve`: one server process. Flags and `PAJA_*` variables are read in config.py."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from typing import Any
+
+import uvicorn
+
+from . import config
+from .app import create_app
+
+SECRET_IN_URL = re.compile(r"([?&#](?:token|join|key)=)[^&\s\"']+")
+
+
+class RedactSecrets(logging.Filter):
+    """Tokens ride in WebSocket query strings; uvicorn would log them with every path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = SECRET_IN_URL.sub(r"\1[redacted]", record.msg)
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(
+                SECRET_IN_URL.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in args
+            )
+        return True
+
+
+def log_config(level: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": RedactSecrets}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "filters": ["redact"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level.upper()},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+        },
+    }
+
+
+def serve(settings: config.Settings) -> None:
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=log_config(settings.log_level),
+        ws_max_size=settings.max_message_bytes,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        timeout_graceful_shutdown=10,
+        lifespan="on",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="paja", description="Paja facilitation server")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run one server")
+    config.add_arguments(serve_parser)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(config.from_arguments(args))
+    else:  # pragma: no cover - argparse rejects unknown commands
+        parser.print_help()
+        sys.exit(2)

@@ -1,0 +1,109 @@
+"""Settings for one `paja serve` process, read from flags first and the environment second.
+
+Every setting has a flag and a `PAJA_*` variable so that the same image runs under a
+Procfile, systemd or a container without a wrapper script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = field(default="127.0.0.1", metadata={"help": "address to bind"})
+    port: int = field(default=8000, metadata={"help": "port to bind (also $PORT)"})
+    data_dir: Path = field(
+        default=Path("./paja-data"), metadata={"help": "where the SQLite file lives"}
+    )
+    redis_url: str | None = field(
+        default=None, metadata={"help": "join a deployment through this Redis"}
+    )
+    public_url: str | None = field(
+        default=None, metadata={"help": "base URL put in links (default: from the request)"}
+    )
+    create_key: str | None = field(
+        default=None, metadata={"help": "if set, creating a session needs this key"}
+    )
+    max_message_bytes: int = field(
+        default=8 * MIB, metadata={"help": "largest WebSocket message accepted (close 1009)"}
+    )
+    send_queue_bytes: int = field(
+        default=16 * MIB,
+        metadata={"help": "bytes waiting for one slow reader before it is closed"},
+    )
+    max_initial_syncs: int = field(
+        default=1000,
+        metadata={"help": "initial syncs in flight before new joiners get close 1013"},
+    )
+    idle_unload_seconds: float = field(
+        default=30.0, metadata={"help": "how long a board with no connection stays loaded"}
+    )
+    flush_interval_ms: int = field(
+        default=50, metadata={"help": "batching window of writes to the store"}
+    )
+    compact_after_updates: int = field(
+        default=500, metadata={"help": "log length that triggers compaction into a snapshot"}
+    )
+    log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "paja.sqlite3"
+
+
+def _env_name(name: str) -> str:
+    return "PAJA_" + name.upper()
+
+
+def _convert(kind: Any, raw: str) -> Any:
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
+    if kind in (Path, "Path"):
+        return Path(raw)
+    return raw
+
+
+def _kind(f: Any) -> str:
+    return str(f.type).replace(" | None", "")
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings given by `PAJA_*` variables (and `PORT`, for a Procfile)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if env.get("PORT"):
+        values["port"] = int(env["PORT"])
+    for f in fields(Settings):
+        raw = env.get(_env_name(f.name))
+        if raw:
+            values[f.name] = _convert(_kind(f), raw)
+    return values
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    for f in fields(Settings):
+        parser.add_argument(
+            "--" + f.name.replace("_", "-"),
+            dest=f.name,
+            default=None,
+            help=f"{f.metadata.get('help', '')} [${_env_name(f.name)}]",
+        )
+
+
+def from_arguments(args: argparse.Namespace, environ: dict[str, str] | None = None) -> Settings:
+    """Flags win over the environment, which wins over the defaults."""
+    values = from_environment(environ)
+    for f in fields(Settings):
+        raw = getattr(args, f.name, None)
+        if raw is not None:
+            values[f.name] = _convert(_kind(f), raw)
+    return Settings(**values)

@@ -1,0 +1,150 @@
+"""Loaded documents: load on first use, batch their updates to the store, unload when idle.
+
+The hub is the one place that knows both the store and the bus; a `Document` only knows
+its connections. Writes to the store leave in batches from one flusher task, so a
+document is never saved twice at once and a burst of edits costs one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from .bus.base import Bus
+from .config import Settings
+from .document import Document
+from .metrics import Counters
+from .store.base import LoadError, Store
+
+log = logging.getLogger("paja.hub")
+
+
+class Hub:
+    def __init__(self, store: Store, bus: Bus, settings: Settings, counters: Counters) -> None:
+        self.store = store
+        self.bus = bus
+        self.settings = settings
+        self.counters = counters
+        self.documents: dict[str, Document] = {}
+        self._loading: dict[str, asyncio.Task[Document]] = {}
+        self._unload_handles: dict[str, asyncio.TimerHandle] = {}
+        self._unloading: set[asyncio.Task[None]] = set()
+        self._dirty: set[Document] = set()
+        self._flush_wakeup = asyncio.Event()
+        self._flusher: asyncio.Task[None] | None = None
+        self.store_healthy = True
+        self.initial_syncs = 0
+
+    async def start(self) -> None:
+        self._flusher = asyncio.create_task(self._flush_loop(), name="paja-flusher")
+
+    async def close(self) -> None:
+        """Flush everything before exit: a SIGTERM must not lose an edit."""
+        for handle in self._unload_handles.values():
+            handle.cancel()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self.flush()
+
+    # loading and unloading
+
+    async def acquire(self, key: str) -> Document:
+        """The loaded document for `key`; concurrent callers share one load."""
+        handle = self._unload_handles.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+        document = self.documents.get(key)
+        if document is not None:
+            return document
+        task = self._loading.get(key)
+        if task is None:
+            task = asyncio.create_task(self._load(key))
+            self._loading[key] = task
+        return await asyncio.shield(task)
+
+    async def _load(self, key: str) -> Document:
+        try:
+            started = time.perf_counter()
+            document = Document(key, on_update=self._updated, on_awareness=self._aware)
+            stored = await self.store.load_document(key)
+            if stored is not None:
+                try:
+                    document.doc.apply_update(stored)
+                except ValueError as exc:
+                    raise LoadError(f"stored state of {key} is corrupt") from exc
+            self.documents[key] = document
+            await self.bus.subscribe(document)
+            self.counters.load_seconds.observe(time.perf_counter() - started)
+            return document
+        finally:
+            del self._loading[key]
+
+    def release(self, document: Document) -> None:
+        """Called when a connection leaves; an idle document unloads after a grace period."""
+        if document.connections or self.documents.get(document.key) is not document:
+            return
+        loop = asyncio.get_running_loop()
+        old = self._unload_handles.pop(document.key, None)
+        if old is not None:
+            old.cancel()
+        self._unload_handles[document.key] = loop.call_later(
+            self.settings.idle_unload_seconds, self._schedule_unload, document
+        )
+
+    def _schedule_unload(self, document: Document) -> None:
+        self._unload_handles.pop(document.key, None)
+        task = asyncio.create_task(self._unload(document))
+        self._unloading.add(task)
+        task.add_done_callback(self._unloading.discard)
+
+    async def _unload(self, document: Document) -> None:
+        if document.connections or document in self._dirty:
+            if not document.connections:
+                self.release(document)  # try again once its edits are stored
+            return
+        if self.documents.get(document.key) is document:
+            del self.documents[document.key]
+            await self.bus.unsubscribe(document.key)
+
+    # updates flow from documents to the store and the bus
+
+    def _updated(self, document: Document, update: bytes, local: bool) -> None:
+        if not local:
+            return
+        document.pending.append(update)
+        self._dirty.add(document)
+        self.bus.publish_update(document.key, update)
+
+    def _aware(self, document: Document, update: bytes, local: bool) -> None:
+        if local:
+            self.bus.publish_awareness(document.key, update)
+
+    async def _flush_loop(self) -> None:
+        interval = self.settings.flush_interval_ms / 1000
+        while True:
+            await asyncio.sleep(interval)
+            if self._dirty:
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Write every pending update in one batch; on failure keep them for the next try."""
+        if not self._dirty:
+            return
+        dirty, self._dirty = self._dirty, set()
+        batch = {d.key: d.pending for d in dirty}
+        for document in dirty:
+            document.pending = []
+        started = time.perf_counter()
+        try:
+            await self.store.append_updates(batch)
+        except Exception:
+            log.exception("store write failed; %d documents kept in memory for retry", len(batch))
+            self.store_healthy = False
+            for document in dirty:
+                document.pending[:0] = batch[document.key]
+                self._dirty.add(document)
+            return
+        self.store_healthy = True
+        self.counters.store_write_seconds.observe(time.perf_counter() - started)

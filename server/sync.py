@@ -1,0 +1,174 @@
+"""The WebSocket endpoint `/ws/{session_id}/{board}`: handshake, access, message dispatch.
+
+Every way a connection can go wrong ends here as one close code (DESIGN.md section 1),
+and only that connection is affected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from pycrdt import YMessageType, YSyncMessageType
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .access import Denied, open_board
+from .connection import Connection
+from .document import Document
+from .hub import Hub
+from .metrics import Counters
+from .protocol import (
+    EMPTY_UPDATE,
+    MESSAGE_QUERY_AWARENESS,
+    CloseCode,
+    ProtocolError,
+    decode,
+    permission_denied,
+)
+from .store.base import LoadError, document_key
+
+log = logging.getLogger("paja.sync")
+
+
+class MessageReceiver:
+    """Decodes one client frame and applies it to the document on behalf of a connection."""
+
+    def __init__(self, document: Document, connection: Connection, counters: Counters) -> None:
+        self.document = document
+        self.connection = connection
+        self.counters = counters
+        self.synced = False
+
+    def receive(self, frame: bytes) -> None:
+        message = decode(frame)
+        kind = message.type
+        if kind == YMessageType.SYNC:
+            if message.subtype == YSyncMessageType.SYNC_STEP1:
+                self.connection.send_frame(self.document.sync_reply(message.payload))
+                self.synced = True
+            else:
+                self._write(message.payload)
+        elif kind == YMessageType.AWARENESS:
+            self.document.apply_awareness(message.payload, self.connection)
+        elif kind == MESSAGE_QUERY_AWARENESS:
+            self.connection.send_frame(self.document.awareness_frame())
+
+    def _write(self, update: bytes) -> None:
+        if update == EMPTY_UPDATE:
+            return
+        if not self.connection.can_write:
+            if not self.connection.denied_once:
+                self.connection.denied_once = True
+                self.connection.send_frame(permission_denied("read-only connection"))
+            return
+        self.document.apply_update(update, self.connection)
+
+
+class SyncEndpoint:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.open_connections = 0
+
+    async def handle(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        session_id = websocket.path_params["session_id"]
+        board = websocket.path_params["board"]
+        hub = self.hub
+        try:
+            access = await open_board(
+                hub.store, websocket.query_params.get("token"), session_id, board
+            )
+        except Denied as denied:
+            await websocket.close(denied.code, denied.reason)
+            return
+        if hub.initial_syncs >= hub.settings.max_initial_syncs:
+            await websocket.close(CloseCode.TRY_AGAIN_LATER, "too many joining, retry")
+            return
+        try:
+            document = await hub.acquire(document_key(session_id, board))
+        except LoadError:
+            log.exception("could not load a board")
+            await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
+            return
+        await self._serve(
+            websocket, document, access.grant.role, access.grant.subject, access.can_write
+        )
+
+    async def _serve(
+        self, websocket: WebSocket, document: Document, role: str, subject: str, can_write: bool
+    ) -> None:
+        hub = self.hub
+        counters = hub.counters
+        closing: list[tuple[int, str]] = []
+
+        def overflow(_: Connection) -> None:
+            counters.closed_slow += 1
+            closing.append((CloseCode.TRY_AGAIN_LATER, "too far behind, reconnect"))
+            reader.cancel()
+
+        connection = Connection(
+            role=role,
+            subject=subject,
+            can_write=can_write,
+            limit_bytes=hub.settings.send_queue_bytes,
+            on_overflow=overflow,
+        )
+        receiver = MessageReceiver(document, connection, counters)
+        max_bytes = hub.settings.max_message_bytes
+
+        async def send(frame: bytes) -> None:
+            counters.frames_out += 1
+            counters.bytes_out += len(frame)
+            await websocket.send_bytes(frame)
+
+        async def read() -> None:
+            hub.initial_syncs += 1
+            joining = True
+            try:
+                while True:
+                    message = await websocket.receive()
+                    if message["type"] == "websocket.disconnect":
+                        return
+                    frame = message.get("bytes")
+                    if frame is None:
+                        raise ProtocolError("text frames are not part of the protocol")
+                    if len(frame) > max_bytes:
+                        raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
+                    counters.messages_in += 1
+                    counters.bytes_in += len(frame)
+                    receiver.receive(frame)
+                    if joining and receiver.synced:
+                        joining = False
+                        hub.initial_syncs -= 1
+            finally:
+                if joining:
+                    hub.initial_syncs -= 1
+
+        self.open_connections += 1
+        counters.connections_total += 1
+        document.add(connection)
+        writer = asyncio.create_task(connection.run_writer(send))
+        reader = asyncio.create_task(read())
+        try:
+            await reader
+        except ProtocolError as error:
+            counters.closed_bad += 1
+            closing.append((error.code, error.reason))
+        except WebSocketDisconnect:
+            pass
+        except asyncio.CancelledError:
+            if not closing:
+                raise
+        finally:
+            self.open_connections -= 1
+            connection.close()
+            document.remove(connection)
+            hub.release(document)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+        if closing:
+            code, reason = closing[0]
+            try:
+                await asyncio.wait_for(websocket.close(code, reason), timeout=5)
+            except Exception:
+                pass

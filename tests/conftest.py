@@ -1,0 +1,35 @@
+"""Fixtures that start real servers. Each test gets its own `paja serve` on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support.processes import PajaServer
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[type[PajaServer]]:
+    started: list[PajaServer] = []
+
+    class Factory(PajaServer):
+        def __init__(self, **kwargs: object) -> None:
+            n = len(started)
+            super().__init__(tmp_path / f"data{n}", tmp_path / f"server{n}.log", **kwargs)  # type: ignore[arg-type]
+            started.append(self)
+
+    yield Factory
+    for server in started:
+        server.stop()
+    ARTIFACTS.mkdir(exist_ok=True)
+    for server in started:
+        (ARTIFACTS / f"{tmp_path.name}-{server.log_path.name}").write_text(server.log())
+
+
+@pytest.fixture
+def server(server_factory: type[PajaServer]) -> PajaServer:
+    return server_factory().start()

@@ -1,0 +1,137 @@
+"""Real processes for tests: `paja serve` on a free loopback port, and its lifecycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PAJA = Path(sys.executable).with_name("paja")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+class PajaServer:
+    """One `paja serve` process; restartable on the same data dir and port."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        log_path: Path,
+        *,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.log_path = log_path
+        self.port = free_port()
+        self.env = env or {}
+        self.args = args or []
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> PajaServer:
+        env = {**os.environ, "PAJA_IDLE_UNLOAD_SECONDS": "2", **self.env}
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                str(PAJA),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                *self.args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+        )
+        wait_http(self.http + "/healthz", proc=self.proc)
+        return self
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def terminate(self) -> bool:
+        """SIGTERM, and True when the server said it stored everything before exiting.
+
+        uvicorn re-raises the signal after a clean shutdown, so the status is -15.
+        """
+        assert self.proc is not None
+        before = len(self.log())
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(30)
+        return code in (0, -signal.SIGTERM) and "every edit is stored" in self.log()[before:]
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def create_session(self, title: str = "Workshop", **extra: object) -> dict[str, str]:
+        r = httpx.post(self.http + "/api/sessions", json={"title": title, **extra}, timeout=10)
+        r.raise_for_status()
+        return dict(r.json())
+
+    def join(
+        self, session: dict[str, str], name: str, tags: list[str] | None = None
+    ) -> dict[str, str]:
+        r = httpx.post(
+            f"{self.http}/api/sessions/{session['id']}/participants",
+            json={"name": name, "tags": tags or []},
+            headers={"Authorization": f"Bearer {session['join_secret']}"},
+            timeout=10,
+        )
+        r.raise_for_status()
+        return dict(r.json())
+
+    def board_url(self, session_id: str, board: str, token: str) -> str:
+        return f"{self.ws}/ws/{session_id}/{board}?token={token}"

@@ -1,0 +1,104 @@
+"""Presence: states reach others, late joiners get them, and a closed socket's vanish."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from support.nodeclient import NodeClient
+from support.processes import PajaServer
+from support.yclient import YClient, eventually
+
+
+async def test_presence_reaches_others_and_vanishes_on_close(server: PajaServer) -> None:
+    s = server.create_session()
+    base = f"{server.ws}/ws/{s['id']}"
+    alice = await NodeClient(base, "main", s["facilitator_token"]).start()
+    bob = await NodeClient(base, "main", s["facilitator_token"]).start()
+    watcher = await YClient(server.board_url(s["id"], "main", s["observer_token"])).connect()
+    try:
+        await alice.call("presence", state={"user": {"name": "Alice"}})
+
+        async def bob_sees_alice() -> bool:
+            peers = await bob.call("peers")
+            return any(p.get("user", {}).get("name") == "Alice" for p in peers.values())
+
+        for _ in range(100):
+            if await bob_sees_alice():
+                break
+            await asyncio.sleep(0.05)
+        assert await bob_sees_alice()
+
+        late = await NodeClient(base, "main", s["observer_token"]).start()
+        for _ in range(100):
+            peers = await late.call("peers")
+            if any(p.get("user", {}).get("name") == "Alice" for p in peers.values()):
+                break
+            await asyncio.sleep(0.05)
+        assert any(p.get("user", {}).get("name") == "Alice" for p in peers.values())
+        await late.close()
+
+        # The server itself shows no presence of its own.
+        others = {
+            i: st for i, st in watcher.awareness.states.items() if i != watcher.awareness.client_id
+        }
+        assert [st.get("user", {}).get("name") for st in others.values()] == ["Alice"]
+
+        started = time.monotonic()
+        await alice.close()
+        await eventually(
+            lambda: all(
+                st.get("user", {}).get("name") != "Alice"
+                for st in watcher.awareness.states.values()
+            ),
+            timeout=1.0,
+            what="Alice's presence removed within 1 s",
+        )
+        assert time.monotonic() - started < 1.0
+        peers = await bob.call("peers")
+        assert all(p.get("user", {}).get("name") != "Alice" for p in peers.values())
+    finally:
+        await bob.close()
+        await watcher.close()
+
+
+async def test_query_awareness_and_read_only_presence(server: PajaServer) -> None:
+    s = server.create_session()
+    display = await YClient(server.board_url(s["id"], "main", s["observer_token"])).connect()
+    other = await YClient(server.board_url(s["id"], "main", s["facilitator_token"])).connect()
+    try:
+        await display.set_presence({"user": {"name": "Lab screen"}})
+        await eventually(
+            lambda: any(
+                st.get("user", {}).get("name") == "Lab screen"
+                for st in other.awareness.states.values()
+            ),
+            what="read-only client's presence",
+        )
+        count = len(other.frames)
+        await other.send_raw(b"\x03")
+        await eventually(
+            lambda: any(f[0] == 1 for f in other.frames[count:]), what="answer to query-awareness"
+        )
+    finally:
+        await display.close()
+        await other.close()
+
+
+@pytest.mark.slow
+async def test_lone_stock_client_keeps_one_connection_for_two_minutes(
+    server: PajaServer,
+) -> None:
+    s = server.create_session()
+    lone = await NodeClient(f"{server.ws}/ws/{s['id']}", "main", s["facilitator_token"]).start()
+    try:
+        await lone.call("presence", state={"user": {"name": "alone"}})
+        await asyncio.sleep(125)
+        stats = await lone.call("stats")
+        assert stats["connects"] == 1, stats
+        assert stats["disconnects"] == 0, stats
+        assert stats["wsconnected"] is True
+    finally:
+        await lone.close()
