@@ -39,7 +39,7 @@ async def authenticate(store: Store, token: str | None, session_id: str) -> Gran
     if not token:
         raise Denied(CloseCode.BAD_TOKEN, "missing token")
     grant = await store.find_grant(token_hash(token))
-    if grant is None or grant.session_id != session_id or grant.role not in ROLES:
+    if grant is None or grant.session_id != session_id:
         raise Denied(CloseCode.BAD_TOKEN, "bad token")
     return grant
 
@@ -54,6 +54,8 @@ def may_write(grant: Grant, board: str) -> bool:
 async def open_board(store: Store, token: str | None, session_id: str, board: str) -> BoardAccess:
     """Check a WebSocket's token against a board; a facilitator creates a board by opening it."""
     grant = await authenticate(store, token, session_id)
+    if grant.role not in ROLES:
+        raise Denied(CloseCode.BAD_TOKEN, "a join secret opens no board; join first")
     if not BOARD_NAME.match(board):
         raise Denied(CloseCode.NOT_FOUND, "no such board")
     if await store.get_session(session_id) is None:

@@ -7,7 +7,7 @@ forwarded), applied once, and fanned out as one pre-built frame to every connect
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from pycrdt import Awareness, Doc
 
@@ -23,6 +23,7 @@ from .protocol import (
     update_message,
 )
 
+T = TypeVar("T")
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
 
@@ -82,6 +83,22 @@ class Document:
             self.doc.apply_update(update)
         except ValueError as exc:
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        self._distribute(update, remote)
+
+    def edit(self, change: Callable[[Doc[Any]], T]) -> T:
+        """Run a server-side change (e.g. to `control`) and send it out like a client's."""
+        updates: list[bytes] = []
+        subscription = self.doc.observe(lambda event: updates.append(event.update))
+        try:
+            with self.doc.transaction():
+                result = change(self.doc)
+        finally:
+            self.doc.unobserve(subscription)
+        for update in updates:
+            self._distribute(update, False)
+        return result
+
+    def _distribute(self, update: bytes, remote: bool) -> None:
         self._full_state = None
         frame = update_message(update)
         for connection in self.connections:

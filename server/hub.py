@@ -10,6 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pycrdt import Doc
 
 from .bus.base import Bus
 from .config import Settings
@@ -18,6 +22,7 @@ from .metrics import Counters
 from .store.base import LoadError, Store
 
 log = logging.getLogger("paja.hub")
+T = TypeVar("T")
 
 
 class Hub:
@@ -80,6 +85,21 @@ class Hub:
             return document
         finally:
             del self._loading[key]
+
+    async def change(self, key: str, change: Callable[[Doc[Any]], T]) -> T:
+        """Apply a server-side change to a document, loaded for the moment if need be."""
+        document = await self.acquire(key)
+        try:
+            return document.edit(change)
+        finally:
+            self.release(document)
+
+    async def read(self, key: str, reader: Callable[[Doc[Any]], T]) -> T:
+        document = await self.acquire(key)
+        try:
+            return reader(document.doc)
+        finally:
+            self.release(document)
 
     def release(self, document: Document) -> None:
         """Called when a connection leaves; an idle document unloads after a grace period."""

@@ -1,0 +1,152 @@
+"""Each kind of bad input closes only the bad connection, with its documented code, while
+two healthy clients on the same board keep converging and the server stays up."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import websockets
+from pycrdt import Map, write_var_uint
+
+from support.processes import PajaServer
+from support.yclient import YClient, eventually
+
+
+@dataclass
+class Board:
+    server: PajaServer
+    session: dict[str, str]
+    alice: YClient
+    bob: YClient
+
+    def url(self, token: str | None = None, board: str = "main") -> str:
+        return self.server.board_url(
+            self.session["id"], board, token or self.session["facilitator_token"]
+        )
+
+    async def still_converging(self) -> None:
+        assert self.server.alive()
+        key = f"after-{random.random()}"
+        self.alice.doc.get("notes", type=Map)[key] = "still here"
+        await eventually(lambda: key in self.bob.notes(), what="healthy clients converge")
+        assert not self.alice.closed.is_set() and not self.bob.closed.is_set()
+
+
+@pytest.fixture
+async def board(server_factory: type[PajaServer]) -> AsyncIterator[Board]:
+    server = server_factory(args=["--max-message-bytes", str(1024 * 1024)]).start()
+    session = server.create_session()
+    url = server.board_url(session["id"], "main", session["facilitator_token"])
+    alice, bob = await YClient(url).connect(), await YClient(url).connect()
+    yield Board(server, session, alice, bob)
+    await alice.close()
+    await bob.close()
+
+
+async def close_code_after(url: str, frame: bytes | str) -> int | None:
+    """Connect, wait for the greeting, send one frame, and return the close code."""
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.recv()
+        await ws.send(frame)
+        try:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        except websockets.ConnectionClosed:
+            return ws.close_code
+
+
+async def test_random_bytes(board: Board) -> None:
+    rng = random.Random(20261123)
+    for _ in range(10):
+        frame = bytes([0, rng.randrange(3)]) + rng.randbytes(rng.randrange(1, 200))
+        assert await close_code_after(board.url(), frame) in (1007, 1008)
+    await board.still_converging()
+
+
+async def test_truncated_varint(board: Board) -> None:
+    assert await close_code_after(board.url(), b"\x00\x02\xff\xff") == 1008
+    await board.still_converging()
+
+
+async def test_length_prefix_of_two_to_the_31(board: Board) -> None:
+    frame = b"\x00\x02" + write_var_uint(2**31) + b"tiny"
+    assert await close_code_after(board.url(), frame) == 1008
+    await board.still_converging()
+
+
+async def test_unknown_message_type_is_ignored(board: Board) -> None:
+    client = await YClient(board.url()).connect()
+    await client.send_raw(b"\x09whatever")
+    client.doc.get("notes", type=Map)["after-unknown"] = 1
+    await eventually(lambda: "after-unknown" in board.bob.notes(), what="still syncing")
+    assert not client.closed.is_set()
+    await client.close()
+    await board.still_converging()
+
+
+async def test_valid_header_around_corrupt_update(board: Board) -> None:
+    corrupt = b"\x01\x02\x03 definitely not a yjs update"
+    frame = b"\x00\x02" + write_var_uint(len(corrupt)) + corrupt
+    assert await close_code_after(board.url(), frame) == 1007
+    assert "definitely" not in str(board.bob.notes())
+    await board.still_converging()
+
+
+async def test_text_frame(board: Board) -> None:
+    assert await close_code_after(board.url(), "hello") == 1008
+    await board.still_converging()
+
+
+async def test_frame_over_the_limit(board: Board) -> None:
+    big = b"\x00\x02" + write_var_uint(1_500_000) + bytes(1_500_000)
+    assert await close_code_after(board.url(), big) == 1009
+    await board.still_converging()
+
+
+async def test_wrong_token(board: Board) -> None:
+    intruder = await YClient(board.url(token="not-a-real-token")).connect(wait_synced=False)
+    assert await intruder.wait_closed() == 4401
+    other = board.server.create_session()
+    cross = await YClient(board.url(token=other["facilitator_token"])).connect(wait_synced=False)
+    assert await cross.wait_closed() == 4401, "a token of another session is no token here"
+    await board.still_converging()
+
+
+async def test_participant_writing_to_control_is_dropped_and_told_once(board: Board) -> None:
+    person = board.server.join(board.session, "Pia")
+    control = await YClient(board.url(person["token"], "control")).connect()
+    for i in range(3):
+        control.doc.get("notes", type=Map)[f"forged-{i}"] = "I run this session now"
+    await eventually(lambda: len(control.auth_messages) >= 1, what="permission denied")
+    await asyncio.sleep(0.3)
+    assert control.auth_messages == [b"\x02\x00" + write_var_uint(20) + b"read-only connection"]
+    assert not control.closed.is_set()
+    fresh = await YClient(board.url(board="control")).connect()
+    assert fresh.notes() == {}, "nothing a participant sent reached control"
+    await fresh.close()
+    await control.close()
+    await board.still_converging()
+
+
+async def test_five_hundred_connections_opened_and_dropped(board: Board) -> None:
+    async def hit_and_run() -> None:
+        try:
+            ws = await websockets.connect(board.url(), open_timeout=20)
+            ws.transport.abort()
+        except (OSError, websockets.WebSocketException):
+            pass
+
+    for _ in range(5):
+        await asyncio.gather(*(hit_and_run() for _ in range(100)))
+    await board.still_converging()
+    for _ in range(100):  # every dropped connection is cleaned up: only the two remain
+        metrics = httpx.get(board.server.http + "/metrics").text
+        if "paja_open_connections 2.0" in metrics:
+            break
+        await asyncio.sleep(0.1)
+    assert "paja_open_connections 2.0" in metrics
