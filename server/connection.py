@@ -23,6 +23,7 @@ class Connection:
     __slots__ = (
         "_closed",
         "_on_overflow",
+        "_on_terminate",
         "_queue",
         "_queued_bytes",
         "_wakeup",
@@ -56,6 +57,7 @@ class Connection:
         self._queued_bytes = 0
         self._wakeup = asyncio.Event()
         self._closed = False
+        self._on_terminate: Callable[[int, str], None] | None = None
 
     def send_update(self, update: bytes, frame: bytes) -> None:
         """Queue a document update whose pre-built frame serves every connection."""
@@ -75,6 +77,14 @@ class Connection:
             self._on_overflow(self)
             return
         self._wakeup.set()
+
+    def on_terminate(self, callback: Callable[[int, str], None]) -> None:
+        self._on_terminate = callback
+
+    def terminate(self, code: int, reason: str) -> None:
+        """Close this socket from the server side, e.g. for a removed participant."""
+        if self._on_terminate is not None:
+            self._on_terminate(code, reason)
 
     def close(self) -> None:
         self._closed = True

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from pycrdt import Doc
 
 from .bus.base import Bus
 from .config import Settings
+from .connection import Connection
 from .document import Document
 from .metrics import Counters
 from .store.base import LoadError, Store
@@ -100,6 +101,14 @@ class Hub:
             return reader(document.doc)
         finally:
             self.release(document)
+
+    def connections_in(self, session_id: str) -> Iterator[tuple[Document, Connection]]:
+        """Every open connection of a session, with its document (for access changes)."""
+        prefix = session_id + "/"
+        for key, document in list(self.documents.items()):
+            if key.startswith(prefix):
+                for connection in list(document.connections):
+                    yield document, connection
 
     def release(self, document: Document) -> None:
         """Called when a connection leaves; an idle document unloads after a grace period."""

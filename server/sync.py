@@ -101,10 +101,13 @@ class SyncEndpoint:
         counters = hub.counters
         closing: list[tuple[int, str]] = []
 
+        def terminate(code: int, reason: str) -> None:
+            closing.append((code, reason))
+            reader.cancel()
+
         def overflow(_: Connection) -> None:
             counters.closed_slow += 1
-            closing.append((CloseCode.TRY_AGAIN_LATER, "too far behind, reconnect"))
-            reader.cancel()
+            terminate(CloseCode.TRY_AGAIN_LATER, "too far behind, reconnect")
 
         connection = Connection(
             role=role,
@@ -113,6 +116,7 @@ class SyncEndpoint:
             limit_bytes=hub.settings.send_queue_bytes,
             on_overflow=overflow,
         )
+        connection.on_terminate(terminate)
         receiver = MessageReceiver(document, connection, counters)
         max_bytes = hub.settings.max_message_bytes
 
