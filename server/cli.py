@@ -12,6 +12,7 @@ import uvicorn
 
 from . import config
 from .app import create_app
+from .wsprotocol import DirectFramesProtocol
 
 SECRET_IN_URL = re.compile(r"([?&#](?:token|join|key)=)[^&\s\"']+")
 
@@ -61,7 +62,9 @@ def serve(settings: config.Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_config=log_config(settings.log_level),
+        ws=DirectFramesProtocol,
         ws_max_size=settings.max_message_bytes,
+        ws_per_message_deflate=False,
         ws_ping_interval=20,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=10,

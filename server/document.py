@@ -22,6 +22,7 @@ from .protocol import (
     sync_step2,
     update_message,
 )
+from .wsprotocol import binary_frame
 
 T = TypeVar("T")
 UpdateListener = Callable[["Document", bytes, bool], None]
@@ -53,10 +54,9 @@ class Document:
     def add(self, connection: Connection) -> None:
         """Greet a new connection as the reference server does: step 1, then presence."""
         self.connections.add(connection)
-        connection.send_frame(sync_step1(self.doc.get_state()))
+        connection.send_message(sync_step1(self.doc.get_state()))
         if self.awareness.states:
-            ids = list(self.awareness.states)
-            connection.send_frame(awareness_message(self.awareness.encode_awareness_update(ids)))
+            connection.send_message(self.awareness_frame())
 
     def remove(self, connection: Connection) -> None:
         """Drop a connection and tell everyone at once that its presence is gone."""
@@ -100,9 +100,10 @@ class Document:
 
     def _distribute(self, update: bytes, remote: bool) -> None:
         self._full_state = None
-        frame = update_message(update)
+        message = update_message(update)
+        frame = binary_frame(message)
         for connection in self.connections:
-            connection.send_update(update, frame)
+            connection.send_update(update, message, frame)
         self._on_update(self, update, not remote)
 
     def apply_remote_update(self, update: bytes) -> None:
@@ -153,9 +154,10 @@ class Document:
         return awareness_message(self.awareness.encode_awareness_update(ids))
 
     def _broadcast_awareness(self, update: bytes) -> None:
-        frame = awareness_message(update)
+        message = awareness_message(update)
+        frame = binary_frame(message)
         for connection in self.connections:
-            connection.send_frame(frame)
+            connection.send_message(message, frame)
 
     def _track_awareness(self, topic: str, event: tuple[dict[str, Any], Any]) -> None:
         changes, origin = event

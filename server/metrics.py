@@ -14,7 +14,8 @@ class Counters:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.messages_in = 0
         self.bytes_in = 0
-        self.frames_out = 0
+        self.frames_direct = 0
+        self.frames_queued = 0
         self.bytes_out = 0
         self.connections_total = 0
         self.closed_slow = 0
@@ -54,7 +55,8 @@ class LiveCollector(Collector):
         for name, doc, value in (
             ("paja_messages_in", "Messages received from clients", c.messages_in),
             ("paja_bytes_in", "Bytes received from clients", c.bytes_in),
-            ("paja_frames_out", "Frames sent to clients", c.frames_out),
+            ("paja_frames_direct", "Frames written straight to a socket", c.frames_direct),
+            ("paja_frames_queued", "Frames sent from a connection's queue", c.frames_queued),
             ("paja_bytes_out", "Bytes sent to clients", c.bytes_out),
             ("paja_connections", "WebSocket connections accepted", c.connections_total),
             ("paja_closed_slow_readers", "Connections closed for falling behind", c.closed_slow),

@@ -7,6 +7,7 @@ and only that connection is affected.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from pycrdt import YMessageType, YSyncMessageType
@@ -26,6 +27,7 @@ from .protocol import (
     permission_denied,
 )
 from .store.base import LoadError, document_key
+from .wsprotocol import EXTENSION
 
 log = logging.getLogger("paja.sync")
 
@@ -44,14 +46,14 @@ class MessageReceiver:
         kind = message.type
         if kind == YMessageType.SYNC:
             if message.subtype == YSyncMessageType.SYNC_STEP1:
-                self.connection.send_frame(self.document.sync_reply(message.payload))
+                self.connection.send_message(self.document.sync_reply(message.payload))
                 self.synced = True
             else:
                 self._write(message.payload)
         elif kind == YMessageType.AWARENESS:
             self.document.apply_awareness(message.payload, self.connection)
         elif kind == MESSAGE_QUERY_AWARENESS:
-            self.connection.send_frame(self.document.awareness_frame())
+            self.connection.send_message(self.document.awareness_frame())
 
     def _write(self, update: bytes) -> None:
         if update == EMPTY_UPDATE:
@@ -59,7 +61,7 @@ class MessageReceiver:
         if not self.connection.can_write:
             if not self.connection.denied_once:
                 self.connection.denied_once = True
-                self.connection.send_frame(permission_denied("read-only connection"))
+                self.connection.send_message(permission_denied("read-only connection"))
             return
         self.document.apply_update(update, self.connection)
 
@@ -114,16 +116,16 @@ class SyncEndpoint:
             subject=subject,
             can_write=can_write,
             limit_bytes=hub.settings.send_queue_bytes,
+            counters=counters,
+            frames=websocket.scope.get("extensions", {}).get(EXTENSION),
             on_overflow=overflow,
         )
         connection.on_terminate(terminate)
         receiver = MessageReceiver(document, connection, counters)
         max_bytes = hub.settings.max_message_bytes
 
-        async def send(frame: bytes) -> None:
-            counters.frames_out += 1
-            counters.bytes_out += len(frame)
-            await websocket.send_bytes(frame)
+        async def send(message: bytes) -> None:
+            await websocket.send_bytes(message)
 
         async def read() -> None:
             hub.initial_syncs += 1
@@ -172,7 +174,9 @@ class SyncEndpoint:
             await asyncio.gather(writer, return_exceptions=True)
         if closing:
             code, reason = closing[0]
-            try:
+            frames = connection.frames
+            if frames is not None and frames.paused:
+                frames.abort()
+                return
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(websocket.close(code, reason), timeout=5)
-            except Exception:
-                pass
