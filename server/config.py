@@ -42,6 +42,10 @@ class Settings:
         default=1000,
         metadata={"help": "initial syncs in flight before new joiners get close 1013"},
     )
+    join_timeout_seconds: float = field(
+        default=10.0,
+        metadata={"help": "a joiner that sends no sync step 1 by then is closed (1008)"},
+    )
     idle_unload_seconds: float = field(
         default=30.0, metadata={"help": "how long a board with no connection stays loaded"}
     )

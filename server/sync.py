@@ -127,12 +127,21 @@ class SyncEndpoint:
         async def send(message: bytes) -> None:
             await websocket.send_bytes(message)
 
+        join_timeout = hub.settings.join_timeout_seconds
+
         async def read() -> None:
             hub.initial_syncs += 1
             joining = True
             try:
                 while True:
-                    message = await websocket.receive()
+                    if joining:
+                        # A joiner holds one of the few initial-sync slots: it must use it.
+                        try:
+                            message = await asyncio.wait_for(websocket.receive(), join_timeout)
+                        except TimeoutError:
+                            raise ProtocolError("no sync step 1 in time") from None
+                    else:
+                        message = await websocket.receive()
                     if message["type"] == "websocket.disconnect":
                         return
                     frame = message.get("bytes")

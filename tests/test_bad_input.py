@@ -150,3 +150,25 @@ async def test_five_hundred_connections_opened_and_dropped(board: Board) -> None
             break
         await asyncio.sleep(0.1)
     assert "paja_open_connections 2.0" in metrics
+
+
+async def test_a_join_storm_past_the_limit_is_told_to_retry(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(
+        args=["--max-initial-syncs", "3", "--join-timeout-seconds", "1"]
+    ).start()
+    s = server.create_session()
+    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    # Three joiners that never send sync step 1 hold every initial-sync slot.
+    squatters = [await websockets.connect(url) for _ in range(3)]
+    late = await YClient(url).connect(wait_synced=False)
+    assert await late.wait_closed() == 1013
+    for ws in squatters:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    retry = await YClient(url).connect()
+    assert retry.synced.is_set()
+    await retry.close()
