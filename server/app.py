@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -24,6 +25,7 @@ from .hub import Hub
 from .metrics import Counters, LiveCollector
 from .openapi import openapi_spec
 from .problems import Problem, handle_error, handle_http_exception, handle_problem
+from .security import SecurityHeaders
 from .store.base import Store
 from .store.sqlite import SQLiteStore
 from .sync import SyncEndpoint
@@ -113,6 +115,7 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders, settings=settings)],
         exception_handlers={
             Problem: handle_problem,
             HTTPException: handle_http_exception,

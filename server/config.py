@@ -28,6 +28,20 @@ class Settings:
     public_url: str | None = field(
         default=None, metadata={"help": "base URL put in links (default: from the request)"}
     )
+    allowed_origins: str = field(
+        default="",
+        metadata={
+            "help": "space-separated origins whose pages may open WebSockets "
+            "(default: the public URL's, or the serving host's)"
+        },
+    )
+    frame_ancestors: str = field(
+        default="",
+        metadata={
+            "help": "space-separated origins that may embed Paja in a frame, "
+            "e.g. https://teams.microsoft.com"
+        },
+    )
     create_key: str | None = field(
         default=None, metadata={"help": "if set, creating a session needs this key"}
     )

@@ -26,6 +26,7 @@ from .protocol import (
     decode,
     permission_denied,
 )
+from .security import allowed_origins, origin_allowed
 from .store.base import LoadError, document_key
 from .wsprotocol import EXTENSION
 
@@ -70,9 +71,13 @@ class SyncEndpoint:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.open_connections = 0
+        self.origins = allowed_origins(hub.settings)
 
     async def handle(self, websocket: WebSocket) -> None:
         await websocket.accept()
+        if not origin_allowed(websocket.headers, self.origins):
+            await websocket.close(CloseCode.FORBIDDEN, "origin not allowed")
+            return
         session_id = websocket.path_params["session_id"]
         board = websocket.path_params["board"]
         hub = self.hub

@@ -28,6 +28,9 @@ def server_factory(tmp_path: Path) -> Iterator[type[PajaServer]]:
     ARTIFACTS.mkdir(exist_ok=True)
     for server in started:
         (ARTIFACTS / f"{tmp_path.name}-{server.log_path.name}").write_text(server.log())
+    # Every test doubles as a check that no token it used reached a server log.
+    leaked = [secret[:6] + "…" for server in started for secret in server.leaked_secrets()]
+    assert not leaked, f"tokens written to a server log: {leaked}"
 
 
 @pytest.fixture

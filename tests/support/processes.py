@@ -53,6 +53,16 @@ class PajaServer:
         self.env = env or {}
         self.args = args or []
         self.proc: subprocess.Popen[bytes] | None = None
+        self.secrets: set[str] = set()  # every token this test minted, checked against the log
+
+    def remember_secrets(self, answer: dict[str, object]) -> None:
+        for key, value in answer.items():
+            if isinstance(value, str) and (key.endswith("token") or key == "join_secret"):
+                self.secrets.add(value)
+
+    def leaked_secrets(self) -> list[str]:
+        log = self.log()
+        return sorted(secret for secret in self.secrets if secret in log)
 
     @property
     def http(self) -> str:
@@ -119,6 +129,7 @@ class PajaServer:
     def create_session(self, title: str = "Workshop", **extra: object) -> dict[str, str]:
         r = httpx.post(self.http + "/api/sessions", json={"title": title, **extra}, timeout=10)
         r.raise_for_status()
+        self.remember_secrets(r.json())
         return dict(r.json())
 
     def join(
@@ -131,6 +142,7 @@ class PajaServer:
             timeout=10,
         )
         r.raise_for_status()
+        self.remember_secrets(r.json())
         return dict(r.json())
 
     def board_url(self, session_id: str, board: str, token: str) -> str:
