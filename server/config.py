@@ -60,6 +60,23 @@ class Settings:
         default=10.0,
         metadata={"help": "a joiner that sends no sync step 1 by then is closed (1008)"},
     )
+    max_connections_per_session: int = field(
+        default=2000, metadata={"help": "open sockets one session may have (close 1013)"}
+    )
+    max_connections_per_address: int = field(
+        default=1000,
+        metadata={"help": "open sockets from one client address; a Lab behind NAT is one"},
+    )
+    messages_per_second: float = field(
+        default=200.0, metadata={"help": "messages one connection may send per second"}
+    )
+    bytes_per_second: int = field(
+        default=2 * MIB, metadata={"help": "bytes one connection may send per second"}
+    )
+    flood_close_seconds: float = field(
+        default=10.0,
+        metadata={"help": "a connection slowed for this long without pause is closed (1008)"},
+    )
     idle_unload_seconds: float = field(
         default=30.0, metadata={"help": "how long a board with no connection stays loaded"}
     )

@@ -13,10 +13,11 @@ import logging
 from pycrdt import YMessageType, YSyncMessageType
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .access import Denied, open_board
+from .access import BoardAccess, Denied, open_board
 from .connection import Connection
 from .document import Document
 from .hub import Hub
+from .limits import ConnectionCounts, Throttle
 from .metrics import Counters
 from .protocol import (
     EMPTY_UPDATE,
@@ -70,10 +71,15 @@ class MessageReceiver:
 class SyncEndpoint:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        settings = hub.settings
         self.open_connections = 0
-        self.origins = allowed_origins(hub.settings)
+        self.origins = allowed_origins(settings)
+        self.counts = ConnectionCounts(
+            settings.max_connections_per_session, settings.max_connections_per_address
+        )
 
     async def handle(self, websocket: WebSocket) -> None:
+        """Check origin, token, board and capacity; then serve the socket until it closes."""
         await websocket.accept()
         if not origin_allowed(websocket.headers, self.origins):
             await websocket.close(CloseCode.FORBIDDEN, "origin not allowed")
@@ -88,8 +94,12 @@ class SyncEndpoint:
         except Denied as denied:
             await websocket.close(denied.code, denied.reason)
             return
-        if hub.initial_syncs >= hub.settings.max_initial_syncs:
-            await websocket.close(CloseCode.TRY_AGAIN_LATER, "too many joining, retry")
+        address = websocket.client.host if websocket.client else ""
+        refusal = self.counts.refusal(session_id, address)
+        if refusal is None and hub.initial_syncs >= hub.settings.max_initial_syncs:
+            refusal = "too many joining, retry"
+        if refusal is not None:
+            await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
             return
         try:
             document = await hub.acquire(document_key(session_id, board))
@@ -97,14 +107,15 @@ class SyncEndpoint:
             log.exception("could not load a board")
             await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
             return
-        await self._serve(
-            websocket, document, access.grant.role, access.grant.subject, access.can_write
-        )
+        self.counts.opened(session_id, address)
+        try:
+            await self._serve(websocket, document, access)
+        finally:
+            self.counts.closed(session_id, address)
 
-    async def _serve(
-        self, websocket: WebSocket, document: Document, role: str, subject: str, can_write: bool
-    ) -> None:
+    async def _serve(self, websocket: WebSocket, document: Document, access: BoardAccess) -> None:
         hub = self.hub
+        settings = hub.settings
         counters = hub.counters
         closing: list[tuple[int, str]] = []
 
@@ -117,22 +128,25 @@ class SyncEndpoint:
             terminate(CloseCode.TRY_AGAIN_LATER, "too far behind, reconnect")
 
         connection = Connection(
-            role=role,
-            subject=subject,
-            can_write=can_write,
-            limit_bytes=hub.settings.send_queue_bytes,
+            role=access.grant.role,
+            subject=access.grant.subject,
+            can_write=access.can_write,
+            limit_bytes=settings.send_queue_bytes,
             counters=counters,
             frames=websocket.scope.get("extensions", {}).get(EXTENSION),
             on_overflow=overflow,
         )
         connection.on_terminate(terminate)
         receiver = MessageReceiver(document, connection, counters)
-        max_bytes = hub.settings.max_message_bytes
+        throttle = Throttle(
+            messages_per_second=settings.messages_per_second,
+            bytes_per_second=settings.bytes_per_second,
+            burst_bytes=max(2 * settings.bytes_per_second, settings.max_message_bytes),
+            close_after=settings.flood_close_seconds,
+        )
 
         async def send(message: bytes) -> None:
             await websocket.send_bytes(message)
-
-        join_timeout = hub.settings.join_timeout_seconds
 
         async def read() -> None:
             hub.initial_syncs += 1
@@ -142,7 +156,9 @@ class SyncEndpoint:
                     if joining:
                         # A joiner holds one of the few initial-sync slots: it must use it.
                         try:
-                            message = await asyncio.wait_for(websocket.receive(), join_timeout)
+                            message = await asyncio.wait_for(
+                                websocket.receive(), settings.join_timeout_seconds
+                            )
                         except TimeoutError:
                             raise ProtocolError("no sync step 1 in time") from None
                     else:
@@ -152,7 +168,7 @@ class SyncEndpoint:
                     frame = message.get("bytes")
                     if frame is None:
                         raise ProtocolError("text frames are not part of the protocol")
-                    if len(frame) > max_bytes:
+                    if len(frame) > settings.max_message_bytes:
                         raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
                     counters.messages_in += 1
                     counters.bytes_in += len(frame)
@@ -160,6 +176,9 @@ class SyncEndpoint:
                     if joining and receiver.synced:
                         joining = False
                         hub.initial_syncs -= 1
+                    delay = throttle.delay_for(len(frame))
+                    if delay:
+                        await asyncio.sleep(delay)
             finally:
                 if joining:
                     hub.initial_syncs -= 1
@@ -187,10 +206,13 @@ class SyncEndpoint:
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
         if closing:
-            code, reason = closing[0]
-            frames = connection.frames
-            if frames is not None and frames.paused:
-                frames.abort()
-                return
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(websocket.close(code, reason), timeout=5)
+            await self._close(websocket, connection, *closing[0])
+
+    @staticmethod
+    async def _close(websocket: WebSocket, connection: Connection, code: int, reason: str) -> None:
+        frames = connection.frames
+        if frames is not None and frames.paused:
+            frames.abort()  # it stopped reading: it cannot take a close frame either
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(websocket.close(code, reason), timeout=5)

@@ -1,0 +1,103 @@
+"""Abuse limits of one process: how fast one connection may send, and how many sockets a
+session or a client address may hold. Each breach affects only the one who breaches."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from .protocol import CloseCode, ProtocolError
+
+
+class Throttle:
+    """Token buckets for the messages and bytes of one connection.
+
+    A connection over its rate is slowed first: the endpoint waits before reading its next
+    frame, so TCP pushes back on the sender and nobody else notices. Only a connection
+    that stays over its rate for `close_after` seconds is closed (1008).
+    """
+
+    __slots__ = (
+        "_bytes",
+        "_clock",
+        "_last",
+        "_messages",
+        "_over_since",
+        "burst_bytes",
+        "burst_messages",
+        "bytes_per_second",
+        "close_after",
+        "messages_per_second",
+    )
+
+    def __init__(
+        self,
+        *,
+        messages_per_second: float,
+        bytes_per_second: float,
+        burst_bytes: float,
+        close_after: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.messages_per_second = messages_per_second
+        self.bytes_per_second = bytes_per_second
+        self.burst_messages = messages_per_second * 2
+        self.burst_bytes = burst_bytes
+        self.close_after = close_after
+        self._clock = clock
+        self._messages = self.burst_messages
+        self._bytes = burst_bytes
+        self._last = clock()
+        self._over_since: float | None = None
+
+    def delay_for(self, size: int) -> float:
+        """Seconds to wait before handling a message of `size` bytes (0 when within limits)."""
+        now = self._clock()
+        elapsed = now - self._last
+        self._last = now
+        self._messages = min(
+            self.burst_messages, self._messages + elapsed * self.messages_per_second
+        )
+        self._bytes = min(self.burst_bytes, self._bytes + elapsed * self.bytes_per_second)
+        self._messages -= 1
+        self._bytes -= size
+        delay = max(
+            -self._messages / self.messages_per_second, -self._bytes / self.bytes_per_second
+        )
+        if delay <= 0:
+            self._over_since = None
+            return 0.0
+        if self._over_since is None:
+            self._over_since = now
+        elif now - self._over_since > self.close_after:
+            raise ProtocolError("sending too fast for too long", CloseCode.PROTOCOL_ERROR)
+        return delay
+
+
+class ConnectionCounts:
+    """Open sockets per session and per client address, with their caps."""
+
+    def __init__(self, per_session: int, per_address: int) -> None:
+        self.per_session = per_session
+        self.per_address = per_address
+        self._sessions: Counter[str] = Counter()
+        self._addresses: Counter[str] = Counter()
+
+    def refusal(self, session_id: str, address: str) -> str | None:
+        """Why a new socket is refused, or None when it may open."""
+        if self._addresses[address] >= self.per_address:
+            return "too many connections from this address"
+        if self._sessions[session_id] >= self.per_session:
+            return "this session is full"
+        return None
+
+    def opened(self, session_id: str, address: str) -> None:
+        self._sessions[session_id] += 1
+        self._addresses[address] += 1
+
+    def closed(self, session_id: str, address: str) -> None:
+        for counter, key in ((self._sessions, session_id), (self._addresses, address)):
+            counter[key] -= 1
+            if counter[key] <= 0:
+                del counter[key]
