@@ -156,7 +156,7 @@ async def test_a_join_storm_past_the_limit_is_told_to_retry(
     server_factory: type[PajaServer],
 ) -> None:
     server = server_factory(
-        args=["--max-initial-syncs", "3", "--join-timeout-seconds", "1"]
+        args=["--max-initial-syncs", "3", "--join-timeout-seconds", "4"]
     ).start()
     s = server.create_session()
     url = server.board_url(s["id"], "main", s["facilitator_token"])

@@ -55,7 +55,8 @@ class YClient:
         self.closed.clear()
         self.close_code = None
         self.ws = await websockets.connect(self.url, max_size=None, open_timeout=timeout)
-        await self.ws.send(create_sync_message(self.doc))
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self.ws.send(create_sync_message(self.doc))  # a refused socket closes at once
         self._reader = asyncio.create_task(self._read())
         self._writer = asyncio.create_task(self._write())
         self._offline = False
