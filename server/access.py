@@ -1,12 +1,25 @@
-"""Who may open and write which board. Every check of a token against a board lives here."""
+"""Who may open and write which board. Every check of a token against a board lives here.
+
+The rules (docs/schema.md, "Access") depend on the session state in `control`: which
+breakout round is running and who sits where, and which boards are open to all. They are
+decided by `rights` from `BoardFacts`, both when a socket opens and whenever the state
+changes (then for every open socket of the session, see server/control.py).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from pycrdt import Doc
+
+from rooms import rounds
+from rooms.boards import BoardFacts
 
 from .protocol import CloseCode
-from .store.base import Grant, Store
+from .store.base import Grant, Store, document_key
 from .tokens import token_hash
 
 FACILITATOR = "facilitator"
@@ -19,6 +32,12 @@ ROLES = (FACILITATOR, PARTICIPANT, OBSERVER, BOT)
 CONTROL = "control"
 MAIN = "main"
 BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class Rights(IntEnum):
+    NONE = 0
+    READ = 1
+    WRITE = 2
 
 
 class Denied(Exception):
@@ -44,11 +63,35 @@ async def authenticate(store: Store, token: str | None, session_id: str) -> Gran
     return grant
 
 
-def may_write(grant: Grant, board: str) -> bool:
-    """Only the server writes `control`; observers and bots only read."""
-    if board == CONTROL:
-        return False
-    return grant.role in (FACILITATOR, PARTICIPANT)
+def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
+    """Only the server writes `control`; observers and bots only read; facilitators write
+    every board; a participant writes `main`, boards open to all and their own breakout
+    room while the round runs, and may not look into another room (or a drafted one)."""
+    if board == CONTROL or role in (OBSERVER, BOT):
+        return Rights.READ
+    if role == FACILITATOR:
+        return Rights.WRITE
+    if board == MAIN or board in facts.open_to_all:
+        return Rights.WRITE
+    if board in facts.rooms:
+        return Rights.WRITE if subject in facts.rooms[board] else Rights.NONE
+    if board in facts.drafted:
+        return Rights.NONE
+    return Rights.READ
+
+
+async def stored_facts(store: Store, session_id: str) -> BoardFacts:
+    """The board facts from the stored `control` document.
+
+    The store rather than a loaded copy: every command that changes access has flushed
+    its change before answering, and the store is the one copy every server of a
+    deployment shares.
+    """
+    state = await store.load_document(document_key(session_id, CONTROL))
+    doc: Doc[Any] = Doc()
+    if state is not None:
+        doc.apply_update(state)
+    return rounds.facts(doc)
 
 
 async def open_board(store: Store, token: str | None, session_id: str, board: str) -> BoardAccess:
@@ -65,4 +108,9 @@ async def open_board(store: Store, token: str | None, session_id: str, board: st
         if grant.role != FACILITATOR:
             raise Denied(CloseCode.NOT_FOUND, "no such board")
         await store.add_board(session_id, board)
-    return BoardAccess(grant, may_write(grant, board))
+    needs_state = grant.role == PARTICIPANT and board not in (CONTROL, MAIN)
+    facts = await stored_facts(store, session_id) if needs_state else BoardFacts()
+    granted = rights(grant.role, grant.subject, board, facts)
+    if granted is Rights.NONE:
+        raise Denied(CloseCode.FORBIDDEN, "this board belongs to another breakout room")
+    return BoardAccess(grant, granted is Rights.WRITE)

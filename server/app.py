@@ -36,9 +36,22 @@ CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
 
 
 def make_store_and_bus(settings: Settings) -> tuple[Store, Bus]:
-    """Embedded SQLite and in-process fan-out unless a Redis URL joins a deployment."""
+    """Embedded SQLite and in-process fan-out unless a Redis URL joins a deployment.
+
+    With Redis the SQLite file is not opened at all: every instance reads and writes the
+    same Redis, so a token minted or a board created through one works on all.
+    """
     if settings.redis_url:
-        raise SystemExit("Redis deployments are not available in this build")
+        from .bus.redis import RedisBus
+        from .store.redis import RedisStore
+
+        redis_store = RedisStore(
+            settings.redis_url, compact_after_updates=settings.compact_after_updates
+        )
+        bus = RedisBus(
+            settings.redis_url, redis_store, instance_ttl_seconds=settings.instance_ttl_seconds
+        )
+        return redis_store, bus
     store = SQLiteStore(settings.sqlite_path, compact_after_updates=settings.compact_after_updates)
     return store, LocalBus()
 
@@ -94,10 +107,12 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
         await store.start()
         await bus.start()
         await hub.start()
+        await api.start(hub)  # the scheduler fires deadlines missed while stopped
         log.info("paja ready (store: %s)", type(store).__name__)
         try:
             yield
         finally:
+            await api.close()
             await hub.close()
             await bus.close()
             await store.close()

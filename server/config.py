@@ -28,6 +28,13 @@ class Settings:
     public_url: str | None = field(
         default=None, metadata={"help": "base URL put in links (default: from the request)"}
     )
+    instance_ttl_seconds: float = field(
+        default=10.0,
+        metadata={
+            "help": "heartbeat lifetime of an instance in a Redis deployment: its "
+            "clients' presence vanishes elsewhere this long after it dies"
+        },
+    )
     allowed_origins: str = field(
         default="",
         metadata={

@@ -6,7 +6,7 @@ forwarded), applied once, and fanned out as one pre-built frame to every connect
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from pycrdt import Awareness, Doc
@@ -93,9 +93,10 @@ class Document:
             with self.doc.transaction():
                 result = change(self.doc)
         finally:
+            # Even a change that raised half-way has changed the doc: send what it wrote.
             self.doc.unobserve(subscription)
-        for update in updates:
-            self._distribute(update, False)
+            for update in updates:
+                self._distribute(update, False)
         return result
 
     def _distribute(self, update: bytes, remote: bool) -> None:
@@ -148,6 +149,36 @@ class Document:
             self.apply_awareness(update, remote=True)
         except ProtocolError:
             return
+
+    # presence across instances (the Redis bus)
+
+    def has_presence(self, client_id: int) -> bool:
+        return client_id in self.awareness.states
+
+    def local_presence(self) -> bytes:
+        """The states of this instance's own clients, for peers that lost track of them."""
+        ids = [i for i in self._local_ids() if i in self.awareness.states]
+        return self.awareness.encode_awareness_update(ids)
+
+    def drop_presence(self, client_ids: Collection[int]) -> None:
+        """Remove remote clients whose instance is gone, and tell the local clients.
+
+        Their clocks are forgotten too: if such a client comes back (through another
+        instance, or after its instance's outage) its state is accepted at any clock.
+        An id a local connection speaks for is kept: that client has moved here.
+        """
+        local = self._local_ids()
+        ids = [i for i in client_ids if i in self.awareness.states and i not in local]
+        if not ids:
+            return
+        self.awareness.remove_awareness_states(ids, None)
+        update = self.awareness.encode_awareness_update(ids)
+        for client_id in ids:
+            self.awareness.meta.pop(client_id, None)
+        self._broadcast_awareness(update)
+
+    def _local_ids(self) -> set[int]:
+        return {i for connection in self.connections for i in connection.awareness_ids}
 
     def awareness_frame(self) -> bytes:
         ids = list(self.awareness.states)

@@ -24,6 +24,8 @@ from .store.base import LoadError, Store
 
 log = logging.getLogger("paja.hub")
 T = TypeVar("T")
+MAX_RETRY_SECONDS = 1.0
+CLOSE_RETRY_SECONDS = 5.0
 
 
 class Hub:
@@ -52,7 +54,12 @@ class Hub:
         if self._flusher is not None:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
-        await self.flush()
+        # A shared store may be away for a moment: keep trying briefly before giving up.
+        deadline = time.monotonic() + CLOSE_RETRY_SECONDS
+        for _ in range(int(CLOSE_RETRY_SECONDS / 0.25)):
+            if await self.flush() or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.25)
 
     # loading and unloading
 
@@ -151,16 +158,22 @@ class Hub:
             self.bus.publish_awareness(document.key, update)
 
     async def _flush_loop(self) -> None:
+        """Flush every interval; while the store fails, back off up to a second."""
         interval = self.settings.flush_interval_ms / 1000
+        delay = interval
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(delay)
             if self._dirty:
-                await self.flush()
+                stored = await self.flush()
+                delay = interval if stored else min(delay * 2, MAX_RETRY_SECONDS)
 
-    async def flush(self) -> None:
-        """Write every pending update in one batch; on failure keep them for the next try."""
+    async def flush(self) -> bool:
+        """Write every pending update in one batch; on failure keep them for the next try.
+
+        True when the batch was stored (or nothing was pending).
+        """
         if not self._dirty:
-            return
+            return True
         dirty, self._dirty = self._dirty, set()
         batch = {d.key: d.pending for d in dirty}
         for document in dirty:
@@ -168,12 +181,20 @@ class Hub:
         started = time.perf_counter()
         try:
             await self.store.append_updates(batch)
-        except Exception:
-            log.exception("store write failed; %d documents kept in memory for retry", len(batch))
-            self.store_healthy = False
+        except BaseException as exc:
             for document in dirty:
                 document.pending[:0] = batch[document.key]
                 self._dirty.add(document)
-            return
+            if not isinstance(exc, Exception):
+                raise  # cancelled mid-write (shutdown): close() writes them again
+            if self.store_healthy:
+                log.exception("store write failed; edits kept in memory and retried")
+            else:
+                log.warning("store still failing (%s); %d documents pending", exc, len(batch))
+            self.store_healthy = False
+            return False
+        if not self.store_healthy:
+            log.info("store writes resumed; pending edits stored")
         self.store_healthy = True
         self.counters.store_write_seconds.observe(time.perf_counter() - started)
+        return True

@@ -1,10 +1,35 @@
-"""The OpenAPI document served at /api/openapi.json, kept next to the routes it describes."""
+"""The OpenAPI document served at /api/openapi.json, kept next to the routes it describes.
+
+Session commands share one shape (a Bearer token, problem JSON for 401/403/404/409/422),
+so they are declared by `command` with only what differs; schemas mirror docs/schema.md.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+S = "/api/sessions/{session_id}"
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+MS = {"type": "integer", "description": "milliseconds"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_MS = {"type": ["integer", "null"], "description": "server epoch milliseconds"}
+TEXTS = {"type": "object", "properties": {k: STRING for k in ("fi", "sv", "en")}}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
 
 
 def _op(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -15,87 +40,522 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
-SESSION_ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}
-BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+def _params(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    return [{"name": n, "in": "path", "required": True, "schema": STRING} for n in names]
+
+
+def command(
+    path: str,
+    summary: str,
+    result: dict[str, Any],
+    body: dict[str, Any] | None = None,
+    *,
+    status: str = "200",
+    optional_body: bool = False,
+) -> dict[str, Any]:
+    """A session command: who may run it is said in the summary; errors are problems."""
+    responses = {status: _json(result)}
+    responses |= {code: PROBLEM for code in ("401", "403", "404", "409", "422")}
+    operation = _op(summary, responses, parameters=_params(path), security=BEARER)
+    if body is not None:
+        operation["requestBody"] = _body(body, required=not optional_body)
+    return operation
+
+
+DURATION_BODY = obj({"duration_ms": MS})
+DELTA_BODY = obj({"delta_ms": MS}, ("delta_ms",))
+
+
+def session_paths() -> dict[str, dict[str, Any]]:
+    timer, rnd = S + "/timers/{timer_id}", S + "/breakouts/{round_id}"
+    vote, poll = S + "/votes/{vote_id}", S + "/polls/{poll_id}"
+    p = S + "/participants/{participant_id}"
+    return {
+        p: {
+            "delete": command(
+                p,
+                "Remove a person: tokens revoked, sockets closed with 4403 (facilitator)",
+                ref("Removed"),
+            )
+        },
+        p + "/role": {
+            "put": command(
+                p + "/role",
+                "Promote to co-facilitator or back (facilitator)",
+                ref("Person"),
+                obj({"role": {"enum": ["participant", "facilitator"]}}, ("role",)),
+            )
+        },
+        S + "/observers": {
+            "post": command(
+                S + "/observers",
+                "Mint another Lab display token (facilitator)",
+                obj({"token": STRING, "display_url": STRING}),
+                status="201",
+            )
+        },
+        S + "/boards": {
+            "post": command(
+                S + "/boards",
+                "Create a board (facilitator)",
+                ref("Board"),
+                obj({"name": STRING, "title": STRING, "open_to_all": BOOLEAN}, ("name",)),
+                status="201",
+            )
+        },
+        S + "/boards/{board}": {
+            "patch": command(
+                S + "/boards/{board}",
+                "Retitle a board or open it to all (facilitator)",
+                ref("Board"),
+                obj({"title": STRING, "open_to_all": BOOLEAN}),
+            )
+        },
+        S + "/timers": {
+            "post": command(
+                S + "/timers",
+                "Create a timer, running unless start "
+                "is false; room: a breakout board (facilitator)",
+                ref("Timer"),
+                obj(
+                    {"duration_ms": MS, "label": STRING, "room": STRING, "start": BOOLEAN},
+                    ("duration_ms",),
+                ),
+                status="201",
+            )
+        },
+        timer: {
+            "delete": command(
+                timer, "Delete a timer (facilitator)", obj({"id": STRING, "deleted": BOOLEAN})
+            )
+        },
+        timer + "/start": {
+            "post": command(
+                timer + "/start",
+                "(Re)start from the full or a new duration (facilitator)",
+                ref("Timer"),
+                DURATION_BODY,
+                optional_body=True,
+            )
+        },
+        timer + "/pause": {"post": command(timer + "/pause", "Pause (facilitator)", ref("Timer"))},
+        timer + "/resume": {
+            "post": command(timer + "/resume", "Resume (facilitator)", ref("Timer"))
+        },
+        timer + "/adjust": {
+            "post": command(
+                timer + "/adjust", "Add or take away time (facilitator)", ref("Timer"), DELTA_BODY
+            )
+        },
+        timer + "/reset": {
+            "post": command(
+                timer + "/reset",
+                "Back to idle (facilitator)",
+                ref("Timer"),
+                DURATION_BODY,
+                optional_body=True,
+            )
+        },
+        S + "/agenda": {
+            "put": command(
+                S + "/agenda",
+                "Replace the agenda (facilitator)",
+                obj({"items": {"type": "array", "items": ref("AgendaItem")}}),
+                obj({"items": {"type": "array", "items": ref("AgendaItem")}}, ("items",)),
+            )
+        },
+        S + "/agenda/next": {
+            "post": command(
+                S + "/agenda/next",
+                "Move to the next item, "
+                "starting its timer unless start_timer is false "
+                "(facilitator)",
+                ref("Current"),
+                obj({"start_timer": BOOLEAN}),
+                optional_body=True,
+            )
+        },
+        S + "/agenda/current": {
+            "post": command(
+                S + "/agenda/current",
+                "Go to an item (null: done) (facilitator)",
+                ref("Current"),
+                obj({"item": NULLABLE_STRING, "start_timer": BOOLEAN}),
+            )
+        },
+        S + "/breakouts": {
+            "post": command(
+                S + "/breakouts",
+                "Draft a round with a strategy (facilitator)",
+                ref("Round"),
+                ref("RoundRequest"),
+                status="201",
+            )
+        },
+        rnd: {
+            "delete": command(
+                rnd,
+                "Discard a drafted round (facilitator)",
+                obj({"id": STRING, "discarded": BOOLEAN}),
+            )
+        },
+        rnd + "/open": {
+            "post": command(
+                rnd + "/open",
+                "Open: everyone to their room, a timer each (facilitator)",
+                ref("Round"),
+                DURATION_BODY,
+                optional_body=True,
+            )
+        },
+        rnd + "/close": {
+            "post": command(
+                rnd + "/close", "Start the closing countdown (facilitator)", ref("Round")
+            )
+        },
+        rnd + "/messages": {
+            "post": command(
+                rnd + "/messages",
+                "Message every room (facilitator)",
+                ref("Round"),
+                obj({"text": STRING}, ("text",)),
+            )
+        },
+        rnd + "/time": {
+            "post": command(
+                rnd + "/time",
+                "More or less time for every room (facilitator)",
+                ref("Round"),
+                DELTA_BODY,
+            )
+        },
+        rnd + "/moves": {
+            "post": command(
+                rnd + "/moves",
+                "Move a person to a room; they get a notice (facilitator)",
+                ref("Round"),
+                obj({"participant": STRING, "room": STRING}, ("participant", "room")),
+            )
+        },
+        rnd + "/choice": {
+            "post": command(
+                rnd + "/choice",
+                "Choose a room within its capacity (participant)",
+                ref("Round"),
+                obj({"room": STRING}, ("room",)),
+            )
+        },
+        rnd + "/help": {
+            "post": command(
+                rnd + "/help", "Ask the facilitator to your room (participant)", ref("Round")
+            )
+        },
+        rnd + "/help/{room}": {
+            "delete": command(
+                rnd + "/help/{room}", "Clear a room's call for help (facilitator)", ref("Round")
+            )
+        },
+        rnd + "/rooms/{room}/promote": {
+            "post": command(
+                rnd + "/rooms/{room}/promote",
+                "Copy notes of a closed room to main (the room's members or a facilitator)",
+                obj({"board": STRING, "notes": {"type": "array", "items": STRING}}),
+                obj({"notes": {"type": "array", "items": STRING}}, ("notes",)),
+                status="201",
+            )
+        },
+        S + "/votes": {
+            "post": command(
+                S + "/votes",
+                "Open a dot vote on a board's notes (facilitator)",
+                ref("Vote"),
+                ref("VoteRequest"),
+                status="201",
+            )
+        },
+        vote + "/dots": {
+            "post": command(
+                vote + "/dots",
+                "Place a dot; over a limit is 409 (a person)",
+                ref("OwnDots"),
+                obj({"note": STRING}, ("note",)),
+                status="201",
+            ),
+            "get": command(vote + "/dots", "Your own dots (a person)", ref("OwnDots")),
+        },
+        vote + "/dots/{note}": {
+            "delete": command(vote + "/dots/{note}", "Take a dot back (a person)", ref("OwnDots"))
+        },
+        vote + "/close": {
+            "post": command(vote + "/close", "Close the vote (facilitator)", ref("Vote"))
+        },
+        vote + "/reveal": {
+            "post": command(vote + "/reveal", "Reveal ranked results (facilitator)", ref("Vote"))
+        },
+        S + "/polls": {
+            "post": command(
+                S + "/polls",
+                "Open an anonymous poll or a preset feedback question (facilitator)",
+                ref("Poll"),
+                ref("PollRequest"),
+                status="201",
+            )
+        },
+        poll + "/answers": {
+            "post": command(
+                poll + "/answers",
+                "Answer (again) while open (a person)",
+                obj({"poll": STRING, "answers": INTEGER}),
+                obj({"answer": {"type": ["string", "integer"]}}, ("answer",)),
+                status="201",
+            )
+        },
+        poll + "/close": {
+            "post": command(poll + "/close", "Close and publish results (facilitator)", ref("Poll"))
+        },
+        S + "/summaries": {
+            "post": command(
+                S + "/summaries",
+                "Post a Markdown summary (bot or facilitator)",
+                ref("Summary"),
+                obj({"author": STRING, "markdown": STRING}, ("author", "markdown")),
+                status="201",
+            )
+        },
+    }
+
+
+def schemas() -> dict[str, Any]:
+    return {
+        "CreatedSession": {
+            "type": "object",
+            "required": [
+                "id",
+                "facilitator_token",
+                "facilitator_url",
+                "participant_url",
+                "display_url",
+                "bot_token",
+            ],
+            "properties": {
+                k: STRING
+                for k in (
+                    "id",
+                    "title",
+                    "language",
+                    "facilitator_token",
+                    "observer_token",
+                    "bot_token",
+                    "join_secret",
+                    "facilitator_url",
+                    "participant_url",
+                    "display_url",
+                    "ws_url",
+                )
+            },
+        },
+        "Session": obj(
+            {
+                "id": STRING,
+                "title": STRING,
+                "template": NULLABLE_STRING,
+                "created_at": {"type": "number"},
+                "boards": {"type": "array", "items": STRING},
+            }
+        ),
+        "Participant": obj(
+            {
+                "participant_id": STRING,
+                "name": STRING,
+                "tags": {"type": "array", "items": STRING},
+                "token": STRING,
+                "room": {**NULLABLE_STRING, "description": "breakout board, if placed"},
+            }
+        ),
+        "Template": obj(
+            {
+                "id": STRING,
+                "titles": TEXTS,
+                "descriptions": TEXTS,
+                "boards": {"type": "array", "items": STRING},
+                "agenda_items": INTEGER,
+            }
+        ),
+        "Person": obj(
+            {
+                "participant_id": STRING,
+                "name": STRING,
+                "tags": {"type": "array", "items": STRING},
+                "role": STRING,
+                "joined_at": MS,
+            }
+        ),
+        "Removed": obj(
+            {"participant_id": STRING, "tokens_revoked": INTEGER, "sockets_closed": INTEGER}
+        ),
+        "Board": obj({"name": STRING, "title": STRING, "kind": STRING, "open_to_all": BOOLEAN}),
+        "Timer": obj(
+            {
+                "id": STRING,
+                "label": STRING,
+                "room": NULLABLE_STRING,
+                "state": {"enum": ["idle", "running", "paused", "ended"]},
+                "duration_ms": MS,
+                "remaining_ms": MS,
+                "ends_at": NULLABLE_MS,
+                "ended_at": NULLABLE_MS,
+            }
+        ),
+        "AgendaItem": obj(
+            {
+                "id": STRING,
+                "title": STRING,
+                "titles": {**TEXTS, "type": ["object", "null"]},
+                "duration_ms": MS,
+                "board": NULLABLE_STRING,
+                "instructions": STRING,
+            },
+            ("title",),
+        ),
+        "Current": obj({"current": {"oneOf": [ref("AgendaItem"), {"type": "null"}]}}),
+        "RoundRequest": obj(
+            {
+                "strategy": {
+                    "enum": ["random", "balanced", "keep_apart", "csv", "choose", "reuse"]
+                },
+                "rooms": INTEGER,
+                "group_size": INTEGER,
+                "names": {"type": "array", "items": STRING},
+                "key": {**STRING, "description": "tag key: kind (balanced), org (keep_apart)"},
+                "ratio": {"type": "object", "additionalProperties": {"type": "number"}},
+                "csv": {**STRING, "description": "name,email,group rows"},
+                "capacity": INTEGER,
+                "reuse": {**STRING, "description": "id of an earlier round"},
+                "avoid_repeats": BOOLEAN,
+                "duration_ms": MS,
+                "closing_ms": MS,
+                "seed": INTEGER,
+            },
+            ("strategy",),
+        ),
+        "Round": {"type": "object", "description": "docs/schema.md, breakouts.round"},
+        "VoteRequest": obj(
+            {
+                "title": STRING,
+                "board": STRING,
+                "section": STRING,
+                "per_participant": INTEGER,
+                "per_note": INTEGER,
+                "anonymous": BOOLEAN,
+            },
+            ("board", "per_participant"),
+        ),
+        "Vote": {"type": "object", "description": "docs/schema.md, votes"},
+        "OwnDots": obj(
+            {
+                "vote": STRING,
+                "dots": {"type": "object", "additionalProperties": INTEGER},
+                "remaining": INTEGER,
+            }
+        ),
+        "PollRequest": obj(
+            {
+                "kind": {"enum": ["choice", "scale", "text"]},
+                "question": STRING,
+                "options": {"type": "array", "items": STRING},
+                "preset": {"enum": ["heard", "use"]},
+            }
+        ),
+        "Poll": {"type": "object", "description": "docs/schema.md, polls"},
+        "Summary": obj(
+            {
+                "id": STRING,
+                "author": STRING,
+                "markdown": STRING,
+                "posted_at": MS,
+                "by": {"enum": ["bot", "facilitator"]},
+            }
+        ),
+    }
 
 
 def openapi_spec() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Paja", "version": "0.1.0"},
+        "info": {
+            "title": "Paja",
+            "version": "0.1.0",
+            "description": "Commands write their results into the session's `control` "
+            "document (docs/schema.md); errors are RFC 9457 problem details.",
+        },
         "paths": {
             "/api/sessions": {
                 "post": _op(
-                    "Create a session (with the create key as Bearer when the server sets one)",
+                    "Create a session, optionally from a template (with the create key as "
+                    "Bearer when the server sets one)",
                     {
-                        "201": _json({"$ref": "#/components/schemas/CreatedSession"}, "Created"),
-                        "401": PROBLEM,
-                        "413": PROBLEM,
-                        "415": PROBLEM,
-                        "422": PROBLEM,
+                        "201": _json(ref("CreatedSession"), "Created"),
+                        **{code: PROBLEM for code in ("401", "413", "415", "422")},
                     },
                     requestBody=_body(
-                        {
-                            "type": "object",
-                            "required": ["title"],
-                            "properties": {
+                        obj(
+                            {
                                 "title": {"type": "string", "minLength": 1, "maxLength": 200},
-                                "template": {"type": "string", "maxLength": 64},
+                                "template": {**STRING, "description": "see /api/templates"},
+                                "language": {"enum": ["fi", "sv", "en"], "default": "fi"},
                             },
-                        }
+                            ("title",),
+                        )
                     ),
                 ),
             },
-            "/api/sessions/{session_id}": {
+            S: {
                 "get": _op(
                     "A session's metadata (facilitator token)",
-                    {
-                        "200": _json({"$ref": "#/components/schemas/Session"}),
-                        "401": PROBLEM,
-                        "403": PROBLEM,
-                        "404": PROBLEM,
-                    },
-                    parameters=[SESSION_ID],
+                    {"200": _json(ref("Session"))}
+                    | {code: PROBLEM for code in ("401", "403", "404")},
+                    parameters=_params(S),
                     security=BEARER,
                 ),
             },
-            "/api/sessions/{session_id}/participants": {
+            S + "/participants": {
                 "post": _op(
                     "Join with the participant link's join secret as Bearer",
-                    {
-                        "201": _json({"$ref": "#/components/schemas/Participant"}, "Joined"),
-                        "401": PROBLEM,
-                        "403": PROBLEM,
-                        "404": PROBLEM,
-                        "422": PROBLEM,
-                    },
-                    parameters=[SESSION_ID],
+                    {"201": _json(ref("Participant"), "Joined")}
+                    | {code: PROBLEM for code in ("401", "403", "404", "422")},
+                    parameters=_params(S),
                     security=BEARER,
                     requestBody=_body(
-                        {
-                            "type": "object",
-                            "required": ["name"],
-                            "properties": {
+                        obj(
+                            {
                                 "name": {"type": "string", "minLength": 1, "maxLength": 80},
-                                "tags": {
-                                    "type": "array",
-                                    "maxItems": 20,
-                                    "items": {"type": "string"},
-                                },
+                                "tags": {"type": "array", "maxItems": 20, "items": STRING},
                             },
-                        }
+                            ("name",),
+                        )
                     ),
+                ),
+            },
+            **session_paths(),
+            "/api/templates": {
+                "get": _op(
+                    "Session templates",
+                    {"200": _json({"type": "array", "items": ref("Template")})},
                 ),
             },
             "/api/time": {
                 "get": _op(
                     "The server clock in epoch milliseconds",
-                    {"200": _json({"type": "object", "properties": {"now": {"type": "integer"}}})},
+                    {"200": _json(obj({"now": INTEGER}))},
                 ),
+            },
+            "/api/openapi.json": {
+                "get": _op("This document", {"200": _json({"type": "object"})}),
             },
             "/healthz": {"get": _op("Liveness", {"200": _json({"type": "object"})})},
             "/readyz": {
@@ -118,65 +578,18 @@ def openapi_spec() -> dict[str, Any]:
                     "description": "RFC 9457 problem details",
                     "content": {
                         "application/problem+json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "type": {"type": "string"},
-                                    "title": {"type": "string"},
-                                    "status": {"type": "integer"},
-                                    "detail": {"type": "string"},
-                                },
-                            }
+                            "schema": obj(
+                                {
+                                    "type": STRING,
+                                    "title": STRING,
+                                    "status": INTEGER,
+                                    "detail": STRING,
+                                }
+                            )
                         }
                     },
                 }
             },
-            "schemas": {
-                "CreatedSession": {
-                    "type": "object",
-                    "required": [
-                        "id",
-                        "facilitator_token",
-                        "facilitator_url",
-                        "participant_url",
-                        "display_url",
-                        "bot_token",
-                    ],
-                    "properties": {
-                        k: {"type": "string"}
-                        for k in (
-                            "id",
-                            "title",
-                            "facilitator_token",
-                            "observer_token",
-                            "bot_token",
-                            "join_secret",
-                            "facilitator_url",
-                            "participant_url",
-                            "display_url",
-                            "ws_url",
-                        )
-                    },
-                },
-                "Session": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string"},
-                        "title": {"type": "string"},
-                        "template": {"type": ["string", "null"]},
-                        "created_at": {"type": "number"},
-                        "boards": {"type": "array", "items": {"type": "string"}},
-                    },
-                },
-                "Participant": {
-                    "type": "object",
-                    "properties": {
-                        "participant_id": {"type": "string"},
-                        "name": {"type": "string"},
-                        "tags": {"type": "array", "items": {"type": "string"}},
-                        "token": {"type": "string"},
-                    },
-                },
-            },
+            "schemas": schemas(),
         },
     }

@@ -77,7 +77,10 @@ async def test_sigterm_stores_every_edit(server_factory: type[PajaServer]) -> No
 
 
 async def test_twenty_thousand_updates_load_compacted(server_factory: type[PajaServer]) -> None:
-    server = server_factory(args=["--compact-after-updates", "1000000"]).start()
+    # One client sends 20,000 updates as fast as it can: lift the per-connection rate limit.
+    server = server_factory(
+        args=["--compact-after-updates", "1000000", "--messages-per-second", "1000000"]
+    ).start()
     s = server.create_session()
     url = server.board_url(s["id"], "main", s["facilitator_token"])
     writer = await YClient(url).connect()
@@ -99,7 +102,7 @@ async def test_twenty_thousand_updates_load_compacted(server_factory: type[PajaS
         ).fetchone()
     assert rows_before >= 20_000
 
-    server.args = []  # default compaction threshold
+    server.args = ["--messages-per-second", "1000000"]  # default compaction threshold
     server.start()
     started = time.monotonic()
     reader = await YClient(url).connect()

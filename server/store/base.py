@@ -61,10 +61,22 @@ class Store(Protocol):
         """Revoke every token of one participant; returns how many were revoked."""
         ...
 
+    async def set_role(self, session_id: str, subject: str, role: str) -> int:
+        """Give every token of one participant a new role; returns how many changed."""
+        ...
+
     async def list_boards(self, session_id: str) -> list[str]: ...
 
     async def add_board(self, session_id: str, board: str) -> bool:
         """Record a board; False when it already existed."""
+        ...
+
+    async def set_wakeup(self, session_id: str, at_ms: int | None) -> None:
+        """When a session next needs the scheduler (a timer or round ending), or None."""
+        ...
+
+    async def list_wakeups(self) -> dict[str, int]:
+        """Every session that has a wake-up, so a restarted server still fires on time."""
         ...
 
 

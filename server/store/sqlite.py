@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS updates (
     data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, id);
+CREATE TABLE IF NOT EXISTS wakeups (
+    session_id TEXT PRIMARY KEY,
+    at_ms INTEGER NOT NULL
+);
 """
 
 
@@ -276,6 +280,16 @@ class SQLiteStore:
 
         return await self._run(revoke)
 
+    async def set_role(self, session_id: str, subject: str, role: str) -> int:
+        def change() -> int:
+            cur = self.db.execute(
+                "UPDATE grants SET role = ? WHERE session_id = ? AND subject = ?",
+                (role, session_id, subject),
+            )
+            return cur.rowcount
+
+        return await self._run(change)
+
     async def list_boards(self, session_id: str) -> list[str]:
         def boards() -> list[str]:
             rows = self.db.execute(
@@ -295,3 +309,26 @@ class SQLiteStore:
             return cur.rowcount == 1
 
         return await self._run(add)
+
+    # the scheduler's index
+
+    async def set_wakeup(self, session_id: str, at_ms: int | None) -> None:
+        def store() -> None:
+            if at_ms is None:
+                self.db.execute("DELETE FROM wakeups WHERE session_id = ?", (session_id,))
+            else:
+                self.db.execute(
+                    "INSERT INTO wakeups (session_id, at_ms) VALUES (?, ?) "
+                    "ON CONFLICT (session_id) DO UPDATE SET at_ms = excluded.at_ms",
+                    (session_id, at_ms),
+                )
+
+        await self._run(store)
+
+    async def list_wakeups(self) -> dict[str, int]:
+        def read() -> dict[str, int]:
+            return {
+                sid: int(at) for sid, at in self.db.execute("SELECT session_id, at_ms FROM wakeups")
+            }
+
+        return await self._run(read)

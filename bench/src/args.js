@@ -1,0 +1,67 @@
+// Command line: `run <scenario[,scenario...]|all> [--option value]...`
+
+export const USAGE = `usage: bench/run <scenario[,scenario...]|all> [options]
+
+scenarios: fanout rooms join idle coldload crossinstance
+
+options (a scenario uses those it knows; defaults per scenario in docs/benchmarks.md):
+  --servers LIST    servers to compare, default node,pycrdt,paja
+  --clients N       clients per board (fanout, rooms, crossinstance), joiners (join),
+                    idle connections (idle)
+  --writers N       writing clients per board
+  --rate R          updates per second per writer
+  --duration S      seconds of writing
+  --drain S         seconds to wait at most for late deliveries after writing stops
+  --boards K        boards (rooms)
+  --notes N         notes on the board before the join (join)
+  --updates N       logged updates before the restart (coldload)
+  --instances N     Paja instances on one Redis (crossinstance)
+  --repeat N        run each (scenario, server) N times, report medians
+  --workers N       generator processes (default: one per core left after the server's)
+  --no-pin          do not pin the server to core 0 and the generator to the others
+  --deflate         offer permessage-deflate as browsers do (default off: inflating every
+                    frame costs the generator ~40 µs, more than a fast server spends)
+  --out FILE        also append the JSON lines to FILE (default bench/results/<date>.jsonl)
+  --strict          exit 3 when any run has missing or duplicate deliveries or failed clients
+`
+
+const NUMERIC = new Set(['clients', 'writers', 'rate', 'duration', 'drain', 'boards', 'notes',
+  'updates', 'instances', 'repeat', 'workers'])
+const FLAGS = new Set(['no-pin', 'deflate', 'strict', 'help'])
+
+/**
+ * @param {string[]} argv
+ * @returns {{scenarios: string[], options: Record<string, any>}}
+ */
+export function parseArgs (argv) {
+  /** @type {Record<string, any>} */
+  const options = {}
+  /** @type {string[]} */
+  const positional = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (!arg.startsWith('--')) {
+      positional.push(arg)
+      continue
+    }
+    let [key, value] = arg.slice(2).split(/=(.*)/s, 2)
+    if (FLAGS.has(key)) {
+      options[key] = true
+      continue
+    }
+    if (value === undefined) {
+      value = argv[++i]
+      if (value === undefined) throw new Error(`--${key} needs a value`)
+    }
+    if (NUMERIC.has(key)) {
+      const n = Number(value)
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`--${key} wants a positive number`)
+      options[key] = n
+    } else if (key === 'servers' || key === 'out') {
+      options[key] = value
+    } else {
+      throw new Error(`unknown option --${key}`)
+    }
+  }
+  return { scenarios: positional.flatMap((p) => p.split(',')).filter(Boolean), options }
+}

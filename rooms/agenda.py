@@ -1,0 +1,123 @@
+"""The agenda everyone sees: items with a planned duration, and the one the group is on.
+
+Moving on can start the item's timer (the timer with id `agenda`), so the big screen
+shows both where the group is and how long this part has left.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pycrdt import Doc
+
+from . import boards, timers
+from .control import AGENDA, Value, plain, table
+from .errors import Conflict, Invalid, NotFound
+
+MAX_ITEMS = 100
+LANGUAGES = ("fi", "sv", "en")
+
+
+def item(raw: Any, position: int) -> Value:
+    """One agenda item from untrusted JSON, with every field checked."""
+    if not isinstance(raw, dict):
+        raise Invalid(f"agenda item {position + 1} must be an object")
+    title = raw.get("title")
+    if not isinstance(title, str) or not 0 < len(title.strip()) <= 200:
+        raise Invalid(f"agenda item {position + 1} needs a title of 1-200 characters")
+    duration = raw.get("duration_ms", 0)
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int)
+        or not 0 <= duration <= timers.MAX_MS
+    ):
+        raise Invalid(f"agenda item {position + 1}: duration_ms is 0-{timers.MAX_MS}")
+    board = raw.get("board")
+    if board is not None:
+        if not isinstance(board, str):
+            raise Invalid(f"agenda item {position + 1}: board must be a board name")
+        boards.check_name(board)
+    instructions = raw.get("instructions", "")
+    if not isinstance(instructions, str) or len(instructions) > 4000:
+        raise Invalid(
+            f"agenda item {position + 1}: instructions are text of at most 4000 characters"
+        )
+    titles = raw.get("titles")
+    if titles is not None and (
+        not isinstance(titles, dict)
+        or set(titles) - set(LANGUAGES)
+        or not all(isinstance(t, str) for t in titles.values())
+    ):
+        raise Invalid(f"agenda item {position + 1}: titles map fi, sv and en to text")
+    item_id = raw.get("id", f"i{position + 1}")
+    if not isinstance(item_id, str) or not 0 < len(item_id) <= 64:
+        raise Invalid(f"agenda item {position + 1}: id is a string of 1-64 characters")
+    return {
+        "id": item_id,
+        "title": title.strip(),
+        "titles": titles,
+        "duration_ms": duration,
+        "board": board,
+        "instructions": instructions,
+    }
+
+
+def items(doc: Doc[Any]) -> list[Value]:
+    return [plain(i) for i in table(doc, AGENDA).get("items") or []]
+
+
+def current(doc: Doc[Any]) -> str | None:
+    value = table(doc, AGENDA).get("current")
+    return value if isinstance(value, str) else None
+
+
+def replace(doc: Doc[Any], raw_items: Any) -> list[Value]:
+    """Set the whole agenda; the current item stays current if it is still there."""
+    if not isinstance(raw_items, list) or len(raw_items) > MAX_ITEMS:
+        raise Invalid(f"'items' is a list of at most {MAX_ITEMS} agenda items")
+    new = [item(raw, i) for i, raw in enumerate(raw_items)]
+    ids = [i["id"] for i in new]
+    if len(set(ids)) != len(ids):
+        raise Invalid("agenda item ids must be unique")
+    agenda = table(doc, AGENDA)
+    agenda["items"] = new
+    if current(doc) not in ids:
+        agenda["current"] = None
+        agenda["started_at"] = None
+    return new
+
+
+def go_to(doc: Doc[Any], item_id: str | None, now: int, *, start_timer: bool) -> Value | None:
+    """Make an item current (None: the agenda is done); optionally run its timer."""
+    chosen = None
+    if item_id is not None:
+        chosen = next((i for i in items(doc) if i["id"] == item_id), None)
+        if chosen is None:
+            raise NotFound(f"no agenda item {item_id!r}")
+    agenda = table(doc, AGENDA)
+    agenda["current"] = item_id
+    agenda["started_at"] = now if chosen is not None else None
+    if chosen is not None and start_timer and chosen["duration_ms"] > 0:
+        timers.create(
+            doc,
+            timers.AGENDA_TIMER,
+            int(chosen["duration_ms"]),
+            now,
+            label=chosen["title"],
+            room=None,
+        )
+    return chosen
+
+
+def advance(doc: Doc[Any], now: int, *, start_timer: bool) -> Value | None:
+    """The next item (the first when none is current); after the last, the agenda is done."""
+    ids = [i["id"] for i in items(doc)]
+    if not ids:
+        raise Conflict("the agenda is empty")
+    at = current(doc)
+    if at is None:
+        following: str | None = ids[0]
+    else:
+        position = ids.index(at)
+        following = ids[position + 1] if position + 1 < len(ids) else None
+    return go_to(doc, following, now, start_timer=start_timer)

@@ -1,0 +1,79 @@
+"""The session's boards as control lists them: title, kind and whether everyone may write.
+
+The store keeps which boards exist (the WebSocket endpoint checks that); this registry
+is what clients show in their board list, and `BoardFacts` is what access decisions
+need from the session state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycrdt import Doc
+
+from .control import BOARDS, Value, entries, put, require
+from .errors import Invalid
+
+MAIN = "main"
+CONTROL = "control"
+MAIN_KIND = "main"
+BREAKOUT_KIND = "breakout"
+BOARD_KIND = "board"
+MAIN_TITLES = {"fi": "Yhteinen taulu", "sv": "Gemensam tavla", "en": "Main board"}
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class BoardFacts:
+    """Who may use which board right now, as far as the session state says.
+
+    `rooms` maps each breakout board of a round that is running (open or closing) to its
+    members; `drafted` holds breakout boards of a round still in draft.
+    """
+
+    open_to_all: frozenset[str] = frozenset()
+    rooms: dict[str, frozenset[str]] = field(default_factory=dict)
+    drafted: frozenset[str] = frozenset()
+
+
+def check_name(name: str) -> str:
+    if not NAME.match(name) or name == CONTROL:
+        raise Invalid("a board name is 1-64 lower-case letters, digits and dashes")
+    return name
+
+
+def add(
+    doc: Doc[Any],
+    name: str,
+    *,
+    title: str,
+    kind: str = BOARD_KIND,
+    open_to_all: bool = False,
+    round_id: str | None = None,
+) -> Value:
+    check_name(name)
+    info = {"title": title, "kind": kind, "open_to_all": open_to_all, "round": round_id}
+    return put(doc, BOARDS, name, info)
+
+
+def change(doc: Doc[Any], name: str, *, title: str | None, open_to_all: bool | None) -> Value:
+    info = require_listed(doc, name)
+    if title is not None:
+        info["title"] = title
+    if open_to_all is not None:
+        info["open_to_all"] = open_to_all
+    return put(doc, BOARDS, name, info)
+
+
+def require_listed(doc: Doc[Any], name: str) -> Value:
+    return require(doc, BOARDS, name, "board")
+
+
+def listed(doc: Doc[Any]) -> dict[str, Value]:
+    return entries(doc, BOARDS)
+
+
+def open_to_all(doc: Doc[Any]) -> frozenset[str]:
+    return frozenset(name for name, info in listed(doc).items() if info.get("open_to_all"))

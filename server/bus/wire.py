@@ -1,0 +1,74 @@
+"""The messages instances exchange over Redis pub/sub, and their byte layout.
+
+Every message is `kind (1 byte) | sender instance id (16 ASCII bytes) | body`. The
+sender id lets an instance ignore its own messages and know whose presence it holds.
+
+    U  on a board's channel   body: one Yjs update (several merged)
+    A  on a board's channel   body: one awareness update of the sender's clients
+    1  on a board's channel   "what do you have that I lack?": sync step 1 between
+                              instances; body: state vector, full presence of the sender
+    2  on an instance inbox   the answer: board key, the diff, and (when the answerer wants
+                              the same) its own state vector, and its full presence
+    P  on the sender's inbox  a ping to itself: proves the subscription still delivers
+
+Fields of a body are length-prefixed (4 bytes, big endian). An empty presence field
+means "no presence information"; an awareness update with no clients means "none".
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+INSTANCE_ID_LENGTH = 16
+UPDATE = ord("U")
+AWARENESS = ord("A")
+SYNC_REQUEST = ord("1")
+SYNC_REPLY = ord("2")
+PING = ord("P")
+_LENGTH = struct.Struct(">I")
+
+
+class WireError(ValueError):
+    """A message no Paja instance sends; it is ignored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    kind: int
+    sender: str
+    body: bytes
+
+
+def encode(kind: int, sender: str, *fields: bytes) -> bytes:
+    """`fields` are length-prefixed, except a single raw body for U and A messages."""
+    head = bytes((kind,)) + sender.encode("ascii")
+    if kind in (UPDATE, AWARENESS, PING):
+        return head + b"".join(fields)
+    return head + b"".join(_LENGTH.pack(len(f)) + f for f in fields)
+
+
+def decode(data: bytes) -> Message:
+    if len(data) < 1 + INSTANCE_ID_LENGTH:
+        raise WireError("message too short")
+    try:
+        sender = data[1 : 1 + INSTANCE_ID_LENGTH].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise WireError("sender is not an instance id") from exc
+    return Message(data[0], sender, data[1 + INSTANCE_ID_LENGTH :])
+
+
+def fields(body: bytes, count: int) -> list[bytes]:
+    """Split a body into exactly `count` length-prefixed fields."""
+    out: list[bytes] = []
+    pos = 0
+    for _ in range(count):
+        if pos + _LENGTH.size > len(body):
+            raise WireError("truncated field length")
+        (length,) = _LENGTH.unpack_from(body, pos)
+        pos += _LENGTH.size
+        if pos + length > len(body):
+            raise WireError("field past the end of the message")
+        out.append(body[pos : pos + length])
+        pos += length
+    return out

@@ -1,0 +1,95 @@
+"""The server's hand on each session's `control` document and its server-only documents.
+
+Every command's change goes through `change`, which then settles what the new state
+implies: open sockets get the write access the state now gives them, the scheduler (and
+the store's wake-up index) learn the next deadline, and the change is flushed to the
+store before the command answers, so a socket opened right after sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pycrdt import Doc
+
+from rooms import deadlines, rounds
+from rooms.deadlines import Fired
+
+from .access import CONTROL, Rights, rights
+from .hub import Hub
+from .scheduler import Scheduler
+from .store.base import document_key
+
+T = TypeVar("T")
+
+# Ballots and poll answers. "_" is not allowed in a board name, so no socket reaches it.
+PRIVATE = "_ballots"
+
+
+class Control:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.scheduler = Scheduler(hub.store, hub.bus, self._advance)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def start(self) -> None:
+        await self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.close()
+
+    def lock(self, session_id: str) -> asyncio.Lock:
+        """Held by commands that read one document and then write another (votes, polls)."""
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[session_id] = lock
+        return lock
+
+    async def change(self, session_id: str, change: Callable[[Doc[Any]], T]) -> T:
+        result = await self.hub.change(document_key(session_id, CONTROL), change)
+        await self.settle(session_id)
+        return result
+
+    async def read(self, session_id: str, reader: Callable[[Doc[Any]], T]) -> T:
+        return await self.hub.read(document_key(session_id, CONTROL), reader)
+
+    async def change_board(self, session_id: str, board: str, change: Callable[[Doc[Any]], T]) -> T:
+        return await self.hub.change(document_key(session_id, board), change)
+
+    async def read_board(self, session_id: str, board: str, reader: Callable[[Doc[Any]], T]) -> T:
+        return await self.hub.read(document_key(session_id, board), reader)
+
+    async def settle(self, session_id: str) -> None:
+        facts, deadline = await self.read(
+            session_id, lambda doc: (rounds.facts(doc), deadlines.next_deadline(doc))
+        )
+        for document, connection in self.hub.connections_in(session_id):
+            board = document.key.partition("/")[2]
+            writable = rights(connection.role, connection.subject, board, facts) is Rights.WRITE
+            if writable and not connection.can_write:
+                connection.denied_once = False  # tell them again if they lose it later
+            connection.can_write = writable
+        await self.hub.store.set_wakeup(session_id, deadline)
+        self.scheduler.schedule(session_id, deadline)
+        await self.hub.flush()
+
+    def regrant(self, session_id: str, subject: str, role: str) -> None:
+        """A promoted (or demoted) person's open sockets take their new role now."""
+        for _, connection in self.hub.connections_in(session_id):
+            if connection.subject == subject:
+                connection.role = role
+
+    def disconnect(self, session_id: str, subject: str, code: int, reason: str) -> int:
+        closed = 0
+        for _, connection in self.hub.connections_in(session_id):
+            if connection.subject == subject:
+                connection.terminate(code, reason)
+                closed += 1
+        return closed
+
+    async def _advance(self, session_id: str, now: int) -> list[Fired]:
+        return await self.change(session_id, lambda doc: deadlines.advance(doc, now))

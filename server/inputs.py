@@ -1,0 +1,103 @@
+"""Reading a REST request: its JSON body, its bearer token and typed fields of the body.
+
+Every malformed input becomes a `Problem` here, with a message that names the field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from .problems import Problem
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def json_body(request: Request, *, optional: bool = False) -> dict[str, Any]:
+    """The body as a JSON object; with `optional`, a request without a body reads as {}."""
+    if optional and not request.headers.get("content-type") and not await request.body():
+        return {}
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise Problem(415, "send a JSON body with Content-Type: application/json")
+    declared = request.headers.get("content-length")
+    if declared is not None and int(declared) > MAX_BODY_BYTES:
+        raise Problem(413, f"bodies are limited to {MAX_BODY_BYTES} bytes")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise Problem(413, f"bodies are limited to {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Problem(400, f"body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise Problem(422, "body must be a JSON object")
+    return body
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def text_field(body: dict[str, Any], name: str, *, required: bool, limit: int) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise Problem(422, f"'{name}' is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise Problem(422, f"'{name}' must be a non-empty string")
+    value = value.strip()
+    if len(value) > limit:
+        raise Problem(422, f"'{name}' is limited to {limit} characters")
+    return value
+
+
+def required_text(body: dict[str, Any], name: str, *, limit: int) -> str:
+    value = text_field(body, name, required=True, limit=limit)
+    assert value is not None
+    return value
+
+
+def int_field(
+    body: dict[str, Any], name: str, *, default: int | None = None, low: int, high: int
+) -> int | None:
+    """An integer within [low, high]; `default` when absent (None means optional)."""
+    value = body.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Problem(422, f"'{name}' must be a whole number from {low} to {high}")
+    return value
+
+
+def required_int(body: dict[str, Any], name: str, *, low: int, high: int) -> int:
+    value = int_field(body, name, low=low, high=high)
+    if value is None:
+        raise Problem(422, f"'{name}' is required")
+    return value
+
+
+def bool_field(body: dict[str, Any], name: str, *, default: bool) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise Problem(422, f"'{name}' must be true or false")
+    return value
+
+
+def text_list(body: dict[str, Any], name: str, *, limit: int, items: int) -> list[str] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) > items
+        or not all(isinstance(v, str) and 0 < len(v.strip()) <= limit for v in value)
+    ):
+        raise Problem(422, f"'{name}' is a list of at most {items} texts of 1-{limit} characters")
+    return [v.strip() for v in value]

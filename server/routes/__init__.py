@@ -1,0 +1,1 @@
+"""REST commands of a session, one module per part of the facilitation."""

@@ -1,0 +1,52 @@
+"""Boards beyond `main`: created and titled by a facilitator, optionally open to all."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from rooms import boards
+
+from ..access import FACILITATOR
+from ..inputs import bool_field, json_body, required_text, text_field
+from ..problems import Problem
+from .base import SESSION, Endpoints, answer, route
+
+
+class Boards(Endpoints):
+    def routes(self) -> list[Route]:
+        return [
+            route(SESSION + "/boards", self.create, "POST"),
+            route(SESSION + "/boards/{board}", self.change, "PATCH"),
+        ]
+
+    async def create(self, request: Request) -> JSONResponse:
+        session_id, _ = await self.caller(request, FACILITATOR)
+        body = await json_body(request)
+        name = boards.check_name(required_text(body, "name", limit=64))
+        title = text_field(body, "title", required=False, limit=200) or name
+        open_to_all = bool_field(body, "open_to_all", default=False)
+        control = await self.control(request)
+        if name in await control.read(session_id, boards.listed):
+            raise Problem(409, f"board {name!r} exists; PATCH it to change it")
+        await self.store.add_board(session_id, name)
+        info = await control.change(
+            session_id, lambda doc: boards.add(doc, name, title=title, open_to_all=open_to_all)
+        )
+        return answer({"name": name, **info}, 201)
+
+    async def change(self, request: Request) -> JSONResponse:
+        session_id, _ = await self.caller(request, FACILITATOR)
+        name = request.path_params["board"]
+        body = await json_body(request)
+        title = text_field(body, "title", required=False, limit=200)
+        open_to_all = body.get("open_to_all")
+        if open_to_all is not None and not isinstance(open_to_all, bool):
+            raise Problem(422, "'open_to_all' must be true or false")
+        control = await self.control(request)
+        info = await control.change(
+            session_id,
+            lambda doc: boards.change(doc, name, title=title, open_to_all=open_to_all),
+        )
+        return answer({"name": name, **info})

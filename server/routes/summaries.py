@@ -1,0 +1,39 @@
+"""Summaries posted by a bot or a facilitator, appended to `control` for everyone."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from rooms import summaries
+
+from ..access import BOT, FACILITATOR
+from ..inputs import json_body, required_text
+from ..problems import Problem
+from ..scheduler import now_ms
+from ..tokens import new_id
+from .base import SESSION, Endpoints, answer, route
+
+
+class Summaries(Endpoints):
+    def routes(self) -> list[Route]:
+        return [route(SESSION + "/summaries", self.post, "POST")]
+
+    async def post(self, request: Request) -> JSONResponse:
+        session_id, grant = await self.caller(request, BOT, FACILITATOR)
+        body = await json_body(request)
+        author = required_text(body, "author", limit=80)
+        markdown = body.get("markdown")
+        if not isinstance(markdown, str):
+            raise Problem(422, "'markdown' is the summary's text")
+        summary_id = new_id()
+        now = now_ms()
+        control = await self.control(request)
+        posted = await control.change(
+            session_id,
+            lambda doc: summaries.post(
+                doc, summary_id, author=author, markdown=markdown, by=grant.role, now=now
+            ),
+        )
+        return answer(posted, 201)

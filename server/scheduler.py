@@ -1,0 +1,135 @@
+"""Fires what is due when time passes: timers ending, breakout rounds closing.
+
+One asyncio task knows each session's next deadline and wakes for the earliest. The
+deadlines are also kept in the store (`set_wakeup`), so a restarted server picks them up
+and fires a deadline it slept through at once. Every server of a deployment runs a
+scheduler; the state change is idempotent and each event is claimed on the bus, so it
+fires once per deployment. Other code listens with `on_event` (webhooks, logs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rooms.deadlines import Fired
+
+from .bus.base import Bus
+from .store.base import Store
+
+log = logging.getLogger("paja.scheduler")
+
+RETRY_MS = 5_000
+
+
+def now_ms() -> int:
+    """The server clock every timer is measured against (also served at /api/time)."""
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    session_id: str
+    kind: str
+    id: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Advance = Callable[[str, int], Awaitable[list[Fired]]]
+EventHook = Callable[[SessionEvent], Awaitable[None] | None]
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: Store,
+        bus: Bus,
+        advance: Advance,
+        *,
+        rescan_seconds: float = 30.0,
+        claim_ttl_seconds: float = 24 * 3600,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self._advance = advance
+        self._rescan_seconds = rescan_seconds
+        self._claim_ttl = claim_ttl_seconds
+        self._due: dict[str, int] = {}
+        self._wakeup = asyncio.Event()
+        self._hooks: list[EventHook] = []
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def on_event(self, hook: EventHook) -> None:
+        """Call `hook` once per deployment for every event (sync or async callables)."""
+        self._hooks.append(hook)
+
+    async def start(self) -> None:
+        self._due = await self.store.list_wakeups()
+        self._task = asyncio.create_task(self._run(), name="paja-scheduler")
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def schedule(self, session_id: str, at_ms: int | None) -> None:
+        if at_ms is None:
+            self._due.pop(session_id, None)
+        else:
+            self._due[session_id] = at_ms
+        self._wakeup.set()
+
+    async def _run(self) -> None:
+        """Fire what is due, then sleep until the next deadline, a change or a rescan.
+
+        The rescan reads deadlines other servers of the deployment wrote to the store.
+        """
+        loop = asyncio.get_running_loop()
+        scanned = loop.time()
+        while not self._closing:
+            now = now_ms()
+            for session_id in [sid for sid, at in self._due.items() if at <= now]:
+                await self._fire(session_id, now)
+            if loop.time() - scanned >= self._rescan_seconds:
+                self._due = await self.store.list_wakeups()
+                scanned = loop.time()
+                continue
+            sleep = self._rescan_seconds - (loop.time() - scanned)
+            if self._due:
+                sleep = min(sleep, max(0.0, (min(self._due.values()) - now_ms()) / 1000))
+            self._wakeup.clear()
+            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancel() that arrives as
+            # the wait ends, and close() would then wait for this loop forever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(sleep):
+                    await self._wakeup.wait()
+
+    async def _fire(self, session_id: str, now: int) -> None:
+        del self._due[session_id]
+        try:
+            fired = await self._advance(session_id, now)
+        except Exception:
+            log.exception("deadline of session %s could not be applied; retrying", session_id)
+            self._due.setdefault(session_id, now + RETRY_MS)
+            return
+        for event in fired:
+            if await self.bus.claim_once(event.id, self._claim_ttl):
+                await self._emit(SessionEvent(session_id, event.kind, event.id, event.data))
+
+    async def _emit(self, event: SessionEvent) -> None:
+        log.info("%s in session %s (%s)", event.kind, event.session_id, event.id)
+        for hook in self._hooks:
+            try:
+                result = hook(event)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("an event hook failed on %s", event.id)

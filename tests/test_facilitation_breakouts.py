@@ -1,0 +1,104 @@
+"""A breakout round as everyone sees it in `control`: drafted, opened, run, counted
+down and closed back to main, on its own clock."""
+
+from __future__ import annotations
+
+from support.commands import Session, current_round, section
+from support.processes import PajaServer
+from support.yclient import eventually
+
+
+async def test_a_round_opens_moves_everyone_counts_down_and_closes_back_to_main(
+    server: PajaServer,
+) -> None:
+    s = Session.create(server, language="en")
+    people = [s.join(f"P{i}", [f"org:o{i % 2}"]) for i in range(4)]
+    ids = {p["participant_id"] for p in people}
+    display = await s.open("control", s.created["observer_token"])
+
+    draft = s.ok(
+        "POST",
+        "/breakouts",
+        body={
+            "strategy": "keep_apart",
+            "key": "org",
+            "group_size": 2,
+            "duration_ms": 1_500,
+            "closing_ms": 1_000,
+            "names": ["Aalto", "Bonde"],
+        },
+    )
+    assert draft["state"] == "draft" and [r["name"] for r in draft["rooms"]] == ["Aalto", "Bonde"]
+    org = {p["participant_id"]: p["tags"][0] for p in people}
+    for room in draft["rooms"]:  # keep apart: each room has one person of each organisation
+        assert sorted(org[m] for m in room["members"]) == ["org:o0", "org:o1"]
+    await eventually(lambda: (current_round(display) or {}).get("state") == "draft")
+
+    opened = s.ok("POST", "/breakouts/r1/open")
+    assert opened["ends_at"] - opened["opened_at"] == 1_500
+    await eventually(lambda: (current_round(display) or {}).get("state") == "open")
+    seen = current_round(display)
+    assert seen is not None
+    assert {m for r in seen["rooms"] for m in r["members"]} == ids, "everyone has a room"
+    room_timers = section(display, "timers")
+    assert {t["room"] for t in room_timers.values()} == {"breakout-1", "breakout-2"}
+
+    s.ok("POST", "/breakouts/r1/messages", body={"text": "Halfway"})
+    asker = next(p for p in people if p["participant_id"] in seen["rooms"][1]["members"])
+    s.ok("POST", "/breakouts/r1/help", asker["token"])
+    late = s.join("Late")
+    assert late["room"] in ("breakout-1", "breakout-2")
+
+    def running() -> dict[str, object]:
+        return current_round(display) or {}
+
+    await eventually(lambda: "Halfway" in str(running()["messages"]))
+    await eventually(lambda: running()["rooms"][1]["help_requested_at"] is not None)
+    await eventually(lambda: late["participant_id"] in str(running()["rooms"]))
+
+    await eventually(lambda: running()["state"] == "closing", 5, "the countdown")
+    closing = running()
+    assert closing["closes_at"] - closing["ends_at"] >= 1_000 - 50
+    await eventually(lambda: running()["state"] == "closed", 5, "back in main")
+    history = section(display, "breakouts")["history"]
+    assert [h["id"] for h in history] == ["r1"]
+    assert not any(t.get("room") for t in section(display, "timers").values())
+    await eventually(lambda: "breakout.closed in session" in server.log())
+    await s.close_all()
+
+
+async def test_time_is_extended_for_every_room_and_a_later_round_avoids_old_pairs(
+    server: PajaServer,
+) -> None:
+    s = Session.create(server)
+    for i in range(6):
+        s.join(f"P{i}")
+    s.ok(
+        "POST",
+        "/breakouts",
+        body={"strategy": "random", "group_size": 2, "duration_ms": 60_000, "closing_ms": 500},
+    )
+    opened = s.ok("POST", "/breakouts/r1/open")
+    longer = s.ok("POST", "/breakouts/r1/time", body={"delta_ms": 120_000})
+    assert longer["ends_at"] == opened["ends_at"] + 120_000
+    assert longer["messages"][-1] == {
+        "text": "+2:00",
+        "at": longer["messages"][-1]["at"],
+        "kind": "time",
+    }
+    assert s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2}).status_code == 409
+    s.ok("POST", "/breakouts/r1/close")
+    assert s.call("POST", "/breakouts/r1/close").status_code == 409
+    control = await s.open("control")
+    await eventually(lambda: (current_round(control) or {}).get("state") == "closed", 5)
+    first = {frozenset(r["members"]) for r in (current_round(control) or {})["rooms"]}
+
+    second = s.ok("POST", "/breakouts", body={"strategy": "random", "group_size": 2})
+    assert second["id"] == "r2" and second["rooms"][0]["board"] == "breakout-4"
+    assert not first & {frozenset(r["members"]) for r in second["rooms"]}
+    s.ok("DELETE", "/breakouts/r2")
+    again = s.ok("POST", "/breakouts", body={"strategy": "reuse", "reuse": "r1"})
+    assert {frozenset(r["members"]) for r in again["rooms"]} == first
+    assert s.call("POST", "/breakouts", body={"strategy": "shuffle"}).status_code == 422
+    assert s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2}).status_code == 409
+    await s.close_all()

@@ -1,0 +1,184 @@
+"""Redis failing under a live workshop: edits keep flowing, nothing is lost, all heal.
+
+Redis killed and restarted from its append-only file, a subscription cut so that pub/sub
+messages are lost, and Redis frozen: the instances keep serving their own clients,
+say they are not ready while Redis is away, and converge once it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pycrdt import Map
+
+from support.processes import PajaServer
+from support.redis import RedisServer
+from support.yclient import YClient, eventually
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis", appendonly=True).start()
+    yield server
+    server.stop()
+
+
+def deployment(
+    server_factory: type[PajaServer], redis_server: RedisServer, n: int = 3
+) -> list[PajaServer]:
+    env = {"PAJA_INSTANCE_TTL_SECONDS": "3"}
+    return [
+        server_factory(args=["--redis-url", redis_server.url], env=env).start() for _ in range(n)
+    ]
+
+
+def ready(server: PajaServer) -> int:
+    return httpx.get(server.http + "/readyz", timeout=5).status_code
+
+
+async def _edit_until(client: YClient, prefix: str, stop: asyncio.Event, log: list[str]) -> None:
+    notes = client.doc.get("notes", type=Map)
+    i = 0
+    while not stop.is_set():
+        key = f"{prefix}-{i}"
+        notes[key] = i
+        log.append(key)
+        i += 1
+        await asyncio.sleep(0.02)
+
+
+async def _open(servers: list[PajaServer], s: dict[str, str]) -> list[YClient]:
+    token = s["facilitator_token"]
+    return [await YClient(srv.board_url(s["id"], "main", token)).connect() for srv in servers]
+
+
+async def test_redis_killed_and_restarted_mid_session_loses_no_edit(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    servers = deployment(server_factory, redis_server)
+    s = servers[0].create_session()
+    clients = await _open(servers, s)
+    edits: list[str] = []
+    stop = asyncio.Event()
+    editors = [
+        asyncio.create_task(_edit_until(c, f"c{n}", stop, edits)) for n, c in enumerate(clients)
+    ]
+    try:
+        await asyncio.sleep(1)
+        redis_server.kill9()
+        await asyncio.sleep(0.5)
+        # Redis is gone: every instance still serves its own clients, and says not ready.
+        own = clients[0].doc.get("notes", type=Map)
+        own["during-outage"] = 1
+        await eventually(
+            lambda: any(f[:2] == b"\x00\x02" and b"during-outage" in f for f in clients[0].frames),
+            what="an edit echoed by its instance while Redis is down",
+        )
+        await eventually(
+            lambda: all(ready(srv) == 503 for srv in servers), what="/readyz 503 while down"
+        )
+        await asyncio.sleep(1.5)
+
+        redis_server.start()
+        restarted = time.monotonic()
+        await eventually(
+            lambda: all(ready(srv) == 200 for srv in servers),
+            timeout=5,
+            what="/readyz 200 once Redis is back",
+        )
+        await asyncio.sleep(0.5)
+        stop.set()
+        await asyncio.gather(*editors)
+        expected = {*edits, "during-outage"}
+        await eventually(
+            lambda: all(set(c.notes()) == expected for c in clients),
+            timeout=5,
+            what="every instance converged after Redis returned",
+        )
+        print(f"\nconverged {time.monotonic() - restarted:.2f} s after Redis restarted")
+        for client in clients:
+            assert not client.closed.is_set(), "Redis going away must not drop a connection"
+
+        # Nothing was lost from Redis itself: a new instance loads every edit from it.
+        await asyncio.sleep(0.3)  # the last batch reaches the stream
+        newcomer = deployment(server_factory, redis_server, n=1)[0]
+        fresh = (await _open([newcomer], s))[0]
+        missing = expected - set(fresh.notes())
+        assert not missing, f"{len(missing)} edits lost, e.g. {sorted(missing)[:5]}"
+        await fresh.close()
+    finally:
+        stop.set()
+        for client in clients:
+            await client.close()
+
+
+async def test_lost_pubsub_messages_heal_without_any_client_reconnecting(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    servers = deployment(server_factory, redis_server)
+    s = servers[0].create_session()
+    clients = await _open(servers, s)
+    edits: list[str] = []
+    stop = asyncio.Event()
+    editors = [
+        asyncio.create_task(_edit_until(c, f"c{n}", stop, edits)) for n, c in enumerate(clients)
+    ]
+    admin = redis_server.client()
+    try:
+        await asyncio.sleep(0.5)
+        # Cut every instance's subscriber connection, over and over, while edits flow:
+        # whatever is published while an instance is away from its channel is lost to it.
+        cuts = 0
+        for _ in range(5):
+            cuts += int(admin.client_kill_filter(_type="pubsub"))
+            await asyncio.sleep(0.3)
+        assert cuts >= 5
+        stop.set()
+        await asyncio.gather(*editors)
+        healed_from = time.monotonic()
+        await eventually(
+            lambda: all(set(c.notes()) == set(edits) for c in clients),
+            timeout=5,
+            what="convergence after lost pub/sub messages",
+        )
+        print(f"\nhealed {time.monotonic() - healed_from:.2f} s after the last edit")
+        for client in clients:
+            assert not client.closed.is_set(), "no client had to reconnect"
+        logs = "".join(srv.log() for srv in servers)
+        assert "Redis subscription restored" in logs
+    finally:
+        stop.set()
+        admin.close()
+        for client in clients:
+            await client.close()
+
+
+async def test_frozen_redis_makes_instances_not_ready_and_they_recover(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    servers = deployment(server_factory, redis_server, n=2)
+    s = servers[0].create_session()
+    a, b = await _open(servers, s)
+    try:
+        redis_server.pause()
+        a.doc.get("notes", type=Map)["while-frozen"] = 1
+        await eventually(
+            lambda: all(ready(srv) == 503 for srv in servers),
+            timeout=10,
+            what="not ready while Redis is frozen",
+        )
+        redis_server.resume()
+        await eventually(
+            lambda: all(ready(srv) == 200 for srv in servers), timeout=10, what="ready again"
+        )
+        await eventually(lambda: b.notes().get("while-frozen") == 1, timeout=5, what="healed")
+        assert not a.closed.is_set() and not b.closed.is_set()
+    finally:
+        redis_server.resume()
+        await a.close()
+        await b.close()
