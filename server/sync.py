@@ -94,6 +94,10 @@ class SyncEndpoint:
         except Denied as denied:
             await websocket.close(denied.code, denied.reason)
             return
+        except Exception as exc:  # the store is unreachable (e.g. Redis restarting)
+            log.warning("cannot check a token now (%s); the client will retry", exc)
+            await websocket.close(CloseCode.TRY_AGAIN_LATER, "storage unavailable, retry")
+            return
         address = websocket.client.host if websocket.client else ""
         refusal = self.counts.refusal(session_id, address)
         if refusal is None and hub.initial_syncs >= hub.settings.max_initial_syncs:
@@ -106,6 +110,10 @@ class SyncEndpoint:
         except LoadError:
             log.exception("could not load a board")
             await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
+            return
+        except Exception as exc:
+            log.warning("cannot load a board now (%s); the client will retry", exc)
+            await websocket.close(CloseCode.TRY_AGAIN_LATER, "storage unavailable, retry")
             return
         self.counts.opened(session_id, address)
         try:

@@ -182,3 +182,21 @@ async def test_frozen_redis_makes_instances_not_ready_and_they_recover(
         redis_server.resume()
         await a.close()
         await b.close()
+
+
+async def test_a_joiner_while_redis_is_away_is_told_to_retry_and_then_joins(
+    server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    (server,) = deployment(server_factory, redis_server, n=1)
+    s = server.create_session()
+    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    redis_server.kill9()
+    joiner = await YClient(url).connect(wait_synced=False)
+    assert await joiner.wait_closed(timeout=30) == 1013
+    assert "storage unavailable" in joiner.close_reason
+    assert server.alive()
+    redis_server.start()
+    await eventually(lambda: ready(server) == 200, timeout=20, what="ready again")
+    again = await YClient(url).connect()
+    assert again.synced.is_set()
+    await again.close()
