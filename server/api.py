@@ -24,6 +24,7 @@ from .config import Settings
 from .control import Control
 from .hub import Hub
 from .inputs import bearer, json_body, required_text, text_field
+from .limits import KeyedRate
 from .problems import Problem
 from .routes import agenda, breakouts, people, polls, summaries, timers, votes
 from .routes import boards as board_routes
@@ -37,6 +38,10 @@ DEFAULT_BOARDS = ("control", MAIN)
 
 
 class Sessions(Endpoints):
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.creations = KeyedRate(self.settings.sessions_per_hour_per_address)
+
     def routes(self) -> list[Route]:
         return [
             route("/api/sessions", self.create_session, "POST"),
@@ -52,6 +57,9 @@ class Sessions(Endpoints):
             given = bearer(request) or ""
             if not hmac.compare_digest(given.encode(), key.encode()):
                 raise Problem(401, "creating a session needs the server's create key")
+        wait = self.creations.retry_after(request.client.host if request.client else "")
+        if wait:
+            raise Problem(429, "too many sessions created from this address", retry_after=wait)
         body = await json_body(request)
         title = required_text(body, "title", limit=200)
         template_id = text_field(body, "template", required=False, limit=64)

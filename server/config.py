@@ -74,6 +74,9 @@ class Settings:
         default=1000,
         metadata={"help": "open sockets from one client address; a Lab behind NAT is one"},
     )
+    sessions_per_hour_per_address: int = field(
+        default=120, metadata={"help": "sessions one client address may create per hour (429)"}
+    )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}
     )

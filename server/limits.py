@@ -101,3 +101,32 @@ class ConnectionCounts:
             counter[key] -= 1
             if counter[key] <= 0:
                 del counter[key]
+
+
+class KeyedRate:
+    """At most `per_hour` events per key (e.g. sessions created per client address), with
+    the whole hour's allowance available at once. Per process: a deployment of N instances
+    allows up to N times as many, which bounds abuse without needing Redis."""
+
+    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_hour)
+        self.rate = per_hour / 3600
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def retry_after(self, key: str) -> float:
+        """Seconds until `key` may act again; 0 means it may act now (and it is counted)."""
+        now = self._clock()
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+        self._buckets[key] = (tokens - 1, now)
+        if len(self._buckets) > 10_000:  # forget keys that are full again
+            self._buckets = {
+                k: (t, at)
+                for k, (t, at) in self._buckets.items()
+                if t + (now - at) * self.rate < self.capacity
+            }
+        return 0.0

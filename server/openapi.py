@@ -500,7 +500,7 @@ def openapi_spec() -> dict[str, Any]:
                     "Bearer when the server sets one)",
                     {
                         "201": _json(ref("CreatedSession"), "Created"),
-                        **{code: PROBLEM for code in ("401", "413", "415", "422")},
+                        **{code: PROBLEM for code in ("401", "413", "415", "422", "429")},
                     },
                     requestBody=_body(
                         obj(

@@ -45,8 +45,11 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if "retry_after" in extra:
+        extra["retry_after"] = round(extra["retry_after"], 1)
+        headers["Retry-After"] = str(max(1, round(extra["retry_after"])))
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

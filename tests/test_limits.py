@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 import websockets
 from pycrdt import Map, create_awareness_message
 
-from server.limits import ConnectionCounts, Throttle
+from server.limits import ConnectionCounts, KeyedRate, Throttle
 from server.protocol import ProtocolError
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
@@ -109,3 +110,24 @@ async def test_a_full_session_and_a_busy_address_get_1013(
     again = await YClient(url_b).connect()  # a freed place can be taken again
     for c in [*in_a[1:], *in_b, again]:
         await c.close()
+
+
+def test_session_creation_is_limited_per_address(server_factory: type[PajaServer]) -> None:
+    server = server_factory(env={"PAJA_SESSIONS_PER_HOUR_PER_ADDRESS": "3"}).start()
+    for _ in range(3):
+        server.create_session()
+    refused = httpx.post(server.http + "/api/sessions", json={"title": "one too many"})
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["retry_after"] > 0
+
+
+def test_keyed_rate_refills_over_the_hour() -> None:
+    clock = FakeClock()
+    rate = KeyedRate(per_hour=2, clock=clock)
+    assert rate.retry_after("a") == 0 and rate.retry_after("a") == 0
+    assert rate.retry_after("a") == pytest.approx(1800)
+    assert rate.retry_after("b") == 0
+    clock.now += 1800
+    assert rate.retry_after("a") == 0
