@@ -56,3 +56,15 @@ build_client() {
   say "building the browser client"
   (cd client && npm run --silent build)
 }
+
+# The browser tests drive Debian's Chromium through Python playwright (a dev dependency);
+# a browser is never downloaded. Fonts so that pages render with real glyphs.
+browser_tests() {
+  need_debian chromium fonts-dejavu-core
+}
+
+client_unit_tests() {
+  [ -f client/package.json ] || return 0
+  say "vitest (client)"
+  (cd client && npx --no-install vitest run --reporter=dot)
+}

@@ -1,0 +1,72 @@
+// REST calls. Errors are RFC 9457 problem JSON; ApiError carries the server's `detail`.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export async function request<T = unknown>(
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = {}
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  let res: Response
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  } catch {
+    throw new ApiError(0, 'network')
+  }
+  const text = await res.text()
+  let data: unknown = null
+  try {
+    data = text ? JSON.parse(text) : null
+  } catch {
+    data = null
+  }
+  if (!res.ok) {
+    const d = data as { detail?: string; title?: string } | null
+    throw new ApiError(res.status, d?.detail || d?.title || res.statusText)
+  }
+  return data as T
+}
+
+export interface CreatedSession {
+  id: string
+  title: string
+  facilitator_token: string
+  facilitator_url: string
+  participant_url: string
+  display_url: string
+  observer_token?: string
+  join_secret?: string
+  join_code?: string
+  bot_token?: string
+}
+
+export interface Joined {
+  participant_id: string
+  token: string
+  name: string
+  tags: string[]
+}
+
+export const createSession = (title: string, template: string | null, createKey: string | null) =>
+  request<CreatedSession>('POST', '/api/sessions', createKey, template ? { title, template } : { title })
+
+export const joinSession = (sessionId: string, secret: string, name: string, tags: string[]) =>
+  request<Joined>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/participants`, secret, { name, tags })
+
+/** A facilitation command: POST /api/sessions/{id}/{path}. */
+export const command = <T = unknown>(sessionId: string, token: string, path: string, body: unknown = {}) =>
+  request<T>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/${path}`, token, body)
+
+export const query = <T = unknown>(sessionId: string, token: string, path: string) =>
+  request<T>('GET', `/api/sessions/${encodeURIComponent(sessionId)}/${path}`, token)

@@ -1,0 +1,84 @@
+// One board document over the stock y-websocket WebsocketProvider, plus the health of its
+// connection (for the banner) and the Yjs awareness of the people on it.
+
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { ConnectionMonitor, type ConnectionView } from './reconnect'
+
+export interface Presence {
+  id: string // participant id, or a per-browser id for facilitators and displays
+  name: string
+  role: string
+  color: string
+  board?: string
+  cursor?: { x: number; y: number } | null
+}
+
+export function wsBase(sessionId: string, loc: Location = location): string {
+  const scheme = loc.protocol === 'https:' ? 'wss' : 'ws'
+  return `${scheme}://${loc.host}/ws/${encodeURIComponent(sessionId)}`
+}
+
+export class BoardConnection {
+  readonly doc = new Y.Doc()
+  readonly provider: WebsocketProvider
+  readonly monitor: ConnectionMonitor
+  private syncedOnce = false
+  private destroyed = false
+  private readyWaiters: Array<() => void> = []
+
+  constructor(
+    readonly sessionId: string,
+    readonly board: string,
+    token: string,
+    onHealth: (view: ConnectionView) => void = () => {},
+  ) {
+    this.monitor = new ConnectionMonitor(onHealth)
+    this.provider = new WebsocketProvider(wsBase(sessionId), board, this.doc, {
+      params: { token },
+      disableBc: true,
+      maxBackoffTime: 4000,
+    })
+    this.provider.on('sync', (synced: boolean) => {
+      if (!synced || this.destroyed) return
+      this.monitor.synced()
+      if (!this.syncedOnce) {
+        this.syncedOnce = true
+        for (const fn of this.readyWaiters.splice(0)) fn()
+      }
+    })
+    this.provider.on('connection-close', (event: CloseEvent | null) => {
+      if (!this.destroyed) this.monitor.closed(event ? event.code : null)
+    })
+    this.provider.on('connection-error', () => {
+      if (!this.destroyed) this.monitor.closed(null)
+    })
+  }
+
+  get awareness() {
+    return this.provider.awareness
+  }
+
+  get synced(): boolean {
+    return this.syncedOnce
+  }
+
+  whenSynced(): Promise<void> {
+    return this.syncedOnce ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve))
+  }
+
+  setPresence(p: Presence): void {
+    this.awareness.setLocalState({ ...this.awareness.getLocalState(), user: p })
+  }
+
+  setCursor(cursor: { x: number; y: number } | null): void {
+    this.awareness.setLocalStateField('cursor', cursor)
+  }
+
+  destroy(): void {
+    this.destroyed = true
+    this.monitor.dispose()
+    this.provider.destroy()
+    this.doc.destroy()
+  }
+}

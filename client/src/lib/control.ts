@@ -1,0 +1,194 @@
+// The `control` document (docs/schema.md): plain JSON values written only by the server.
+// ControlModel reads it whole into a ControlState each time it changes.
+
+import * as Y from 'yjs'
+import type { Timer } from './timer'
+
+export interface Person {
+  name: string
+  tags: string[]
+  role: 'participant' | 'facilitator'
+  joined_at: number
+}
+
+export interface AgendaItem {
+  id: string
+  title: string
+  titles: { fi?: string; sv?: string; en?: string } | null
+  duration_ms: number
+  board: string | null
+  instructions: string
+}
+
+export interface Agenda {
+  items: AgendaItem[]
+  current: string | null
+  started_at: number | null
+}
+
+export interface Room {
+  id: string
+  name: string
+  board: string
+  members: string[]
+  help_requested_at: number | null
+}
+
+export interface Round {
+  id: string
+  number: number
+  state: 'draft' | 'open' | 'closing' | 'closed'
+  strategy: string
+  rooms: Room[]
+  unassigned: string[]
+  capacity: number | null
+  duration_ms: number
+  opened_at: number | null
+  ends_at: number | null
+  closing_ms: number
+  closes_at: number | null
+  closed_at: number | null
+  messages: Array<{ text: string; at: number; kind: 'broadcast' | 'time' }>
+}
+
+export interface PastRound {
+  id: string
+  number: number
+  closed_at: number | null
+  rooms: Array<{ id: string; name: string; board: string; members: string[] }>
+}
+
+export interface Notice {
+  kind: string
+  text: string
+  room: string | null
+  at: number
+}
+
+export interface Vote {
+  id: string
+  title: string
+  board: string
+  section: string | null
+  per_participant: number
+  per_note: number
+  anonymous: boolean
+  state: 'open' | 'closed' | 'revealed'
+  dots_cast: number
+  voters: number
+  results: Array<{ note: string; dots: number; rank: number; voters: string[] | null }> | null
+}
+
+export interface Poll {
+  id: string
+  kind: 'choice' | 'scale' | 'text'
+  question: string
+  questions: { fi?: string; sv?: string; en?: string } | null
+  preset: string | null
+  options: Array<string | number> | null
+  state: 'open' | 'closed'
+  answers: number
+  results: null | { counts?: Record<string, number>; mean?: number | null; texts?: string[] }
+}
+
+export interface BoardInfo {
+  title: string
+  kind: 'main' | 'breakout' | 'board'
+  open_to_all: boolean
+  round: string | null
+}
+
+export interface Summary {
+  id: string
+  author: string
+  markdown: string
+  posted_at: number
+  by: 'bot' | 'facilitator'
+}
+
+export interface SessionInfo {
+  title: string
+  template: string | null
+  language: string | null
+  created_at: number | null
+  [key: string]: unknown
+}
+
+export interface ControlState {
+  session: SessionInfo
+  roster: Record<string, Person>
+  agenda: Agenda
+  timers: Timer[]
+  round: Round | null
+  history: PastRound[]
+  notices: Record<string, Notice>
+  votes: Vote[]
+  polls: Poll[]
+  boards: Record<string, BoardInfo>
+  summaries: Summary[]
+  follow: unknown
+}
+
+export const emptyControl = (): ControlState => ({
+  session: { title: '', template: null, language: null, created_at: null },
+  roster: {},
+  agenda: { items: [], current: null, started_at: null },
+  timers: [],
+  round: null,
+  history: [],
+  notices: {},
+  votes: [],
+  polls: [],
+  boards: {},
+  summaries: [],
+  follow: null,
+})
+
+const obj = <T>(v: unknown, fallback: T): T => (v && typeof v === 'object' ? (v as T) : fallback)
+
+export function readControl(doc: Y.Doc): ControlState {
+  const m = (name: string) => doc.getMap(name).toJSON() as Record<string, unknown>
+  const session = m('session')
+  const agenda = m('agenda')
+  const breakouts = m('breakouts')
+  const state = emptyControl()
+  state.session = { ...state.session, ...session } as SessionInfo
+  state.roster = obj(m('roster'), {})
+  state.agenda = {
+    items: Array.isArray(agenda.items) ? (agenda.items as AgendaItem[]) : [],
+    current: typeof agenda.current === 'string' ? agenda.current : null,
+    started_at: typeof agenda.started_at === 'number' ? agenda.started_at : null,
+  }
+  state.timers = Object.values(m('timers')).filter((t) => t && typeof t === 'object') as Timer[]
+  state.round = obj<Round | null>(breakouts.round, null)
+  state.history = Array.isArray(breakouts.history) ? (breakouts.history as PastRound[]) : []
+  state.notices = obj(m('notices'), {})
+  state.votes = Object.values(m('votes')).filter((v) => v && typeof v === 'object') as Vote[]
+  state.polls = Object.values(m('polls')).filter((v) => v && typeof v === 'object') as Poll[]
+  state.boards = obj(m('boards'), {})
+  state.summaries = (doc.getArray('summaries').toJSON() as Summary[]).filter((s) => s && typeof s === 'object')
+  state.follow = session.follow ?? null
+  return state
+}
+
+/** The board a participant belongs on: their room's while a round is open or closing. */
+export function boardFor(round: Round | null, participantId: string | null): string | null {
+  if (!round || !participantId) return null
+  if (round.state !== 'open' && round.state !== 'closing') return null
+  const room = round.rooms.find((r) => r.members.includes(participantId))
+  return room ? room.board : null
+}
+
+export function currentItem(agenda: Agenda): AgendaItem | null {
+  return agenda.items.find((i) => i.id === agenda.current) ?? null
+}
+
+export function itemTitle(item: AgendaItem, lang: string): string {
+  const t = item.titles as Record<string, string | undefined> | null
+  return (t && t[lang]) || item.title
+}
+
+export function tagValue(tags: string[], key: string): string | null {
+  const tag = tags.find((t) => t.startsWith(`${key}:`))
+  return tag ? tag.slice(key.length + 1) : null
+}

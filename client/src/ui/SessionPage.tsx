@@ -1,0 +1,463 @@
+// The board page for facilitators and participants: the board in the middle, the session
+// (agenda item, timer, connection) on top, people, polls, summaries and — for facilitators —
+// the controls at the side. Which board is shown follows the session: your breakout room
+// while a round is open, the agenda item's board, or where a facilitator brings everyone.
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { type Key, useI18n } from '../i18n'
+import { ApiError, command, query, request } from '../lib/api'
+import type { NoteSnap } from '../lib/board'
+import { clock } from '../lib/clock'
+import type { Presence } from '../lib/connection'
+import { boardFor, type ControlState, currentItem, type Poll } from '../lib/control'
+import {
+  answeredPolls,
+  deviceId,
+  facilitatorInfo,
+  hashParams,
+  type ParticipantCreds,
+  saveAnsweredPoll,
+  savedName,
+} from '../lib/store'
+import { visibleTimer } from '../lib/timer'
+import { Board, type Focus, type Voting } from './Board'
+import { announce, ConnectionBanner, LanguageSwitch } from './common'
+import {
+  AgendaPanel,
+  BoardsPanel,
+  boardTitle,
+  BreakoutPanel,
+  type FacilitatorCtx,
+  PollPanel,
+  SharePanel,
+  SummaryPanel,
+  TimerPanel,
+  VotePanel,
+  VoteResults,
+} from './Facilitator'
+import { type Lead, useBoard, useControl, usePrevious } from './hooks'
+import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
+import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
+
+const PRESENCE_COLORS = ['#b3261e', '#1a5fb4', '#26734d', '#8a4b00', '#6b2fa0', '#00616b', '#9c1c6b', '#3d5a00']
+
+export function colorFor(id: string): string {
+  let h = 0
+  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0
+  return PRESENCE_COLORS[h % PRESENCE_COLORS.length]
+}
+
+type Tab = 'share' | 'agenda' | 'timer' | 'breakouts' | 'vote' | 'poll' | 'boards' | 'people' | 'summaries'
+
+const TAB_KEYS: Record<Tab, Key> = {
+  share: 'tab.share',
+  agenda: 'tab.agenda',
+  timer: 'tab.timer',
+  breakouts: 'tab.breakouts',
+  vote: 'tab.vote',
+  poll: 'tab.poll',
+  boards: 'tab.boards',
+  people: 'tab.people',
+  summaries: 'tab.summaries',
+}
+
+export function writable(state: ControlState, board: string, facilitator: boolean, room: string | null): boolean {
+  if (facilitator || board === 'main') return true
+  if (room === board) return true
+  return state.boards[board]?.open_to_all === true && state.boards[board]?.kind !== 'breakout'
+}
+
+/** The newest of several wishes for where to look; each says when it was made. */
+export function newestPick(...picks: Array<{ board: string; at: number } | null>): string {
+  let best: { board: string; at: number } | null = null
+  for (const p of picks) if (p && (!best || p.at > best.at)) best = p
+  return best?.board ?? 'main'
+}
+
+export function SessionPage(props: {
+  sessionId: string
+  role: 'facilitator' | 'participant'
+  participant?: ParticipantCreds
+  onLeave?: () => void
+}) {
+  const { t, lang } = useI18n()
+  const { sessionId, role } = props
+  const token = role === 'facilitator' ? hashParams().get('token') : (props.participant?.token ?? null)
+  const myId = props.participant?.participant_id ?? deviceId()
+  const myName = props.participant?.name ?? (savedName() || t('role.facilitator'))
+  const presence = useMemo<Presence>(() => ({ id: myId, name: myName, role, color: colorFor(myId) }), [myId, myName, role])
+  const control = useControl(sessionId, token, presence)
+  const st = control.state
+  const isFac = role === 'facilitator' || st.roster[myId]?.role === 'facilitator'
+  const inRoster = myId in st.roster
+
+  // ---- which board ------------------------------------------------------------------------
+  const [pick, setPick] = useState<{ board: string; at: number }>({ board: 'main', at: 0 })
+  const roomBoard = !isFac ? boardFor(st.round, myId) : null
+  const lead: Lead | null = useMemo(() => {
+    if (role === 'facilitator') return null
+    let best: Lead | null = null
+    for (const o of control.online) {
+      if (o.role === 'facilitator' && o.lead && (!best || o.lead.at > best.at)) best = o.lead
+    }
+    return best
+  }, [control.online, role])
+  const item = currentItem(st.agenda)
+  const agendaPick = item?.board && st.agenda.started_at ? { board: item.board, at: st.agenda.started_at } : null
+  let board = roomBoard ?? newestPick(pick, agendaPick, lead ? { board: lead.board, at: lead.at } : null)
+  if (board !== 'main' && control.synced && !(board in st.boards)) board = 'main'
+  const goTo = useCallback((b: string) => setPick({ board: b, at: clock.serverNow() }), [])
+
+  const boardConn = useBoard(sessionId, board, token, presence)
+  const canWrite = writable(st, board, isFac, roomBoard)
+
+  // ---- announcements: moves, notices, summaries, timer milestones -------------------------
+  const prevRoom = usePrevious(roomBoard)
+  useEffect(() => {
+    if (prevRoom === undefined || prevRoom === roomBoard) return
+    if (roomBoard) {
+      const room = st.round?.rooms.find((r) => r.board === roomBoard)
+      announce(t('room.moved', { room: room?.name ?? roomBoard }), true)
+    } else {
+      announce(t('room.back'), true)
+    }
+  }, [roomBoard])
+  const lastNotice = useRef<number | null>(null)
+  useEffect(() => {
+    if (!control.synced) return
+    const n = st.notices[myId]
+    if (lastNotice.current === null) {
+      lastNotice.current = n?.at ?? 0
+      return
+    }
+    if (n && n.at > lastNotice.current) {
+      lastNotice.current = n.at
+      if (n.text && n.room !== roomBoard) announce(n.text, true)
+    }
+  }, [st.notices, control.synced])
+  const summaryCount = usePrevious(st.summaries.length)
+  useEffect(() => {
+    if (control.synced && summaryCount !== undefined && st.summaries.length > summaryCount && summaryCount > 0) {
+      announce(t('summaries.new'), true)
+    }
+  }, [st.summaries.length])
+  const roomForTimer = roomBoard ?? (board.startsWith('breakout-') ? board : null)
+  const timer = visibleTimer(st.timers, roomForTimer)
+  useTimerMilestones(timer)
+
+  // ---- lead: bring everyone here, follow me -------------------------------------------------
+  const [following, setFollowing] = useState(false)
+  const lastView = useRef<Focus | null>(null)
+  const publishLead = (follow: boolean) => {
+    control.conn?.awareness.setLocalStateField('lead', {
+      board,
+      at: clock.serverNow(),
+      follow,
+      view: lastView.current,
+    } satisfies Lead)
+  }
+  const bringHere = () => {
+    publishLead(following)
+    announce(t('boards.broughtHere'), true)
+  }
+  useEffect(() => {
+    if (following) publishLead(true)
+    else if (control.conn?.awareness.getLocalState()?.lead) {
+      const l = control.conn.awareness.getLocalState()!.lead as Lead
+      control.conn.awareness.setLocalStateField('lead', { ...l, follow: false })
+    }
+  }, [following, board])
+  const viewTimer = useRef(0)
+  const onViewChange = useCallback(
+    (f: Focus) => {
+      lastView.current = f
+      if (!following || viewTimer.current) return
+      viewTimer.current = window.setTimeout(() => {
+        viewTimer.current = 0
+        publishLead(true)
+      }, 250)
+    },
+    [following, board],
+  )
+  const [leadFocus, setLeadFocus] = useState<Focus | null>(null)
+  useEffect(() => {
+    if (!lead?.view || roomBoard) return
+    if (lead.board === board) setLeadFocus({ ...lead.view })
+  }, [lead?.at, lead?.follow ? JSON.stringify(lead.view) : null, board])
+
+  // ---- votes --------------------------------------------------------------------------------
+  const openVote = st.votes.find((v) => v.state === 'open' && v.board === board) ?? null
+  const [mine, setMine] = useState<{ vote: string; dots: Record<string, number>; remaining: number } | null>(null)
+  useEffect(() => {
+    setMine(null)
+    if (!openVote || !inRoster || !token) return
+    query<{ vote: string; dots: Record<string, number>; remaining: number }>(sessionId, token, `votes/${openVote.id}/dots`)
+      .then(setMine)
+      .catch(() => setMine({ vote: openVote.id, dots: {}, remaining: openVote.per_participant }))
+  }, [openVote?.id, inRoster])
+  const voting: Voting | null = useMemo(() => {
+    if (!openVote || !inRoster || !token) return null
+    const dots = mine?.vote === openVote.id ? mine.dots : {}
+    const left = mine?.vote === openVote.id ? mine.remaining : openVote.per_participant
+    return {
+      title: openVote.title,
+      remaining: left,
+      perNote: openVote.per_note,
+      mine: dots,
+      eligible: (n: NoteSnap) => !openVote.section || n.section === openVote.section,
+      dot: async (note: string, add: boolean) => {
+        try {
+          const r = add
+            ? await command<typeof mine>(sessionId, token, `votes/${openVote.id}/dots`, { note })
+            : await request<typeof mine>('DELETE', `/api/sessions/${sessionId}/votes/${openVote.id}/dots/${encodeURIComponent(note)}`, token)
+          if (r) setMine(r)
+          announce(t(add ? 'vote.placed' : 'vote.removed', { count: r?.remaining ?? 0 }))
+        } catch (err) {
+          const status = err instanceof ApiError ? err.status : 0
+          announce(status === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : t('error.generic', { detail: (err as Error).message }), true)
+        }
+      },
+    }
+  }, [openVote, mine, inRoster, token, lang])
+  const revealed = [...st.votes].reverse().find((v) => v.state === 'revealed' && v.board === board) ?? null
+  const results = useMemo(
+    () => (revealed?.results ? new Map(revealed.results.map((r) => [r.note, { dots: r.dots, rank: r.rank }])) : null),
+    [revealed],
+  )
+
+  // ---- polls --------------------------------------------------------------------------------
+  const [answered, setAnswered] = useState(() => answeredPolls(sessionId))
+  const [later, setLater] = useState<Set<string>>(new Set())
+  const [answering, setAnswering] = useState<Poll | null>(null)
+  const pending = inRoster ? st.polls.find((p) => p.state === 'open' && !answered.has(p.id) && !later.has(p.id)) : undefined
+  const pollShown = answering ?? pending ?? null
+  const markAnswered = (id: string) => {
+    saveAnsweredPoll(sessionId, id)
+    setAnswered(answeredPolls(sessionId))
+    setAnswering(null)
+  }
+  const prevPolls = usePrevious(st.polls)
+  useEffect(() => {
+    if (!prevPolls) return
+    for (const p of st.polls) {
+      const before = prevPolls.find((q) => q.id === p.id)
+      if (before && before.state === 'open' && p.state === 'closed') announce(t('poll.resultsIn'), true)
+    }
+  }, [st.polls])
+
+  // ---- harvest ------------------------------------------------------------------------------
+  const [selection, setSelection] = useState<string[]>([])
+  const closedRound = st.round && st.round.state === 'closed' ? st.round : null
+  const myClosedRoom = closedRound?.rooms.find((r) => r.members.includes(myId)) ?? null
+  const harvestRoom = closedRound?.rooms.find((r) => r.board === board && (isFac || r.members.includes(myId))) ?? null
+
+  // ---- side panel ---------------------------------------------------------------------------
+  const tabs: Tab[] = isFac
+    ? ['share', 'agenda', 'timer', 'breakouts', 'vote', 'poll', 'boards', 'people', 'summaries']
+    : ['people', 'agenda', 'poll', 'summaries']
+  const [tab, setTab] = useState<Tab>(isFac ? 'share' : 'people')
+  const activeTab = tabs.includes(tab) ? tab : tabs[0]
+  const ctx: FacilitatorCtx | null =
+    isFac && token
+      ? {
+          sessionId,
+          token,
+          state: st,
+          board,
+          goTo,
+          model: boardConn.model,
+          info: facilitatorInfo(sessionId),
+          bringHere,
+          following,
+          setFollowing,
+        }
+      : null
+
+  useEffect(() => {
+    document.title = `${st.session.title || t('app.name')} · Paja`
+  }, [st.session.title, lang])
+
+  const health = control.health.banner ? control.health : boardConn.health
+  const participantBoards = Object.entries(st.boards).filter(
+    ([name, b]) => name === board || b.kind === 'main' || b.kind === 'board' || (myClosedRoom && name === myClosedRoom.board),
+  )
+
+  if (!token) {
+    return (
+      <main class="page narrow">
+        <h1>{t('session.noToken')}</h1>
+        <p>
+          <a href="/">{t('missing.home')}</a>
+        </p>
+      </main>
+    )
+  }
+
+  const boardName = boardTitle(st, board)
+  return (
+    <div class="app">
+      <a class="skip" href="#board-canvas-anchor" onClick={(e) => (e.preventDefault(), document.querySelector<HTMLElement>('.canvas')?.focus())}>
+        {t('skip.board')}
+      </a>
+      <header class="topbar">
+        <span class="brand" aria-hidden="true">
+          Paja
+        </span>
+        <h1 class="session-title">{st.session.title || '…'}</h1>
+        <AgendaNow state={st} />
+        <TimerView timer={timer} />
+        <span class="spacer" />
+        <label class="board-switch">
+          <span>{t('board.current')}</span>
+          <select value={board} onChange={(e) => goTo((e.target as HTMLSelectElement).value)} disabled={!!roomBoard} data-testid="board-select">
+            {(isFac ? Object.entries(st.boards) : participantBoards).map(([name, b]) => (
+              <option value={name} key={name}>
+                {b.title || name}
+              </option>
+            ))}
+            {!(board in st.boards) && <option value={board}>{board}</option>}
+          </select>
+        </label>
+        <LanguageSwitch />
+        {props.onLeave && (
+          <button type="button" class="small" onClick={props.onLeave}>
+            {t('session.leave')}
+          </button>
+        )}
+      </header>
+      <ConnectionBanner view={health} />
+      {roomBoard && st.round && (
+        <RoomBanner round={st.round} board={roomBoard} me={myId} state={st} sessionId={sessionId} token={token} />
+      )}
+      {!isFac && st.round && st.round.capacity !== null && st.round.state === 'draft' && inRoster && (
+        <RoomChooser round={st.round} me={myId} sessionId={sessionId} token={token} />
+      )}
+      {!roomBoard && myClosedRoom && board !== myClosedRoom.board && !isFac && (
+        <div class="info-bar">
+          <p>{t('harvest.offer', { room: myClosedRoom.name })}</p>
+          <button type="button" onClick={() => goTo(myClosedRoom.board)}>
+            {t('harvest.open')}
+          </button>
+        </div>
+      )}
+      {harvestRoom && closedRound && (
+        <HarvestBar
+          sessionId={sessionId}
+          token={token}
+          roundId={closedRound.id}
+          room={harvestRoom.id}
+          roomName={harvestRoom.name}
+          selected={selection}
+          onDone={() => goTo('main')}
+        />
+      )}
+      <div class="workspace">
+        <main class="board-area" id="board-canvas-anchor">
+          <h2 class="sr-only">{t('board.label', { board: boardName })}</h2>
+          {boardConn.model && (
+            <Board
+              key={board}
+              model={boardConn.model}
+              conn={boardConn.conn}
+              me={{ id: myId, name: myName }}
+              label={t('board.label', { board: boardName })}
+              readOnly={!canWrite}
+              voting={voting}
+              results={results}
+              lead={leadFocus}
+              onViewChange={onViewChange}
+              onSelection={setSelection}
+            />
+          )}
+          {!canWrite && <p class="readonly-note">{t('board.readOnly')}</p>}
+        </main>
+        <aside class="side" aria-label={t('side.label')}>
+          <div class="tabs" role="tablist" aria-label={t('side.label')}>
+            {tabs.map((id) => (
+              <button
+                type="button"
+                role="tab"
+                key={id}
+                id={`tab-${id}`}
+                aria-selected={activeTab === id}
+                aria-controls="side-panel"
+                tabIndex={activeTab === id ? 0 : -1}
+                onClick={() => setTab(id)}
+                onKeyDown={(e) => {
+                  const i = tabs.indexOf(id)
+                  const next =
+                    e.key === 'ArrowDown' || e.key === 'ArrowRight'
+                      ? tabs[(i + 1) % tabs.length]
+                      : e.key === 'ArrowUp' || e.key === 'ArrowLeft'
+                        ? tabs[(i - 1 + tabs.length) % tabs.length]
+                        : e.key === 'Home'
+                          ? tabs[0]
+                          : e.key === 'End'
+                            ? tabs[tabs.length - 1]
+                            : null
+                  if (next) {
+                    e.preventDefault()
+                    setTab(next)
+                    document.getElementById(`tab-${next}`)?.focus()
+                  }
+                }}
+                data-testid={`tab-${id}`}
+              >
+                {t(TAB_KEYS[id])}
+                {id === 'summaries' && st.summaries.length > 0 && <span class="count"> {st.summaries.length}</span>}
+                {id === 'breakouts' && st.round?.rooms.some((r) => r.help_requested_at) && <span class="count"> !</span>}
+              </button>
+            ))}
+          </div>
+          <div id="side-panel" role="tabpanel" aria-labelledby={`tab-${activeTab}`} class="side-panel" tabIndex={0}>
+            {activeTab === 'share' && ctx && <SharePanel ctx={ctx} />}
+            {activeTab === 'agenda' && ctx && <AgendaPanel ctx={ctx} />}
+            {activeTab === 'agenda' && !ctx && (
+              <section class="panel">
+                <h2>{t('agenda.title')}</h2>
+                <AgendaList items={st.agenda.items} current={st.agenda.current} lang={lang} />
+              </section>
+            )}
+            {activeTab === 'timer' && ctx && <TimerPanel ctx={ctx} />}
+            {activeTab === 'breakouts' && ctx && <BreakoutPanel ctx={ctx} />}
+            {activeTab === 'vote' && ctx && <VotePanel ctx={ctx} />}
+            {activeTab === 'poll' && ctx && <PollPanel ctx={ctx} />}
+            {activeTab === 'poll' && !ctx && (
+              <section class="panel">
+                <h2>{t('poll.title')}</h2>
+                {revealed && <VoteResults vote={revealed} model={boardConn.model} />}
+                <PollList state={st} answered={answered} onAnswer={setAnswering} />
+              </section>
+            )}
+            {activeTab === 'boards' && ctx && <BoardsPanel ctx={ctx} />}
+            {activeTab === 'people' && (
+              <section class="panel">
+                <h2>{t('people.title')}</h2>
+                <PeopleList state={st} online={control.online} me={myId} />
+              </section>
+            )}
+            {activeTab === 'summaries' && (
+              <section class="panel">
+                <h2>{t('summaries.title')}</h2>
+                <Summaries state={st} />
+                {ctx && <SummaryPanel ctx={ctx} author={myName} />}
+              </section>
+            )}
+          </div>
+        </aside>
+      </div>
+      {pollShown && (
+        <PollDialog
+          poll={pollShown}
+          sessionId={sessionId}
+          token={token}
+          onAnswered={() => markAnswered(pollShown.id)}
+          onLater={() => {
+            setLater(new Set([...later, pollShown.id]))
+            setAnswering(null)
+          }}
+        />
+      )}
+    </div>
+  )
+}

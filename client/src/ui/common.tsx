@@ -1,0 +1,161 @@
+import type { ComponentChildren } from 'preact'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { LANGS, type Lang, useI18n, useT } from '../i18n'
+import type { ConnectionView } from '../lib/reconnect'
+
+// ---- the aria-live region: timer milestones, breakout moves, results --------------------
+
+type Sink = (msg: string, visible: boolean) => void
+let sink: Sink | null = null
+
+/** Say something to screen readers (and, with `visible`, show it as a toast for a while). */
+export function announce(msg: string, visible = false): void {
+  sink?.(msg, visible)
+}
+
+export function LiveRegion() {
+  const [spoken, setSpoken] = useState('')
+  const [toasts, setToasts] = useState<Array<{ id: number; text: string }>>([])
+  const seq = useRef(0)
+  useEffect(() => {
+    sink = (msg, visible) => {
+      // clear first so the same sentence twice is announced twice
+      setSpoken('')
+      setTimeout(() => setSpoken(msg), 60)
+      if (visible) {
+        const id = ++seq.current
+        setToasts((list) => [...list.slice(-2), { id, text: msg }])
+        setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), 8000)
+      }
+    }
+    return () => {
+      sink = null
+    }
+  }, [])
+  return (
+    <>
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" data-testid="live">
+        {spoken}
+      </div>
+      <div class="toasts" aria-hidden="true">
+        {toasts.map((x) => (
+          <div class="toast" key={x.id}>
+            {x.text}
+          </div>
+        ))}
+      </div>
+    </>
+  )
+}
+
+// ---- small pieces ------------------------------------------------------------------------
+
+export function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n()
+  const names: Record<Lang, string> = { fi: 'Suomi', sv: 'Svenska', en: 'English' }
+  return (
+    <label class="lang">
+      <span class="sr-only">{t('lang.choose')}</span>
+      <select value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}>
+        {LANGS.map((l) => (
+          <option value={l} lang={l} key={l}>
+            {names[l]}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+export function CopyField(props: { label: string; value: string; testid?: string; big?: boolean }) {
+  const t = useT()
+  const [copied, setCopied] = useState(false)
+  const id = useRef(`copy-${Math.random().toString(36).slice(2, 8)}`).current
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.value)
+    } catch {
+      const input = document.getElementById(id) as HTMLInputElement | null
+      input?.select()
+      document.execCommand?.('copy')
+    }
+    setCopied(true)
+    announce(t('copy.done'))
+    setTimeout(() => setCopied(false), 2500)
+  }
+  return (
+    <div class={`copy-field${props.big ? ' big' : ''}`}>
+      <label for={id}>{props.label}</label>
+      <div class="row">
+        <input id={id} readOnly value={props.value} data-testid={props.testid} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+        <button type="button" onClick={copy}>
+          {copied ? t('copy.done') : t('copy')}
+        </button>
+      </div>
+    </div>
+  )
+}
+
+export function ConnectionBanner({ view }: { view: ConnectionView }) {
+  const t = useT()
+  if (!view.banner) return null
+  const text = view.health === 'refused' ? t(refusedKey(view.refusedCode)) : t('conn.lost')
+  return (
+    <div class={`banner ${view.health === 'refused' ? 'error' : 'warn'}`} role="alert" data-testid="conn-banner">
+      {text}
+    </div>
+  )
+}
+
+const refusedKey = (code: number | null) =>
+  code === 4401 ? 'conn.badToken' : code === 4404 ? 'conn.notFound' : 'conn.notAllowed'
+
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+  const t = useT()
+  const ref = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const d = ref.current
+    if (d && !d.open) d.showModal()
+    const opener = document.activeElement as HTMLElement | null
+    return () => opener?.focus?.()
+  }, [])
+  return (
+    <dialog
+      ref={ref}
+      class={`dialog${props.wide ? ' wide' : ''}`}
+      aria-label={props.title}
+      onCancel={(e) => {
+        e.preventDefault()
+        props.onClose()
+      }}
+    >
+      <div class="dialog-head">
+        <h2>{props.title}</h2>
+        <button type="button" class="icon" onClick={props.onClose} aria-label={t('close')}>
+          ×
+        </button>
+      </div>
+      {props.children}
+    </dialog>
+  )
+}
+
+export function ErrorText({ error }: { error: string | null }) {
+  if (!error) return null
+  return (
+    <p class="error-text" role="alert">
+      {error}
+    </p>
+  )
+}
+
+/** Call `fn` after `ms` of quiet: for search boxes and the like. */
+export function useInterval(fn: () => void, ms: number | null) {
+  const saved = useRef(fn)
+  saved.current = fn
+  useEffect(() => {
+    if (ms === null) return
+    const id = setInterval(() => saved.current(), ms)
+    return () => clearInterval(id)
+  }, [ms])
+}

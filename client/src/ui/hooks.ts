@@ -1,0 +1,120 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { BoardModel } from '../lib/board'
+import { clock } from '../lib/clock'
+import { BoardConnection, type Presence } from '../lib/connection'
+import { type ControlState, emptyControl, readControl } from '../lib/control'
+import type { ConnectionView } from '../lib/reconnect'
+
+const initialHealth: ConnectionView = { health: 'connecting', banner: false, refusedCode: null }
+
+export interface OnlineEntry extends Presence {
+  clientId: number
+  lead?: Lead | null
+}
+
+/** What a facilitator asks everyone to look at ("bring everyone to me", "follow me"). */
+export interface Lead {
+  board: string
+  at: number
+  follow: boolean
+  view?: { cx: number; cy: number; scale: number } | null
+}
+
+/** The session's `control` document, the people present on it, and its connection. */
+export function useControl(sessionId: string, token: string | null, presence: Presence | null) {
+  const [state, setState] = useState<ControlState>(emptyControl)
+  const [health, setHealth] = useState<ConnectionView>(initialHealth)
+  const [online, setOnline] = useState<OnlineEntry[]>([])
+  const [synced, setSynced] = useState(false)
+  const conn = useMemo(() => (token ? new BoardConnection(sessionId, 'control', token, setHealth) : null), [sessionId, token])
+
+  useEffect(() => {
+    if (!conn) return
+    let queued = false
+    const refresh = () => {
+      if (queued) return
+      queued = true
+      queueMicrotask(() => {
+        queued = false
+        setState(readControl(conn.doc))
+      })
+    }
+    conn.doc.on('update', refresh)
+    conn.whenSynced().then(() => {
+      setSynced(true)
+      refresh()
+    })
+    const onAwareness = () => {
+      const list: OnlineEntry[] = []
+      conn.awareness.getStates().forEach((s, clientId) => {
+        const user = (s as { user?: Presence }).user
+        if (user && typeof user.id === 'string') list.push({ ...user, clientId, lead: (s as { lead?: Lead }).lead ?? null })
+      })
+      setOnline(list)
+    }
+    conn.awareness.on('change', onAwareness)
+    onAwareness()
+    void clock.sync()
+    return () => {
+      conn.doc.off('update', refresh)
+      conn.awareness.off('change', onAwareness)
+      conn.destroy()
+    }
+  }, [conn])
+
+  useEffect(() => {
+    if (conn && presence) conn.setPresence(presence)
+  }, [conn, presence?.id, presence?.name, presence?.role, presence?.board])
+
+  return { state, health, online, synced, conn }
+}
+
+/** One board's document and connection; a new one whenever `board` changes. */
+export function useBoard(sessionId: string, board: string, token: string | null, presence: Presence | null) {
+  const [health, setHealth] = useState<ConnectionView>(initialHealth)
+  const [synced, setSynced] = useState(false)
+  const pair = useMemo(() => {
+    if (!token) return null
+    const conn = new BoardConnection(sessionId, board, token, setHealth)
+    return { conn, model: new BoardModel(conn.doc) }
+  }, [sessionId, board, token])
+
+  useEffect(() => {
+    if (!pair) return
+    setSynced(false)
+    setHealth(initialHealth)
+    let live = true
+    pair.conn.whenSynced().then(() => live && setSynced(true))
+    return () => {
+      live = false
+      pair.model.destroy()
+      pair.conn.destroy()
+    }
+  }, [pair])
+
+  useEffect(() => {
+    if (pair && presence) pair.conn.setPresence({ ...presence, board })
+  }, [pair, presence?.id, presence?.name, presence?.role])
+
+  return { conn: pair?.conn ?? null, model: pair?.model ?? null, health, synced }
+}
+
+/** The server's clock, re-read every `ms` while `active`. */
+export function useServerNow(ms: number, active = true): number {
+  const [now, setNow] = useState(() => clock.serverNow())
+  useEffect(() => {
+    if (!active) return
+    const id = setInterval(() => setNow(clock.serverNow()), ms)
+    setNow(clock.serverNow())
+    return () => clearInterval(id)
+  }, [ms, active])
+  return now
+}
+
+/** The previous value of something, across renders. */
+export function usePrevious<T>(value: T): T | undefined {
+  const ref = useRef<T>()
+  const prev = ref.current
+  ref.current = value
+  return prev
+}

@@ -1,0 +1,116 @@
+"""Browser tests: Debian's Chromium, headless, driven by Python playwright against a real
+`paja serve`. No browser is ever downloaded; without /usr/bin/chromium these tests skip.
+
+Every test saves screenshots under test-artifacts/e2e/ (gitignored)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from support.processes import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+DIST = ROOT / "client" / "dist" / "index.html"
+AXE = ROOT / "client" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "e2e"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+# The async API, on pytest-asyncio's loop: the sync API's greenlets leave CPython 3.11's
+# cached running loop pointing at Playwright's closed loop, which hangs later async tests.
+playwright_api = pytest.importorskip("playwright.async_api")
+playwright_api.expect.set_options(timeout=10_000)  # a loaded 2-core CI machine is slow
+
+
+def what_is_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return "no /usr/bin/chromium (apt-get install chromium)"
+    if not DIST.exists():
+        return "the client is not built (scripts/test builds it: cd client && npm run build)"
+    return None
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """One headless Chromium per test module, closed before the rest of the suite runs."""
+    missing = what_is_missing()
+    if missing:
+        pytest.skip(missing)
+    async with playwright_api.async_playwright() as p:
+        b = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        await b.close()
+
+
+class Pages:
+    """Browser contexts for one test: one per person, each with its own storage."""
+
+    def __init__(self, browser: Any, test_name: str) -> None:
+        self.browser = browser
+        self.contexts: list[Any] = []
+        self.errors: list[str] = []
+        self.console: list[str] = []  # printed when a test fails: pytest shows captured output
+        self.prefix = re.sub(r"[^a-z0-9]+", "-", test_name.lower()).strip("-")[:40]
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    async def new(
+        self, locale: str = "en", width: int = 1280, height: int = 800, *, inject: bool = False
+    ) -> Any:
+        """A page in a fresh context; `inject` lets a test add a script (axe-core) past the
+        server's Content-Security-Policy, which otherwise allows only the app's own scripts."""
+        context = await self.browser.new_context(
+            locale=locale,
+            viewport={"width": width, "height": height},
+            reduced_motion="reduce",
+            bypass_csp=inject,
+        )
+        context.set_default_timeout(15_000)
+        self.contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda e: self.errors.append(f"{locale}: {e}"))
+        page.on(
+            "console",
+            lambda m: (
+                self.console.append(f"{locale} {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
+        return page
+
+    async def shot(self, page: Any, name: str) -> Path:
+        path = SHOTS / f"{self.prefix}-{name}.png"
+        await page.screenshot(path=str(path))
+        return path
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def pages(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[Pages]:
+    p = Pages(browser, request.node.name)
+    yield p
+    await p.close()
+    for line in p.console:
+        print(line)
+    assert not p.errors, f"uncaught errors in the pages: {p.errors}"
+
+
+def local(url: str, http: str) -> str:
+    """A link the server built, pointed at the test server's address."""
+    return re.sub(r"^https?://[^/]+", http, url)
