@@ -114,10 +114,6 @@ class Connection:
         self._wakeup.set()
 
     @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
     def frames(self) -> FrameWriter | None:
         return self._frames
 

@@ -95,8 +95,7 @@ class SyncEndpoint:
             await websocket.close(denied.code, denied.reason)
             return
         except Exception as exc:  # the store is unreachable (e.g. Redis restarting)
-            log.warning("cannot check a token now (%s); the client will retry", exc)
-            await websocket.close(CloseCode.TRY_AGAIN_LATER, "storage unavailable, retry")
+            await self._unavailable(websocket, "check a token", exc)
             return
         address = websocket.client.host if websocket.client else ""
         refusal = self.counts.refusal(session_id, address)
@@ -112,8 +111,7 @@ class SyncEndpoint:
             await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
             return
         except Exception as exc:
-            log.warning("cannot load a board now (%s); the client will retry", exc)
-            await websocket.close(CloseCode.TRY_AGAIN_LATER, "storage unavailable, retry")
+            await self._unavailable(websocket, "load a board", exc)
             return
         self.counts.opened(session_id, address)
         try:
@@ -215,6 +213,12 @@ class SyncEndpoint:
             await asyncio.gather(writer, return_exceptions=True)
         if closing:
             await self._close(websocket, connection, *closing[0])
+
+    @staticmethod
+    async def _unavailable(websocket: WebSocket, doing: str, exc: Exception) -> None:
+        """Stock clients retry after 1013, so an unreachable store costs only a delay."""
+        log.warning("cannot %s now (%s); the client will retry", doing, exc)
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, "storage unavailable, retry")
 
     @staticmethod
     async def _close(websocket: WebSocket, connection: Connection, code: int, reason: str) -> None:

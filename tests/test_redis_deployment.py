@@ -17,7 +17,7 @@ from pycrdt import Map
 
 from support.processes import PajaServer
 from support.redis import RedisServer
-from support.yclient import YClient, eventually
+from support.yclient import YClient, edit_until, eventually
 
 TTL_SECONDS = 3
 
@@ -96,17 +96,6 @@ async def test_clients_on_three_instances_edit_one_board(
             await client.close()
 
 
-async def _edit_until(client: YClient, prefix: str, stop: asyncio.Event, log: list[str]) -> None:
-    notes = client.doc.get("notes", type=Map)
-    i = 0
-    while not stop.is_set():
-        key = f"{prefix}-{i}"
-        notes[key] = i
-        log.append(key)
-        i += 1
-        await asyncio.sleep(0.01)
-
-
 async def test_kill_9_of_an_instance_loses_nothing_and_its_presence_goes(
     redis_server: RedisServer, server_factory: type[PajaServer]
 ) -> None:
@@ -125,7 +114,7 @@ async def test_kill_9_of_an_instance_loses_nothing_and_its_presence_goes(
     edits: list[str] = []
     stop = asyncio.Event()
     editors = [
-        asyncio.create_task(_edit_until(c, f"c{n}", stop, edits)) for n, c in enumerate(clients)
+        asyncio.create_task(edit_until(c, f"c{n}", stop, edits)) for n, c in enumerate(clients)
     ]
     await asyncio.sleep(1.5)
     servers[1].kill9()

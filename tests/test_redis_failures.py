@@ -18,7 +18,7 @@ from pycrdt import Map
 
 from support.processes import PajaServer
 from support.redis import RedisServer
-from support.yclient import YClient, eventually
+from support.yclient import YClient, edit_until, eventually
 
 
 @pytest.fixture
@@ -41,17 +41,6 @@ def ready(server: PajaServer) -> int:
     return httpx.get(server.http + "/readyz", timeout=5).status_code
 
 
-async def _edit_until(client: YClient, prefix: str, stop: asyncio.Event, log: list[str]) -> None:
-    notes = client.doc.get("notes", type=Map)
-    i = 0
-    while not stop.is_set():
-        key = f"{prefix}-{i}"
-        notes[key] = i
-        log.append(key)
-        i += 1
-        await asyncio.sleep(0.02)
-
-
 async def _open(servers: list[PajaServer], s: dict[str, str]) -> list[YClient]:
     token = s["facilitator_token"]
     return [await YClient(srv.board_url(s["id"], "main", token)).connect() for srv in servers]
@@ -66,7 +55,8 @@ async def test_redis_killed_and_restarted_mid_session_loses_no_edit(
     edits: list[str] = []
     stop = asyncio.Event()
     editors = [
-        asyncio.create_task(_edit_until(c, f"c{n}", stop, edits)) for n, c in enumerate(clients)
+        asyncio.create_task(edit_until(c, f"c{n}", stop, edits, every=0.02))
+        for n, c in enumerate(clients)
     ]
     try:
         await asyncio.sleep(1)
@@ -126,7 +116,8 @@ async def test_lost_pubsub_messages_heal_without_any_client_reconnecting(
     edits: list[str] = []
     stop = asyncio.Event()
     editors = [
-        asyncio.create_task(_edit_until(c, f"c{n}", stop, edits)) for n, c in enumerate(clients)
+        asyncio.create_task(edit_until(c, f"c{n}", stop, edits, every=0.02))
+        for n, c in enumerate(clients)
     ]
     admin = redis_server.client()
     try:

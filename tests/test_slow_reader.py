@@ -8,7 +8,6 @@ import os
 import socket
 import time
 
-import httpx
 from pycrdt import Map
 
 from support.processes import PajaServer
@@ -32,13 +31,6 @@ def stalled_socket(port: int, path: str) -> socket.socket:
     return sock
 
 
-def metric(server: PajaServer, name: str) -> float:
-    for line in httpx.get(server.http + "/metrics").text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise KeyError(name)
-
-
 async def test_slow_reader_is_closed_without_delaying_others(
     server_factory: type[PajaServer],
 ) -> None:
@@ -56,7 +48,7 @@ async def test_slow_reader_is_closed_without_delaying_others(
             await eventually(lambda i=i: f"n{i}" in reader.notes(), what=f"update {i}")
             lags.append(time.monotonic() - sent)
         await eventually(
-            lambda: metric(server, "paja_closed_slow_readers_total") == 1,
+            lambda: server.metric("paja_closed_slow_readers_total") == 1,
             what="the stalled reader is closed",
         )
         lags.sort()
@@ -67,7 +59,7 @@ async def test_slow_reader_is_closed_without_delaying_others(
         # The healthy reader kept pace: every update arrived while the stalled one stalled.
         assert len(reader.notes()) == 150
         await eventually(
-            lambda: metric(server, "paja_open_connections") == 2,
+            lambda: server.metric("paja_open_connections") == 2,
             what="the stalled connection is gone",
         )
     finally:

@@ -195,16 +195,6 @@ class SQLiteStore:
         if state is not None and last_id:
             self._write_snapshot(key, state, last_id)
 
-    def stored_size(self, key: str) -> tuple[int, int]:
-        """Rows in the log and bytes stored for one document (for tests and benchmarks)."""
-        snap = self.db.execute(
-            "SELECT COALESCE(SUM(LENGTH(data)), 0) FROM snapshots WHERE doc = ?", (key,)
-        ).fetchone()[0]
-        rows, size = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM updates WHERE doc = ?", (key,)
-        ).fetchone()
-        return int(rows), int(snap + size)
-
     # sessions, grants and boards
 
     async def create_session(

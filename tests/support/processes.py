@@ -145,5 +145,12 @@ class PajaServer:
         self.remember_secrets(r.json())
         return dict(r.json())
 
+    def metric(self, name: str) -> float:
+        """One sample of the server's Prometheus metrics, e.g. `paja_open_connections`."""
+        for line in httpx.get(self.http + "/metrics", timeout=5).text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise KeyError(name)
+
     def board_url(self, session_id: str, board: str, token: str) -> str:
         return f"{self.ws}/ws/{session_id}/{board}?token={token}"

@@ -132,6 +132,20 @@ class YClient:
         return dict(self.doc.get("notes", type=Map).to_py() or {})
 
 
+async def edit_until(
+    client: YClient, prefix: str, stop: asyncio.Event, log: list[str], every: float = 0.01
+) -> None:
+    """Keep adding notes `prefix-0`, `prefix-1`, … until `stop`, logging each key."""
+    notes = client.doc.get("notes", type=Map)
+    i = 0
+    while not stop.is_set():
+        key = f"{prefix}-{i}"
+        notes[key] = i
+        log.append(key)
+        i += 1
+        await asyncio.sleep(every)
+
+
 async def eventually(predicate: Callable[[], bool], timeout: float = 10, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
