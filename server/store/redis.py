@@ -10,17 +10,22 @@ snapshot and the log in one MULTI and applies them in ONE pycrdt transaction
 The keys of one board share the hash tag `{session_id/board}` and the keys of one
 session the tag `{session_id}`, so they keep to one slot under Redis Cluster. The key
 space is described in docs/operations.md; `Keys` is the one place that names keys.
+
+Webhook deliveries (the outbox) are a hash per session plus one deployment-wide sorted
+set of the pending ones by due time; Lua scripts keep the two in step, so a claim, an
+enqueue or a save from any instance is seen whole or not at all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from pycrdt import Doc
@@ -31,15 +36,41 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, WatchError
 from redis.retry import Retry
 
-from .base import Grant, LoadError, SessionRecord
+from .base import PENDING, CodeTaken, Delivery, Grant, LoadError, SessionRecord, Webhook
 
 log = logging.getLogger("paja.store.redis")
 
 START = "0-0"  # the stream position before any entry
 LOCK_MILLISECONDS = 30_000
-RELEASE_LOCK = """
+WATCH_TRIES = 10
+DELETE_IF_HOLDS = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+"""
+# KEYS: session, deliveries, due. ARGV: id, delivery JSON, due member, due score or ''.
+ENQUEUE_DELIVERY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3]) end
+return 1
+"""
+# KEYS: deliveries, due. ARGV as above, then the expected state and attempts. Writes only
+# while the stored delivery is as expected; never re-creates a delivery that was deleted.
+SAVE_DELIVERY = """
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if not stored then return 0 end
+local was = cjson.decode(stored)
+if was['state'] ~= ARGV[5] or was['attempts'] ~= tonumber(ARGV[6]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] ~= '' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+else redis.call('ZREM', KEYS[2], ARGV[3]) end
+return 1
+"""
+# KEYS: due. ARGV: now, leased until, limit. Returns the claimed due members.
+CLAIM_DELIVERIES = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
+return due
 """
 
 
@@ -69,16 +100,39 @@ async def pipelined(
     redis-py retries a single command on a pooled connection that a Redis restart left
     dead, but not a pipeline. Every pipeline here may run twice: its commands are
     idempotent or (XADD, PUBLISH) harmless to repeat, since a Yjs update applies once.
+    A stage may be async, because queueing a script call is.
     """
     for attempt in (1, 2):
         try:
             async with client.pipeline(transaction=transaction) as pipe:
-                stage(pipe)
+                staged = stage(pipe)
+                if inspect.isawaitable(staged):
+                    await staged
                 return list(await pipe.execute())
         except RedisConnectionError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+async def watched(
+    client: Redis, keys: Sequence[str], plan: Callable[[Pipeline], Awaitable[None]]
+) -> list[Any]:
+    """Run `plan` (reads, then `pipe.multi()` and the writes those reads decided) as one
+    MULTI that Redis refuses if a key in `keys` changed after it was read; plan again then.
+
+    Not retried on a lost connection: whether EXEC ran is unknown, and the caller's next
+    call reads the outcome.
+    """
+    for _ in range(WATCH_TRIES):
+        async with client.pipeline(transaction=True) as pipe:
+            await pipe.watch(*keys)
+            await plan(pipe)
+            try:
+                return list(await pipe.execute())
+            except WatchError:
+                continue
+    raise WatchError(f"{keys[0]} kept changing")
 
 
 class Keys:
@@ -131,6 +185,34 @@ class Keys:
     @staticmethod
     def wakeups() -> str:
         return "paja:wakeups"
+
+    @staticmethod
+    def sessions() -> str:
+        return "paja:sessions"
+
+    @staticmethod
+    def code(code: str) -> str:
+        return f"paja:code:{code}"
+
+    @staticmethod
+    def webhooks(session_id: str) -> str:
+        return f"paja:{{{session_id}}}:webhooks"
+
+    @staticmethod
+    def deliveries(session_id: str) -> str:
+        return f"paja:{{{session_id}}}:deliveries"
+
+    @staticmethod
+    def outbox_due() -> str:
+        return "paja:outbox:due"
+
+    @staticmethod
+    def of_session(session_id: str) -> tuple[str, ...]:
+        """SCAN patterns for every key of a session: its own, its boards' and its one-time
+        event claims (scheduler claims are `session_id:event`). Each pattern ends the id
+        with a delimiter, so no other session's keys match by prefix."""
+        sid = "".join("\\" + c if c in "*?[]\\" else c for c in session_id)
+        return (f"paja:{{{sid}}}:*", f"paja:{{{sid}/*", f"paja:once:{sid}:*")
 
 
 def parse_id(entry_id: bytes | str) -> tuple[int, int]:
@@ -186,7 +268,10 @@ class RedisStore:
         self.compact_after_updates = compact_after_updates
         self._positions: dict[str, str] = {}
         self._compactions: dict[str, asyncio.Task[bool]] = {}
-        self._release_lock = self.client.register_script(RELEASE_LOCK)
+        self._delete_if_holds = self.client.register_script(DELETE_IF_HOLDS)
+        self._enqueue = self.client.register_script(ENQUEUE_DELIVERY)
+        self._save = self.client.register_script(SAVE_DELIVERY)
+        self._claim = self.client.register_script(CLAIM_DELIVERIES)
 
     async def start(self) -> None:
         """Start even when Redis is away: /readyz says so, and every call retries."""
@@ -306,7 +391,7 @@ class RedisStore:
             return False
         finally:
             try:
-                await self._release_lock(keys=[lock], args=[token])
+                await self._delete_if_holds(keys=[lock], args=[token])
             except RedisError:
                 pass  # it expires
 
@@ -346,16 +431,25 @@ class RedisStore:
     async def create_session(
         self, record: SessionRecord, grants: Mapping[str, Grant], boards: Sequence[str]
     ) -> None:
-        """One MULTI, so a session appears with all its tokens and boards or not at all."""
+        """One MULTI, so a session appears with all its tokens, boards and join code or not
+        at all; WATCH on the code's key makes a concurrent taker of the same code fail."""
+        code = record.settings.get("join_code")
+        session_key = Keys.session(record.id)
 
-        def stage(pipe: Pipeline) -> None:
-            pipe.set(Keys.session(record.id), _dump_session(record))
+        async def plan(pipe: Pipeline) -> None:
+            if code is not None and await pipe.exists(Keys.code(code)):
+                raise CodeTaken(code)
+            pipe.multi()  # type: ignore[no-untyped-call]
+            pipe.set(session_key, _dump_session(record))
+            pipe.zadd(Keys.sessions(), {record.id: record.created_at})
+            if code is not None:
+                pipe.set(Keys.code(code), record.id)
             for token_hash, grant in grants.items():
                 _stage_grant(pipe, token_hash, grant)
             if boards:
                 pipe.zadd(Keys.boards(record.id), {b: record.created_at for b in boards})
 
-        await pipelined(self.client, stage, transaction=True)
+        await watched(self.client, [session_key if code is None else Keys.code(code)], plan)
 
     async def get_session(self, session_id: str) -> SessionRecord | None:
         raw = await self.client.get(Keys.session(session_id))
@@ -431,6 +525,152 @@ class RedisStore:
         stored = await self.client.hgetall(Keys.wakeups())
         return {_as_bytes(k).decode(): int(v) for k, v in stored.items()}
 
+    # the session lifecycle
+
+    async def delete_session(self, session_id: str) -> None:
+        """Find the session's keys by SCAN, then delete them and its entries in the shared
+        indexes in one MULTI. WATCH on the keys that name other keys (the record names the
+        join code, the subject sets the grants, the deliveries hash the due members)
+        replans the deletion if one changes meanwhile, so nothing is left behind."""
+        found = [
+            _as_bytes(key).decode()
+            for pattern in Keys.of_session(session_id)
+            async for key in self.client.scan_iter(match=pattern, count=1000)
+        ]
+        session_key, deliveries = Keys.session(session_id), Keys.deliveries(session_id)
+        subjects = [k for k in found if k.startswith(Keys.subject(session_id, ""))]
+
+        async def plan(pipe: Pipeline) -> None:
+            raw = await pipe.get(session_key)
+            code = None if raw is None else _load_session(_as_bytes(raw)).settings.get("join_code")
+            delivery_ids = await pipe.hkeys(deliveries)
+            grants = [
+                Keys.grant(_as_bytes(h).decode()) for s in subjects for h in await pipe.smembers(s)
+            ]
+            pipe.multi()  # type: ignore[no-untyped-call]
+            if found or grants:
+                pipe.delete(*found, *grants)
+            if code is not None:
+                await self._delete_if_holds(keys=[Keys.code(code)], args=[session_id], client=pipe)
+            pipe.hdel(Keys.wakeups(), session_id)
+            pipe.zrem(Keys.sessions(), session_id)
+            if delivery_ids:
+                members = [_due_member(session_id, _as_bytes(i).decode()) for i in delivery_ids]
+                pipe.zrem(Keys.outbox_due(), *members)
+
+        await watched(self.client, [session_key, deliveries, *subjects], plan)
+        prefix = session_id + "/"
+        for key in [k for k in self._positions if k.startswith(prefix)]:
+            del self._positions[key]
+
+    async def sessions_created_before(self, cutoff: float) -> list[str]:
+        ids = await self.client.zrangebyscore(Keys.sessions(), "-inf", f"({cutoff!r}")
+        return [_as_bytes(i).decode() for i in ids]
+
+    async def find_join_code(self, code: str) -> str | None:
+        session_id = await self.client.get(Keys.code(code))
+        return None if session_id is None else _as_bytes(session_id).decode()
+
+    # webhooks and their outbox
+
+    async def add_webhook(self, webhook: Webhook) -> None:
+        await self.client.hset(
+            Keys.webhooks(webhook.session_id), webhook.id, json.dumps(asdict(webhook))
+        )
+
+    async def list_webhooks(self, session_id: str) -> list[Webhook]:
+        stored = await self.client.hvals(Keys.webhooks(session_id))
+        webhooks = [_load_webhook(_as_bytes(raw)) for raw in stored]
+        return sorted(webhooks, key=lambda w: (w.created_at, w.id))
+
+    async def remove_webhook(self, session_id: str, webhook_id: str) -> bool:
+        return bool(await self.client.hdel(Keys.webhooks(session_id), webhook_id))
+
+    async def enqueue_deliveries(self, deliveries: Sequence[Delivery]) -> int:
+        """HSETNX and ZADD in one script per delivery, so an instance enqueueing the same
+        event at the same moment cannot double it; only for sessions that exist, so an
+        event firing while its session is deleted leaves nothing behind."""
+
+        async def stage(pipe: Pipeline) -> None:
+            for d in deliveries:
+                keys = [
+                    Keys.session(d.session_id),
+                    Keys.deliveries(d.session_id),
+                    Keys.outbox_due(),
+                ]
+                await self._enqueue(keys=keys, args=_delivery_args(d), client=pipe)
+
+        return sum(int(added) for added in await pipelined(self.client, stage))
+
+    async def claim_deliveries(
+        self, now: float, lease_seconds: float, limit: int
+    ) -> list[Delivery]:
+        """The script moves the due members past the lease; then their records are read
+        and rewritten with the leased `next_at`. A member whose delivery is gone (its
+        session was deleted under it) is dropped from the due set."""
+        leased_until = now + lease_seconds
+        members = [
+            _as_bytes(m).decode()
+            for m in await self._claim(
+                keys=[Keys.outbox_due()], args=[repr(now), repr(leased_until), limit]
+            )
+        ]
+        if not members:
+            return []
+
+        def read(pipe: Pipeline) -> None:
+            for member in members:
+                session_id, _, delivery_id = member.partition("|")
+                pipe.hget(Keys.deliveries(session_id), delivery_id)
+
+        claimed: list[Delivery] = []
+        stale: list[str] = []
+        for member, raw in zip(members, await pipelined(self.client, read), strict=True):
+            delivery = None if raw is None else _load_delivery(_as_bytes(raw))
+            if delivery is None or delivery.state != PENDING:
+                stale.append(member)
+            else:
+                claimed.append(replace(delivery, next_at=leased_until))
+        if stale:
+            await self.client.zrem(Keys.outbox_due(), *stale)
+        if not claimed:
+            return []
+
+        async def lease(pipe: Pipeline) -> None:
+            for d in claimed:  # unless another server saved it since it was read
+                await self._save_script(pipe, d, PENDING, d.attempts)
+
+        saved = await pipelined(self.client, lease)
+        return [d for d, ok in zip(claimed, saved, strict=True) if ok]
+
+    async def save_delivery(
+        self, delivery: Delivery, *, expected_state: str, expected_attempts: int
+    ) -> bool:
+        """The script compares and writes the delivery as given: its other fields never
+        change after enqueueing."""
+        [saved] = await pipelined(
+            self.client,
+            lambda pipe: self._save_script(pipe, delivery, expected_state, expected_attempts),
+        )
+        return bool(saved)
+
+    def _save_script(
+        self, pipe: Pipeline, d: Delivery, expected_state: str, expected_attempts: int
+    ) -> Awaitable[Any]:
+        keys = [Keys.deliveries(d.session_id), Keys.outbox_due()]
+        args = [*_delivery_args(d), expected_state, str(expected_attempts)]
+        return self._save(keys=keys, args=args, client=pipe)
+
+    async def get_delivery(self, session_id: str, delivery_id: str) -> Delivery | None:
+        raw = await self.client.hget(Keys.deliveries(session_id), delivery_id)
+        return None if raw is None else _load_delivery(_as_bytes(raw))
+
+    async def list_deliveries(self, session_id: str, state: str | None = None) -> list[Delivery]:
+        stored = await self.client.hvals(Keys.deliveries(session_id))
+        deliveries = [_load_delivery(_as_bytes(raw)) for raw in stored]
+        chosen = [d for d in deliveries if state is None or d.state == state]
+        return sorted(chosen, key=lambda d: (d.created_at, d.id), reverse=True)
+
 
 def _as_bytes(value: object) -> bytes:
     """Replies are bytes (the clients do not decode); this tells the type checker so."""
@@ -465,3 +705,23 @@ def _load_session(raw: bytes) -> SessionRecord:
     return SessionRecord(
         data["id"], data["title"], data["template"], data["created_at"], data["settings"]
     )
+
+
+def _due_member(session_id: str, delivery_id: str) -> str:
+    """Session ids have no "|", so the member splits back at its first one."""
+    return f"{session_id}|{delivery_id}"
+
+
+def _delivery_args(d: Delivery) -> list[str]:
+    """ARGV of the delivery scripts: the due score is empty unless the delivery is due."""
+    score = repr(d.next_at) if d.state == PENDING else ""
+    return [d.id, json.dumps(asdict(d)), _due_member(d.session_id, d.id), score]
+
+
+def _load_delivery(raw: bytes) -> Delivery:
+    return Delivery(**json.loads(raw))
+
+
+def _load_webhook(raw: bytes) -> Webhook:
+    data = json.loads(raw)
+    return Webhook(**{**data, "events": tuple(data["events"])})

@@ -4,6 +4,9 @@ All SQL runs on a single worker thread, so writes are serialised without locks a
 event loop never waits on the disk. A document is a compacted snapshot plus an
 append-only log of updates; compaction folds the log into the snapshot from the stored
 rows themselves, so it is correct even for updates this process never saw.
+
+Deleting a session must leave nothing readable behind: the file runs with
+`secure_delete` (freed content is zeroed) and a deletion truncates the WAL afterwards.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pycrdt import Doc
 
-from .base import Grant, LoadError, SessionRecord
+from .base import PENDING, CodeTaken, Delivery, Grant, LoadError, SessionRecord, Webhook
 
 T = TypeVar("T")
 
@@ -59,7 +64,67 @@ CREATE TABLE IF NOT EXISTS wakeups (
     session_id TEXT PRIMARY KEY,
     at_ms INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_by_age ON sessions (created_at);
+CREATE TABLE IF NOT EXISTS join_codes (
+    code TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS join_codes_by_session ON join_codes (session_id);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    format TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_session ON webhooks (session_id);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_at REAL NOT NULL,
+    last_error TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_session ON deliveries (session_id);
 """
+
+# Tables keyed by session id; documents are deleted by their key prefix instead.
+SESSION_TABLES = {
+    "sessions": "id",
+    "grants": "session_id",
+    "boards": "session_id",
+    "wakeups": "session_id",
+    "join_codes": "session_id",
+    "webhooks": "session_id",
+    "deliveries": "session_id",
+}
+# In the order of the dataclasses' fields: rows are read as Delivery(*row).
+DELIVERY_COLUMNS = (
+    "id, session_id, webhook_id, event, body, state, attempts, next_at, last_error, created_at"
+)
+WEBHOOK_COLUMNS = "id, session_id, url, format, events, secret, created_at"
+
+
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One transaction that takes the write lock at once, so what it reads cannot change
+    under it, even from another process on the same file."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # a failed COMMIT (a full disk) may have ended it already
+            db.execute("ROLLBACK")
+        raise
 
 
 class SQLiteStore:
@@ -87,6 +152,7 @@ class SQLiteStore:
             # last transactions, which the operator's guide states.
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA busy_timeout=5000")
+            db.execute("PRAGMA secure_delete=ON")
             db.executescript(SCHEMA)
             self._db = db
 
@@ -147,9 +213,7 @@ class SQLiteStore:
         return doc.get_update(), (rows[-1][0] if rows else 0), len(rows)
 
     def _write_snapshot(self, key: str, state: bytes, last_id: int) -> None:
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db) as db:
             db.execute(
                 "INSERT INTO snapshots (doc, data, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (doc) DO UPDATE SET data = excluded.data, "
@@ -157,27 +221,17 @@ class SQLiteStore:
                 (key, state, time.time()),
             )
             db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (key, last_id))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         self._log_lengths[key] = 0
 
     async def append_updates(self, batch: Mapping[str, Sequence[bytes]]) -> None:
         await self._run(lambda: self._append(batch))
 
     def _append(self, batch: Mapping[str, Sequence[bytes]]) -> None:
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db) as db:
             for key, updates in batch.items():
                 db.executemany(
                     "INSERT INTO updates (doc, data) VALUES (?, ?)", [(key, u) for u in updates]
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         for key, updates in batch.items():
             length = self._log_lengths.get(key, 0) + len(updates)
             self._log_lengths[key] = length
@@ -200,10 +254,19 @@ class SQLiteStore:
     async def create_session(
         self, record: SessionRecord, grants: Mapping[str, Grant], boards: Sequence[str]
     ) -> None:
+        """One transaction: the session appears with its tokens, boards and join code, or
+        (CodeTaken) not at all."""
+
         def create() -> None:
-            db = self.db
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self.db) as db:
+                code = record.settings.get("join_code")
+                if code is not None:
+                    taken = db.execute(
+                        "INSERT OR IGNORE INTO join_codes (code, session_id) VALUES (?, ?)",
+                        (code, record.id),
+                    )
+                    if taken.rowcount == 0:
+                        raise CodeTaken(code)
                 db.execute(
                     "INSERT INTO sessions (id, title, template, created_at, settings) "
                     "VALUES (?, ?, ?, ?, ?)",
@@ -224,10 +287,6 @@ class SQLiteStore:
                     "INSERT INTO boards (session_id, name, created_at) VALUES (?, ?, ?)",
                     [(record.id, b, record.created_at) for b in boards],
                 )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
 
         await self._run(create)
 
@@ -320,5 +379,166 @@ class SQLiteStore:
             return {
                 sid: int(at) for sid, at in self.db.execute("SELECT session_id, at_ms FROM wakeups")
             }
+
+        return await self._run(read)
+
+    # the session lifecycle
+
+    async def delete_session(self, session_id: str) -> None:
+        """Delete in one transaction, then truncate the WAL: with `secure_delete` the freed
+        pages are zeroed, so no deleted content stays readable in either file."""
+        prefix = session_id + "/"
+        # Every key that starts with `prefix` sorts in [prefix, end): "0" follows "/".
+        end = session_id + "0"
+
+        def delete() -> None:
+            with immediate(self.db) as db:
+                for table, column in SESSION_TABLES.items():
+                    db.execute(f"DELETE FROM {table} WHERE {column} = ?", (session_id,))
+                for table in ("snapshots", "updates"):
+                    db.execute(f"DELETE FROM {table} WHERE doc >= ? AND doc < ?", (prefix, end))
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for key in [k for k in self._log_lengths if k.startswith(prefix)]:
+                del self._log_lengths[key]
+
+        await self._run(delete)
+
+    async def sessions_created_before(self, cutoff: float) -> list[str]:
+        def find() -> list[str]:
+            rows = self.db.execute(
+                "SELECT id FROM sessions WHERE created_at < ? ORDER BY created_at", (cutoff,)
+            )
+            return [r[0] for r in rows]
+
+        return await self._run(find)
+
+    async def find_join_code(self, code: str) -> str | None:
+        def find() -> str | None:
+            row = self.db.execute(
+                "SELECT session_id FROM join_codes WHERE code = ?", (code,)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        return await self._run(find)
+
+    # webhooks and their outbox
+
+    async def add_webhook(self, webhook: Webhook) -> None:
+        await self._run(
+            lambda: self.db.execute(
+                f"INSERT OR REPLACE INTO webhooks ({WEBHOOK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    webhook.id,
+                    webhook.session_id,
+                    webhook.url,
+                    webhook.format,
+                    json.dumps(list(webhook.events)),
+                    webhook.secret,
+                    webhook.created_at,
+                ),
+            )
+        )
+
+    async def list_webhooks(self, session_id: str) -> list[Webhook]:
+        def read() -> list[Webhook]:
+            rows = self.db.execute(
+                f"SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE session_id = ? "
+                "ORDER BY created_at, id",
+                (session_id,),
+            )
+            return [
+                Webhook(r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6]) for r in rows
+            ]
+
+        return await self._run(read)
+
+    async def remove_webhook(self, session_id: str, webhook_id: str) -> bool:
+        def remove() -> bool:
+            cur = self.db.execute(
+                "DELETE FROM webhooks WHERE session_id = ? AND id = ?", (session_id, webhook_id)
+            )
+            return cur.rowcount == 1
+
+        return await self._run(remove)
+
+    async def enqueue_deliveries(self, deliveries: Sequence[Delivery]) -> int:
+        """Only for sessions that exist: an event that fires while its session is deleted
+        must not leave deliveries that nothing would ever remove."""
+
+        def enqueue() -> int:
+            added = 0
+            with immediate(self.db) as db:
+                for d in deliveries:
+                    cur = db.execute(
+                        f"INSERT OR IGNORE INTO deliveries ({DELIVERY_COLUMNS}) "
+                        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                        "WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)",
+                        (*astuple(d), d.session_id),
+                    )
+                    added += cur.rowcount
+            return added
+
+        return await self._run(enqueue)
+
+    async def claim_deliveries(
+        self, now: float, lease_seconds: float, limit: int
+    ) -> list[Delivery]:
+        def claim() -> list[Delivery]:
+            leased_until = now + lease_seconds
+            with immediate(self.db) as db:
+                rows = db.execute(
+                    f"SELECT {DELIVERY_COLUMNS} FROM deliveries "
+                    "WHERE state = ? AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+                    (PENDING, now, limit),
+                ).fetchall()
+                db.executemany(
+                    "UPDATE deliveries SET next_at = ? WHERE id = ?",
+                    [(leased_until, r[0]) for r in rows],
+                )
+            return [replace(Delivery(*r), next_at=leased_until) for r in rows]
+
+        return await self._run(claim)
+
+    async def save_delivery(
+        self, delivery: Delivery, *, expected_state: str, expected_attempts: int
+    ) -> bool:
+        def save() -> bool:
+            cur = self.db.execute(
+                "UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, last_error = ? "
+                "WHERE session_id = ? AND id = ? AND state = ? AND attempts = ?",
+                (
+                    delivery.state,
+                    delivery.attempts,
+                    delivery.next_at,
+                    delivery.last_error,
+                    delivery.session_id,
+                    delivery.id,
+                    expected_state,
+                    expected_attempts,
+                ),
+            )
+            return cur.rowcount == 1
+
+        return await self._run(save)
+
+    async def get_delivery(self, session_id: str, delivery_id: str) -> Delivery | None:
+        def get() -> Delivery | None:
+            row = self.db.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE session_id = ? AND id = ?",
+                (session_id, delivery_id),
+            ).fetchone()
+            return None if row is None else Delivery(*row)
+
+        return await self._run(get)
+
+    async def list_deliveries(self, session_id: str, state: str | None = None) -> list[Delivery]:
+        def read() -> list[Delivery]:
+            rows = self.db.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries "
+                "WHERE session_id = ? AND (? IS NULL OR state = ?) "
+                "ORDER BY created_at DESC, id DESC",
+                (session_id, state, state),
+            )
+            return [Delivery(*r) for r in rows]
 
         return await self._run(read)
