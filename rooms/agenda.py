@@ -15,6 +15,7 @@ from .control import AGENDA, Value, plain, table
 from .errors import Conflict, Invalid, NotFound
 
 MAX_ITEMS = 100
+MAX_HISTORY = 500
 LANGUAGES = ("fi", "sv", "en")
 
 
@@ -95,6 +96,7 @@ def go_to(doc: Doc[Any], item_id: str | None, now: int, *, start_timer: bool) ->
         if chosen is None:
             raise NotFound(f"no agenda item {item_id!r}")
     agenda = table(doc, AGENDA)
+    agenda["history"] = _entered(doc, item_id, now)
     agenda["current"] = item_id
     agenda["started_at"] = now if chosen is not None else None
     if chosen is not None and start_timer and chosen["duration_ms"] > 0:
@@ -121,3 +123,18 @@ def advance(doc: Doc[Any], now: int, *, start_timer: bool) -> Value | None:
         position = ids.index(at)
         following = ids[position + 1] if position + 1 < len(ids) else None
     return go_to(doc, following, now, start_timer=start_timer)
+
+
+def history(doc: Doc[Any]) -> list[Value]:
+    return [plain(v) for v in table(doc, AGENDA).get("history") or []]
+
+
+def _entered(doc: Doc[Any], item_id: str | None, now: int) -> list[Value]:
+    """The items as run, for the summary: the item being left ends now, the one entered
+    starts now. Only the latest visits are kept, so control stays small."""
+    visits = history(doc)
+    if visits and visits[-1]["ended_at"] is None:
+        visits[-1] = visits[-1] | {"ended_at": now}
+    if item_id is not None:
+        visits.append({"item": item_id, "started_at": now, "ended_at": None})
+    return visits[-MAX_HISTORY:]

@@ -8,6 +8,7 @@ read back equals the value written (and REST answers show 60000, not 60000.0).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pycrdt import Array, Doc, Map
@@ -24,6 +25,7 @@ VOTES = "votes"
 POLLS = "polls"
 BOARDS = "boards"
 SUMMARIES = "summaries"
+LEAD = "lead"
 
 Value = dict[str, Any]
 
@@ -32,6 +34,15 @@ def table(doc: Doc[Any], name: str) -> Map[Any]:
     """A top-level map of any document (control, a board, the server-only ballots)."""
     found: Map[Any] = doc.get(name, type=Map)
     return found
+
+
+def from_state(state: bytes) -> Doc[Any]:
+    """A fresh Doc holding a full state, for work off the server's event loop: a Doc is
+    made and dropped in one thread. pycrdt refuses a corrupt state (ValueError or
+    RuntimeError)."""
+    doc: Doc[Any] = Doc()
+    doc.apply_update(state)
+    return doc
 
 
 def summaries(doc: Doc[Any]) -> Array[Any]:
@@ -68,6 +79,14 @@ def entries(doc: Doc[Any], name: str) -> dict[str, Value]:
 def put(doc: Doc[Any], name: str, key: str, value: Value) -> Value:
     table(doc, name)[key] = value
     return value
+
+
+def number(value: Any) -> float | None:
+    """A finite number as a float, or None. Clients write boards, so a coordinate or time
+    may be anything; a bool is no number here (Python counts True as 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def ms(value: Any) -> int:

@@ -13,10 +13,7 @@ from pycrdt import Doc
 
 from . import rounds, timers
 from .control import ms
-
-TIMER_ENDED = "timer.ended"
-BREAKOUT_CLOSING = "breakout.closing"
-BREAKOUT_CLOSED = "breakout.closed"
+from .events import BREAKOUT_CLOSED, BREAKOUT_CLOSING, TIMER_ENDED
 
 
 @dataclass(frozen=True)

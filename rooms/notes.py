@@ -6,15 +6,28 @@ Copies are real notes (a Y.Text each), so they stay editable on the main board.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pycrdt import Doc, Map, Text
 
-from .control import Value, table
+from .control import Value, number, table
 from .errors import Invalid, NotFound
 
 MAX_PROMOTED = 200
+# Sizes as every client draws them (client/src/lib/board.ts): the grid is laid out in the
+# same world units, so promoted notes overlap neither each other nor their section's title.
+NOTE_W = 180
+NOTE_H = 120
+SECTION_H = 300  # a section without a height
+MIN_SECTION_H = 80
+GAP = 20
+PADDING = 20
+TITLE_H = 50
+COLUMNS = 4
+MARGIN = 80
+HARVEST_COLOR = "blue"
 
 
 def copies(board: Doc[Any], note_ids: Sequence[str]) -> list[Value]:
@@ -32,17 +45,42 @@ def copies(board: Doc[Any], note_ids: Sequence[str]) -> list[Value]:
     return out
 
 
-def paste(main: Doc[Any], copied: Sequence[Value], new_ids: Sequence[str], board: str) -> list[str]:
-    """Add copies as new notes, remembering which board and note each came from."""
+def paste(
+    main: Doc[Any],
+    copied: Sequence[Value],
+    new_ids: Sequence[str],
+    board: str,
+    *,
+    section_id: str,
+    title: str,
+) -> list[str]:
+    """Add copies as new notes in a new section titled after their room, in free space
+    below everything already on `main`: a harvest lands where the group sees it as theirs
+    and never on top of work that is there. Each note remembers where it came from."""
+    if not copied:
+        raise Invalid(f"choose 1-{MAX_PROMOTED} notes")
+    columns = min(COLUMNS, len(copied))
+    rows = math.ceil(len(copied) / columns)
+    left, top = free_space(main)
+    section = {
+        "title": title,
+        "x": left,
+        "y": top,
+        "w": 2 * PADDING + columns * NOTE_W + (columns - 1) * GAP,
+        "h": TITLE_H + PADDING + rows * NOTE_H + (rows - 1) * GAP,
+        "color": HARVEST_COLOR,
+    }
+    table(main, "sections")[section_id] = Map(section)
     notes = table(main, "notes")
-    for note, new_id in zip(copied, new_ids, strict=True):
+    for n, (note, new_id) in enumerate(zip(copied, new_ids, strict=True)):
+        row, column = divmod(n, columns)
         notes[new_id] = Map(
             {
                 "text": Text(note["text"]),
-                "x": note.get("x", 0),
-                "y": note.get("y", 0),
+                "x": left + PADDING + column * (NOTE_W + GAP),
+                "y": top + TITLE_H + row * (NOTE_H + GAP),
                 "color": note.get("color", "#fff59d"),
-                "section": None,
+                "section": section_id,
                 "author": note.get("author", ""),
                 "author_name": note.get("author_name", ""),
                 "created_at": note.get("created_at", 0),
@@ -50,6 +88,37 @@ def paste(main: Doc[Any], copied: Sequence[Value], new_ids: Sequence[str], board
             }
         )
     return list(new_ids)
+
+
+def free_space(board: Doc[Any]) -> tuple[int, int]:
+    """The top-left corner of the free space below everything on a board: the left edge
+    of its content and a margin under its lowest note or section ((0, 0) when empty)."""
+    boxes = [
+        *_boxes(table(board, "notes").values(), NOTE_H),
+        *_boxes(table(board, "sections").values(), None),
+    ]
+    if not boxes:
+        return 0, 0
+    return min(left for left, _ in boxes), max(bottom for _, bottom in boxes) + MARGIN
+
+
+def _boxes(values: Iterable[Any], height: int | None) -> list[tuple[int, int]]:
+    """(left, bottom) of each note (of `height`) or section (its own `h`) as clients draw
+    it; clients write boards, so a position that is not a finite number is skipped."""
+    out = []
+    for value in values:
+        if not isinstance(value, Map):
+            continue
+        x, y = number(value.get("x")), number(value.get("y"))
+        if x is None or y is None:
+            continue
+        if height is None:
+            drawn = number(value.get("h"))
+            h = max(MIN_SECTION_H, SECTION_H if drawn is None else drawn)
+        else:
+            h = height
+        out.append((math.floor(x), math.ceil(y + h)))
+    return out
 
 
 def add_sections(board: Doc[Any], sections: Sequence[Value]) -> None:

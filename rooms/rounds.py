@@ -213,10 +213,10 @@ def draft(
     language = session.language(doc)
     number = len(history(doc)) + 1
     round_id = f"r{number}"
-    first = _next_board_number(doc)
+    room_boards = boards_for(doc, chosen)
     rooms = []
     for i, members in enumerate(chosen.allocation):
-        board = f"breakout-{first + i}"
+        board = room_boards[i]
         name = labels[i] if i < len(labels) else ROOM_NAME[language].format(n=i + 1)
         boards.add(doc, board, title=name, kind=boards.BREAKOUT_KIND, round_id=round_id)
         room_value = {"id": board, "name": name, "board": board, "members": list(members)}
@@ -240,6 +240,13 @@ def draft(
             "messages": [],
         },
     )
+
+
+def boards_for(doc: Doc[Any], chosen: Plan) -> list[str]:
+    """The boards a draft of `chosen` would create, one per room: numbered after the
+    highest listed, so a new round never reuses a board that holds an earlier round."""
+    first = _next_board_number(doc)
+    return [f"breakout-{first + i}" for i in range(len(chosen.allocation))]
 
 
 def discard(doc: Doc[Any], round_id: str) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 from pycrdt import Doc
 
 from .breakouts import Person
-from .control import ROSTER, SESSION, Value, entries, put, require, table
-from .errors import Invalid
+from .control import ROSTER, SESSION, Value, entries, plain, put, require, table
+from .errors import Conflict, Invalid
 
 LANGUAGES = ("fi", "sv", "en")
 PARTICIPANT = "participant"
@@ -21,14 +21,53 @@ FACILITATOR = "facilitator"
 PERSON_ROLES = (PARTICIPANT, FACILITATOR)
 
 
-def start(doc: Doc[Any], *, title: str, template: str | None, language: str, now: int) -> None:
+def start(
+    doc: Doc[Any], *, title: str, template: str | None, language: str, join_code: str, now: int
+) -> None:
     if language not in LANGUAGES:
         raise Invalid(f"language is one of {', '.join(LANGUAGES)}")
     header = table(doc, SESSION)
     header["title"] = title
     header["template"] = template
     header["language"] = language
+    header["join_code"] = join_code
+    header["summary_names"] = False
     header["created_at"] = now
+    header["ended_at"] = None
+
+
+def set_join_code(doc: Doc[Any], join_code: str) -> None:
+    """A session's own join code; an imported session gets a new one (the exported
+    session's code still leads to that session)."""
+    table(doc, SESSION)["join_code"] = join_code
+
+
+def header(doc: Doc[Any]) -> Value:
+    return {k: plain(v) for k, v in table(doc, SESSION).items()}
+
+
+def change(doc: Doc[Any], *, title: str | None, summary_names: bool | None) -> Value:
+    """What a facilitator may change after creation: the title, and whether the generated
+    summary names people (it never does unless they say so)."""
+    target = table(doc, SESSION)
+    if title is not None:
+        target["title"] = title
+    if summary_names is not None:
+        target["summary_names"] = summary_names
+    return header(doc)
+
+
+def names_allowed(doc: Doc[Any]) -> bool:
+    return table(doc, SESSION).get("summary_names") is True
+
+
+def end(doc: Doc[Any], now: int) -> int:
+    """A session ends once: ending it again is refused, so `session.ended` goes out once."""
+    target = table(doc, SESSION)
+    if target.get("ended_at") is not None:
+        raise Conflict("the session has already ended")
+    target["ended_at"] = now
+    return now
 
 
 def language(doc: Doc[Any]) -> str:

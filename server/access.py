@@ -18,6 +18,7 @@ from pycrdt import Doc
 from rooms import rounds
 from rooms.boards import BoardFacts
 
+from .limits import too_many_boards
 from .protocol import CloseCode
 from .store.base import Grant, Store, document_key
 from .tokens import token_hash
@@ -94,8 +95,11 @@ async def stored_facts(store: Store, session_id: str) -> BoardFacts:
     return rounds.facts(doc)
 
 
-async def open_board(store: Store, token: str | None, session_id: str, board: str) -> BoardAccess:
-    """Check a WebSocket's token against a board; a facilitator creates a board by opening it."""
+async def open_board(
+    store: Store, token: str | None, session_id: str, board: str, *, max_boards: int
+) -> BoardAccess:
+    """Check a WebSocket's token against a board; a facilitator creates a board by opening
+    it, unless the session already has `max_boards` boards."""
     grant = await authenticate(store, token, session_id)
     if grant.role not in ROLES:
         raise Denied(CloseCode.BAD_TOKEN, "a join secret opens no board; join first")
@@ -107,6 +111,9 @@ async def open_board(store: Store, token: str | None, session_id: str, board: st
     if board not in boards:
         if grant.role != FACILITATOR:
             raise Denied(CloseCode.NOT_FOUND, "no such board")
+        refusal = too_many_boards(boards, [board], max_boards)
+        if refusal is not None:
+            raise Denied(CloseCode.FORBIDDEN, refusal)
         await store.add_board(session_id, board)
     needs_state = grant.role == PARTICIPANT and board not in (CONTROL, MAIN)
     facts = await stored_facts(store, session_id) if needs_state else BoardFacts()

@@ -69,6 +69,7 @@ def client_routes(dist: Path) -> list[BaseRoute]:
         Route("/s/{session_id}", app_page),
         Route("/j/{session_id}", app_page),
         Route("/d/{session_id}", app_page),
+        Route("/c/{code}", app_page),
         Mount("/", app=StaticFiles(directory=dist, html=True)),
     ]
 
@@ -113,10 +114,13 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
             yield
         finally:
             await api.close()
-            await hub.close()
+            stored = await hub.close()
             await bus.close()
             await store.close()
-            log.info("paja stopped; every edit is stored")
+            if stored:
+                log.info("paja stopped; every edit is stored")
+            else:
+                log.error("paja stopped with edits the store did not take (see above)")
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),

@@ -1,4 +1,5 @@
-"""`paja serve`: one server process. Flags and `PAJA_*` variables are read in config.py."""
+"""`paja serve`: one server process (flags and `PAJA_*` variables are read in config.py);
+`paja bot ...`: bots that work with one session over its API (paja_client/)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ from typing import Any
 
 import uvicorn
 
+from paja_client import summary_bot
+
 from . import config
 from .app import create_app
 from .wsprotocol import DirectFramesProtocol
 
-SECRET_IN_URL = re.compile(r"([?&#](?:token|join|key)=)[^&\s\"']+")
+# Tokens in query strings, and join codes in paths (a code lets anyone join the session).
+SECRET_IN_URL = re.compile(r"([?&#](?:token|join|key)=|/api/join/|(?:^|(?<=\s))/c/)[^&/?\s\"']+")
 
 
 class RedactSecrets(logging.Filter):
-    """Tokens ride in WebSocket query strings; uvicorn would log them with every path."""
+    """Tokens ride in WebSocket query strings and join codes in paths; uvicorn would log
+    them with every request line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
@@ -77,9 +82,14 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser("serve", help="run one server")
     config.add_arguments(serve_parser)
+    bot_parser = commands.add_parser("bot", help="bots that work with one session")
+    bots = bot_parser.add_subparsers(dest="bot", required=True)
+    summary_bot.add_arguments(bots.add_parser("summary", help="print, post or send the summary"))
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(config.from_arguments(args))
+    elif args.command == "bot":
+        sys.exit(summary_bot.run(args))
     else:  # pragma: no cover - argparse rejects unknown commands
         parser.print_help()
         sys.exit(2)

@@ -77,6 +77,10 @@ class Settings:
     sessions_per_hour_per_address: int = field(
         default=120, metadata={"help": "sessions one client address may create per hour (429)"}
     )
+    join_code_lookups_per_hour_per_address: int = field(
+        default=600,
+        metadata={"help": "join-code lookups one client address may make per hour (429)"},
+    )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}
     )
@@ -96,6 +100,38 @@ class Settings:
     compact_after_updates: int = field(
         default=500, metadata={"help": "log length that triggers compaction into a snapshot"}
     )
+    max_boards_per_session: int = field(
+        default=200, metadata={"help": "boards one session may have, breakout rooms included"}
+    )
+    max_board_bytes: int = field(
+        default=8 * MIB,
+        metadata={
+            "help": "encoded size past which a board is full (read-only but for facilitators); "
+            "a loaded board takes some 30 times this in memory"
+        },
+    )
+    max_notes_per_board: int = field(
+        default=5000,
+        metadata={"help": "notes past which a board is full (read-only but for facilitators)"},
+    )
+    retention_days: float = field(
+        default=0.0,
+        metadata={"help": "delete sessions this many days after creation (0: keep them)"},
+    )
+    webhook_max_attempts: int = field(
+        default=8, metadata={"help": "tries of one webhook delivery before it is dead-lettered"}
+    )
+    webhook_retry_base_seconds: float = field(
+        default=5.0,
+        metadata={"help": "first retry delay of a failed webhook delivery; doubles each try"},
+    )
+    webhook_timeout_seconds: float = field(
+        default=10.0, metadata={"help": "how long one webhook request may take"}
+    )
+    webhook_allow_private: bool = field(
+        default=False,
+        metadata={"help": "let webhooks reach loopback and private addresses (tests, an intranet)"},
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
 
     @property
@@ -112,6 +148,10 @@ def _convert(kind: Any, raw: str) -> Any:
         return int(raw)
     if kind in (float, "float"):
         return float(raw)
+    if kind in (bool, "bool"):
+        if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"{raw!r} is not a yes/no value")
+        return raw.lower() in ("1", "true", "yes", "on")
     if kind in (Path, "Path"):
         return Path(raw)
     return raw

@@ -15,12 +15,13 @@ from typing import Any, TypeVar
 
 from pycrdt import Doc
 
-from rooms import deadlines, rounds
+from rooms import deadlines, rounds, summary
+from rooms.control import Value, from_state
 from rooms.deadlines import Fired
 
 from .access import CONTROL, Rights, rights
 from .hub import Hub
-from .scheduler import Scheduler
+from .scheduler import Scheduler, SessionEvent
 from .store.base import document_key
 
 T = TypeVar("T")
@@ -63,6 +64,27 @@ class Control:
     async def read_board(self, session_id: str, board: str, reader: Callable[[Doc[Any]], T]) -> T:
         return await self.hub.read(document_key(session_id, board), reader)
 
+    async def state(self, session_id: str, board: str) -> bytes:
+        """A board's full state as one Yjs update, with edits not yet stored."""
+        return await self.read_board(session_id, board, lambda doc: doc.get_update())
+
+    async def summary(self, session_id: str, language: str | None = None) -> Value:
+        """The generated summary from `control` and every board it names, as they are now;
+        `language` None is the session's own. The summary route, exports and the
+        `session.ended` webhook all tell the session through this one method.
+
+        Reading the states is quick; building from them takes long on big boards, so it
+        runs in a worker thread, on Docs made there."""
+        names = await self.read(session_id, summary.board_names)
+        control = await self.state(session_id, CONTROL)
+        states = {name: await self.state(session_id, name) for name in names}
+
+        def build() -> Value:
+            boards = {name: from_state(state) for name, state in states.items()}
+            return summary.build(from_state(control), boards, language=language)
+
+        return await asyncio.to_thread(build)
+
     async def settle(self, session_id: str) -> None:
         facts, deadline = await self.read(
             session_id, lambda doc: (rounds.facts(doc), deadlines.next_deadline(doc))
@@ -90,6 +112,10 @@ class Control:
                 connection.terminate(code, reason)
                 closed += 1
         return closed
+
+    async def emit(self, session_id: str, kind: str, event_id: str, data: dict[str, Any]) -> None:
+        """An event that a command caused (a poll closed, a summary posted)."""
+        await self.scheduler.emit(SessionEvent(session_id, kind, event_id, data))
 
     async def _advance(self, session_id: str, now: int) -> list[Fired]:
         return await self.change(session_id, lambda doc: deadlines.advance(doc, now))

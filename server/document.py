@@ -2,16 +2,27 @@
 
 This is where an update is validated (pycrdt rejects a corrupt one before anything is
 forwarded), applied once, and fanned out as one pre-built frame to every connection.
+
+It is also where a board's size is kept in check without costing the per-update path
+more than an addition: `size` is the encoded size at the last measurement plus the length
+of every update applied since, which can only overestimate. Only when that estimate
+passes the limit is the document encoded to measure it, and a change to the set of notes
+(an observer on `notes`, silent while people type) is what triggers counting them. A
+board over a limit is `full`: read-only for all but facilitators, until it is under again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from pycrdt import Awareness, Doc
+from pycrdt import Awareness, Doc, Map
 
 from .connection import Connection
+from .limits import BoardLimits, deletes_only
 from .protocol import (
     EMPTY_STATE_VECTOR,
     CloseCode,
@@ -24,7 +35,14 @@ from .protocol import (
 )
 from .wsprotocol import binary_frame
 
+log = logging.getLogger("paja.document")
 T = TypeVar("T")
+NOTES = "notes"
+UNLIMITED = BoardLimits(max_bytes=sys.maxsize, max_notes=sys.maxsize)
+# Bytes of updates between two measurements of a board near its limit, as a fraction of
+# the limit: the board may pass its limit by this much before it is noticed.
+MEASURE_EVERY = 16
+FULL_RECHECK_SECONDS = 1.0
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
 
@@ -48,6 +66,18 @@ class Document:
         self._on_update = on_update
         self._on_awareness = on_awareness
         self._full_state: bytes | None = None
+        # limits (see the module docstring); the first update after loading measures
+        self.limits = UNLIMITED
+        self.full: str | None = None  # why the board is read-only for all but facilitators
+        self.size = 0
+        self._measure_at = sys.maxsize
+        self._bytes_over = False
+        self._notes_over = False
+        self._notes_moved = False
+        self._recheck: asyncio.TimerHandle | None = None
+        notes: Map[Any] = self.doc.get(NOTES, type=Map)
+        self._notes = notes
+        notes.observe(self._note_keys_changed)
 
     # connections
 
@@ -59,13 +89,20 @@ class Document:
             connection.send_message(self.awareness_frame())
 
     def remove(self, connection: Connection) -> None:
-        """Drop a connection and tell everyone at once that its presence is gone."""
+        """Drop a connection and tell everyone at once that its presence is gone.
+
+        The clocks of its clients are forgotten too (once the removal is encoded with
+        them): pycrdt keeps one for every client it ever saw, so a board that stays
+        loaded all day while people come and go would otherwise only grow.
+        """
         self.connections.discard(connection)
         ids = [i for i in connection.awareness_ids if i in self.awareness.states]
         connection.awareness_ids.clear()
         if ids:
             self.awareness.remove_awareness_states(ids, None)
             update = self.awareness.encode_awareness_update(ids)
+            for client_id in ids:
+                self.awareness.meta.pop(client_id, None)
             self._broadcast_awareness(update)
             self._on_awareness(self, update, True)
 
@@ -81,7 +118,7 @@ class Document:
         """
         try:
             self.doc.apply_update(update)
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
         self._distribute(update, remote)
 
@@ -106,6 +143,77 @@ class Document:
         for connection in self.connections:
             connection.send_update(update, message, frame)
         self._on_update(self, update, not remote)
+        self.size += len(update)
+        if self.size > self._measure_at or self._notes_moved:
+            self._check_limits()
+
+    # limits
+
+    def set_limits(self, limits: BoardLimits) -> None:
+        """Set by the endpoint that lets clients write; the next update measures anew."""
+        if limits != self.limits:
+            self.limits = limits
+            self._measure_at = 0
+            self._notes_moved = True
+
+    def refusal(self, update: bytes, facilitator: bool) -> str | None:
+        """Why a full board refuses this update, or None. Facilitators may clean up (and
+        write) until the board is twice its size limit; past that, they may only delete."""
+        if not facilitator:
+            return self.full
+        if self.size > 2 * self.limits.max_bytes and not deletes_only(update):
+            return "this board is far over its size limit: only deleting is allowed"
+        return None
+
+    def _note_keys_changed(self, _: object) -> None:
+        self._notes_moved = True
+
+    def _check_limits(self) -> None:
+        if self._notes_moved:
+            self._notes_moved = False
+            self._notes_over = len(self._notes) > self.limits.max_notes
+        if self.size > self._measure_at:
+            if self._bytes_over:
+                self._recheck_soon()  # only a facilitator's cleanup gets here: batch it
+            else:
+                self._measure()
+        self._set_full()
+
+    def _measure(self) -> None:
+        limits = self.limits
+        self.size = len(self.doc.get_update())
+        self._bytes_over = self.size > limits.max_bytes
+        if self._bytes_over:
+            self._measure_at = self.size  # every further update asks for a recheck
+        else:
+            self._measure_at = max(limits.max_bytes, self.size + limits.max_bytes // MEASURE_EVERY)
+
+    def _recheck_soon(self) -> None:
+        if self._recheck is None:
+            loop = asyncio.get_running_loop()
+            self._recheck = loop.call_later(FULL_RECHECK_SECONDS, self._recheck_now)
+
+    def _recheck_now(self) -> None:
+        self._recheck = None
+        self._measure()
+        self._set_full()
+
+    def _set_full(self) -> None:
+        limits = self.limits
+        full: str | None = None
+        if self._bytes_over:
+            full = f"this board is over its size limit ({limits.max_bytes} bytes)"
+        elif self._notes_over:
+            full = f"this board holds more than {limits.max_notes} notes"
+        if full == self.full:
+            return
+        if full is None:
+            log.info("board %s is under its limits again; writable", self.key)
+            for connection in self.connections:
+                connection.denied_once = False  # tell them again if it fills up again
+        else:
+            log.warning("board %s is full: %s; read-only but for facilitators", self.key, full)
+        self.full = full
 
     def apply_remote_update(self, update: bytes) -> None:
         """An update from another instance: fanned out here but never published again."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from .config import Settings
 from .connection import Connection
 from .document import Document
 from .metrics import Counters
+from .protocol import CloseCode
 from .store.base import LoadError, Store
 
 log = logging.getLogger("paja.hub")
@@ -39,6 +41,7 @@ class Hub:
         self._unload_handles: dict[str, asyncio.TimerHandle] = {}
         self._unloading: set[asyncio.Task[None]] = set()
         self._dirty: set[Document] = set()
+        self._forgotten: weakref.WeakSet[Document] = weakref.WeakSet()
         self._flush_wakeup = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
         self.store_healthy = True
@@ -47,8 +50,9 @@ class Hub:
     async def start(self) -> None:
         self._flusher = asyncio.create_task(self._flush_loop(), name="paja-flusher")
 
-    async def close(self) -> None:
-        """Flush everything before exit: a SIGTERM must not lose an edit."""
+    async def close(self) -> bool:
+        """Flush everything before exit: a SIGTERM must not lose an edit. True when every
+        edit is stored."""
         for handle in self._unload_handles.values():
             handle.cancel()
         if self._flusher is not None:
@@ -57,9 +61,12 @@ class Hub:
         # A shared store may be away for a moment: keep trying briefly before giving up.
         deadline = time.monotonic() + CLOSE_RETRY_SECONDS
         for _ in range(int(CLOSE_RETRY_SECONDS / 0.25)):
-            if await self.flush() or time.monotonic() > deadline:
+            if await self.flush():
+                return True
+            if time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.25)
+        return False
 
     # loading and unloading
 
@@ -85,7 +92,7 @@ class Hub:
             if stored is not None:
                 try:
                     document.doc.apply_update(stored)
-                except ValueError as exc:
+                except (ValueError, RuntimeError) as exc:
                     raise LoadError(f"stored state of {key} is corrupt") from exc
             self.documents[key] = document
             await self.bus.subscribe(document)
@@ -117,6 +124,27 @@ class Hub:
                 for connection in list(document.connections):
                     yield document, connection
 
+    async def forget(self, session_id: str) -> None:
+        """A deleted session: close its sockets (4404) and drop its documents with their
+        pending edits unsaved, so nothing of it is written again."""
+        prefix = session_id + "/"
+        loading = [task for key, task in self._loading.items() if key.startswith(prefix)]
+        if loading:  # a load in flight would otherwise add a document after this
+            await asyncio.wait(loading)
+        forgotten = [d for key, d in self.documents.items() if key.startswith(prefix)]
+        self._forgotten.update(forgotten)
+        for document in forgotten:
+            del self.documents[document.key]
+            handle = self._unload_handles.pop(document.key, None)
+            if handle is not None:
+                handle.cancel()
+            self._dirty.discard(document)
+            document.pending = []
+            for connection in list(document.connections):
+                connection.terminate(CloseCode.NOT_FOUND, "session deleted")
+        for document in forgotten:
+            await self.bus.unsubscribe(document.key)
+
     def release(self, document: Document) -> None:
         """Called when a connection leaves; an idle document unloads after a grace period."""
         if document.connections or self.documents.get(document.key) is not document:
@@ -147,8 +175,8 @@ class Hub:
     # updates flow from documents to the store and the bus
 
     def _updated(self, document: Document, update: bytes, local: bool) -> None:
-        if not local:
-            return
+        if not local or self.documents.get(document.key) is not document:
+            return  # remote, or a document of a deleted session: never stored
         document.pending.append(update)
         self._dirty.add(document)
         self.bus.publish_update(document.key, update)
@@ -183,8 +211,9 @@ class Hub:
             await self.store.append_updates(batch)
         except BaseException as exc:
             for document in dirty:
-                document.pending[:0] = batch[document.key]
-                self._dirty.add(document)
+                if document not in self._forgotten:  # its session was deleted meanwhile
+                    document.pending[:0] = batch[document.key]
+                    self._dirty.add(document)
             if not isinstance(exc, Exception):
                 raise  # cancelled mid-write (shutdown): close() writes them again
             if self.store_healthy:

@@ -15,20 +15,24 @@ from .problems import Problem
 MAX_BODY_BYTES = 64 * 1024
 
 
-async def json_body(request: Request, *, optional: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; with `optional`, a request without a body reads as {}."""
+async def json_body(
+    request: Request, *, optional: bool = False, limit: int = MAX_BODY_BYTES
+) -> dict[str, Any]:
+    """The body as a JSON object; with `optional`, a request without a body reads as {}.
+
+    `limit` is raised only by routes that take whole documents (a session import)."""
     if optional and not request.headers.get("content-type") and not await request.body():
         return {}
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise Problem(415, "send a JSON body with Content-Type: application/json")
     declared = request.headers.get("content-length")
-    if declared is not None and int(declared) > MAX_BODY_BYTES:
-        raise Problem(413, f"bodies are limited to {MAX_BODY_BYTES} bytes")
-    raw = b""
+    if declared is not None and int(declared) > limit:
+        raise Problem(413, f"bodies are limited to {limit} bytes")
+    raw = bytearray()  # appending to bytes would copy a large body once per chunk
     async for chunk in request.stream():
         raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise Problem(413, f"bodies are limited to {MAX_BODY_BYTES} bytes")
+        if len(raw) > limit:
+            raise Problem(413, f"bodies are limited to {limit} bytes")
     try:
         body = json.loads(raw or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -1,11 +1,15 @@
-"""Abuse limits of one process: how fast one connection may send, and how many sockets a
-session or a client address may hold. Each breach affects only the one who breaches."""
+"""Abuse limits: how fast one connection may send, how many sockets a session or a client
+address may hold, how many boards a session may have and how big one board may grow.
+Each breach affects only the one who breaches."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from rooms.boards import CONTROL
 
 from .protocol import CloseCode, ProtocolError
 
@@ -130,3 +134,31 @@ class KeyedRate:
                 if t + (now - at) * self.rate < self.capacity
             }
         return 0.0
+
+
+def too_many_boards(existing: Collection[str], adding: Collection[str], limit: int) -> str | None:
+    """Why a session may not get the boards `adding`, or None when it may.
+
+    `control` does not count: it is the session's state, not a board anyone creates. A
+    request that adds nothing new is never refused, even where a lowered limit is passed.
+    """
+    boards = set(existing)
+    if set(adding) <= boards:
+        return None
+    if len((boards | set(adding)) - {CONTROL}) > limit:
+        return f"a session may have at most {limit} boards"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardLimits:
+    """How big one board may grow: its encoded size in bytes and its number of notes."""
+
+    max_bytes: int
+    max_notes: int
+
+
+def deletes_only(update: bytes) -> bool:
+    """A Yjs v1 update that adds nothing: it opens with zero client groups of new structs,
+    so all it carries is a delete set."""
+    return update[:1] == b"\x00"

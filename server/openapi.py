@@ -1,12 +1,15 @@
 """The OpenAPI document served at /api/openapi.json, kept next to the routes it describes.
 
-Session commands share one shape (a Bearer token, problem JSON for 401/403/404/409/422),
-so they are declared by `command` with only what differs; schemas mirror docs/schema.md.
+Session commands share one shape (a Bearer token, problem JSON for 400/401/403/404/409/
+413/415/422), so they are declared by `command` with only what differs; schemas mirror
+docs/schema.md.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .webhooks.messages import EVENTS
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -60,7 +63,9 @@ def command(
 ) -> dict[str, Any]:
     """A session command: who may run it is said in the summary; errors are problems."""
     responses = {status: _json(result)}
-    responses |= {code: PROBLEM for code in ("401", "403", "404", "409", "422")}
+    responses |= {
+        code: PROBLEM for code in ("400", "401", "403", "404", "409", "413", "415", "422")
+    }
     operation = _op(summary, responses, parameters=_params(path), security=BEARER)
     if body is not None:
         operation["requestBody"] = _body(body, required=not optional_body)
@@ -68,6 +73,13 @@ def command(
 
 
 DURATION_BODY = obj({"duration_ms": MS})
+JOIN_BODY = obj(
+    {
+        "name": {"type": "string", "minLength": 1, "maxLength": 80},
+        "tags": {"type": "array", "maxItems": 20, "items": STRING},
+    },
+    ("name",),
+)
 DELTA_BODY = obj({"delta_ms": MS}, ("delta_ms",))
 
 
@@ -356,6 +368,8 @@ def schemas() -> dict[str, Any]:
                     "participant_url",
                     "display_url",
                     "ws_url",
+                    "join_code",
+                    "join_url",
                 )
             },
         },
@@ -365,11 +379,28 @@ def schemas() -> dict[str, Any]:
                 "title": STRING,
                 "template": NULLABLE_STRING,
                 "created_at": {"type": "number"},
+                "language": STRING,
+                "join_code": {**STRING, "description": "XXXX-XXXX, typed at /c/"},
+                "join_url": STRING,
+                "summary_names": BOOLEAN,
+                "ended_at": NULLABLE_MS,
                 "boards": {"type": "array", "items": STRING},
+            }
+        ),
+        "SessionHeader": obj(
+            {
+                "title": STRING,
+                "template": NULLABLE_STRING,
+                "language": STRING,
+                "join_code": STRING,
+                "summary_names": BOOLEAN,
+                "created_at": MS,
+                "ended_at": NULLABLE_MS,
             }
         ),
         "Participant": obj(
             {
+                "session_id": STRING,
                 "participant_id": STRING,
                 "name": STRING,
                 "tags": {"type": "array", "items": STRING},
@@ -484,6 +515,258 @@ def schemas() -> dict[str, Any]:
     }
 
 
+def summary_paths() -> dict[str, dict[str, Any]]:
+    """The generated session summary and its settings (server/routes/summary.py)."""
+    path = S + "/summary"
+    count = {"type": "integer", "minimum": 0}
+    texts = {"type": "array", "items": STRING}
+    note = obj(
+        {"id": STRING, "text": STRING, "section": NULLABLE_STRING, "dots": count, "author": STRING}
+    )
+    notes = {"type": "array", "items": note}
+    summary = obj(
+        {
+            "title": STRING,
+            "language": {"enum": ["fi", "sv", "en"]},
+            "join_code": NULLABLE_STRING,
+            "names": {**BOOLEAN, "description": "whether people are named (summary_names)"},
+            "people": {**texts, "description": "only when names are allowed"},
+            "created_at": NULLABLE_MS,
+            "ended_at": NULLABLE_MS,
+            "counts": obj(
+                {k: count for k in ("participants", "notes", "votes", "boards", "polls")}
+            ),
+            "agenda": {"type": "array", "items": {"type": "object"}},
+            "boards": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "name": STRING,
+                        "title": STRING,
+                        "kind": STRING,
+                        "sections": {"type": "array", "items": obj({"notes": notes})},
+                        "outside_sections": notes,
+                    }
+                ),
+            },
+            "top_notes": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "board": STRING,
+                        "note": STRING,
+                        "text": STRING,
+                        "dots": count,
+                        "rank": INTEGER,
+                        "vote": STRING,
+                    }
+                ),
+            },
+            "votes": {"type": "array", "items": {"type": "object"}},
+            "polls": {"type": "array", "items": {"type": "object"}},
+            "breakouts": {"type": "array", "items": {"type": "object"}},
+            "posted": {"type": "array", "items": {"type": "object"}},
+        },
+        ("title", "language", "counts", "top_notes", "polls", "breakouts", "posted"),
+    )
+    operation = command(path, "The generated summary (facilitator, bot or observer)", summary)
+    operation["parameters"] += [
+        {"name": "format", "in": "query", "schema": {"enum": ["json", "markdown"]}},
+        {"name": "language", "in": "query", "schema": {"enum": ["fi", "sv", "en"]}},
+    ]
+    operation["responses"]["200"]["content"]["text/markdown"] = {"schema": STRING}
+    return {path: {"get": operation}}
+
+
+def export_paths() -> dict[str, dict[str, Any]]:
+    """Export, import and deletion of sessions (server/routes/exports.py)."""
+    path = S + "/export"
+    exported = obj(
+        {
+            "format": {"const": "paja-session"},
+            "version": {"const": 1},
+            "exported_at": MS,
+            "session": obj(
+                {
+                    "id": STRING,
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "template": NULLABLE_STRING,
+                    "language": {"enum": ["fi", "sv", "en"]},
+                    "created_at": {"type": "number", "description": "epoch seconds"},
+                    "ended_at": NULLABLE_MS,
+                },
+                ("title",),
+            ),
+            "boards": {
+                "type": "object",
+                "description": "board name (control, _ballots and every board) -> base64 of "
+                "its full Yjs state",
+                "additionalProperties": STRING,
+                "required": ["control"],
+            },
+        },
+        ("format", "version", "session", "boards"),
+    )
+    export = _op(
+        "Export the session: json (an import recreates it; facilitator), markdown (the "
+        "summary) or csv (the notes) (facilitator, observer or bot)",
+        {
+            "200": {
+                "description": "an attachment",
+                "content": {
+                    "application/json": {"schema": exported},
+                    "text/markdown": {"schema": STRING},
+                    "text/csv": {"schema": STRING},
+                },
+            },
+            **{code: PROBLEM for code in ("401", "403", "404", "422")},
+        },
+        parameters=[
+            *_params(path),
+            {"name": "format", "in": "query", "schema": {"enum": ["json", "markdown", "csv"]}},
+        ],
+        security=BEARER,
+    )
+    imported = _op(
+        "Import a JSON export as a new session, with new tokens (with the create key as "
+        "Bearer when the server sets one; bodies up to 32 MiB)",
+        {
+            "201": _json(ref("CreatedSession"), "Created"),
+            **{code: PROBLEM for code in ("400", "401", "413", "415", "422", "429")},
+        },
+        requestBody=_body(exported),
+    )
+    return {path: {"get": export}, "/api/sessions/import": {"post": imported}}
+
+
+def session_delete() -> dict[str, Any]:
+    """DELETE on the session's own path, which the session routes share."""
+    responses = {"204": {"description": "Deleted, with everything it left in every store"}}
+    responses |= {code: PROBLEM for code in ("401", "403", "404")}
+    return _op(
+        "Delete the session for good: sockets close with 4404 (facilitator)",
+        responses,
+        parameters=_params(S),
+        security=BEARER,
+    )
+
+
+def webhook_paths() -> dict[str, dict[str, Any]]:
+    """Outgoing webhooks and their deliveries (server/routes/webhooks.py)."""
+    hooks, deliveries = S + "/webhooks", S + "/webhooks/deliveries"
+    one, retry = hooks + "/{webhook_id}", deliveries + "/{delivery_id}/retry"
+    events = {"type": "array", "items": {"enum": list(EVENTS)}}
+    webhook = obj(
+        {
+            "id": STRING,
+            "format": {"enum": ["json", "teams"]},
+            "events": events,
+            "url": {**STRING, "description": "masked: scheme, host and the last characters"},
+            "created_at": {"type": "number", "description": "epoch seconds"},
+        }
+    )
+    created = {
+        **webhook,
+        "properties": {
+            **webhook["properties"],
+            "secret": {**STRING, "description": "HMAC key of the json format, shown only here"},
+        },
+    }
+    webhooks = {"type": "array", "items": webhook}
+    seconds = {"type": ["number", "null"], "description": "epoch seconds"}
+    delivery = obj(
+        {
+            "id": STRING,
+            "webhook_id": STRING,
+            "event": STRING,
+            "state": {"enum": ["pending", "delivered", "dead"]},
+            "attempts": INTEGER,
+            "next_at": {**seconds, "description": "epoch seconds of the next try (pending)"},
+            "last_error": STRING,
+            "created_at": {"type": "number", "description": "epoch seconds"},
+        }
+    )
+    body = obj(
+        {
+            "url": {**STRING, "description": "https:// (or http:// where private targets are)"},
+            "format": {"enum": ["json", "teams"], "default": "json"},
+            "events": {**events, "description": "default: all five"},
+        },
+        ("url",),
+    )
+    listing = command(
+        deliveries,
+        "The outbox: deliveries, newest first (facilitator)",
+        {"type": "array", "items": delivery},
+    )
+    listing["parameters"].append(
+        {"name": "state", "in": "query", "schema": {"enum": ["pending", "delivered", "dead"]}}
+    )
+    removal = command(one, "Remove a webhook (facilitator)", {})
+    removal["responses"] = {"204": {"description": "Removed"}} | {
+        code: PROBLEM for code in ("401", "403", "404")
+    }
+    return {
+        hooks: {
+            "post": command(
+                hooks,
+                "Add a webhook; at most 10 per session, more is 409 (facilitator)",
+                created,
+                body,
+                status="201",
+            ),
+            "get": command(hooks, "The webhooks, URLs masked (facilitator)", webhooks),
+        },
+        one: {"delete": removal},
+        deliveries: {"get": listing},
+        retry: {
+            "post": command(
+                retry, "Send a dead delivery again, tries counted anew (facilitator)", delivery
+            )
+        },
+    }
+
+
+def lead_paths() -> dict[str, dict[str, Any]]:
+    """The facilitator's follow-me (server/routes/lead.py)."""
+    path = S + "/lead"
+    coordinate = {"type": "number", "minimum": -10_000_000, "maximum": 10_000_000}
+    centre = "world coordinates of the centre of the facilitator's view"
+    zoom = {"type": "number", "minimum": 0.05, "maximum": 4}
+    lead = obj(
+        {
+            "mode": {"enum": ["follow", "bring", None]},
+            "board": NULLABLE_STRING,
+            "x": {"type": "number"},
+            "y": {"type": "number"},
+            "zoom": {"type": "number"},
+            "by": {**NULLABLE_STRING, "description": "facilitator id, or 'facilitator'"},
+            "at": NULLABLE_MS,
+        }
+    )
+    body = obj(
+        {
+            "mode": {"enum": ["follow", "bring"]},
+            "board": {**STRING, "description": "a listed board"},
+            "x": {**coordinate, "description": centre},
+            "y": {**coordinate, "description": centre},
+            "zoom": zoom,
+        },
+        ("mode", "board", "x", "y", "zoom"),
+    )
+    return {
+        path: {
+            "post": command(
+                path,
+                "Bring everyone to a board and view once, or have them follow it (facilitator)",
+                lead,
+                body,
+            ),
+            "delete": command(path, "Stop leading everyone's view (facilitator)", lead),
+        }
+    }
+
+
 def openapi_spec() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -500,7 +783,7 @@ def openapi_spec() -> dict[str, Any]:
                     "Bearer when the server sets one)",
                     {
                         "201": _json(ref("CreatedSession"), "Created"),
-                        **{code: PROBLEM for code in ("401", "413", "415", "422", "429")},
+                        **{code: PROBLEM for code in ("400", "401", "413", "415", "422", "429")},
                     },
                     requestBody=_body(
                         obj(
@@ -515,6 +798,7 @@ def openapi_spec() -> dict[str, Any]:
                 ),
             },
             S: {
+                "delete": session_delete(),
                 "get": _op(
                     "A session's metadata (facilitator token)",
                     {"200": _json(ref("Session"))}
@@ -522,26 +806,59 @@ def openapi_spec() -> dict[str, Any]:
                     parameters=_params(S),
                     security=BEARER,
                 ),
+                "patch": command(
+                    S,
+                    "Rename the session or allow names in its summary (facilitator)",
+                    ref("SessionHeader"),
+                    obj(
+                        {
+                            "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "summary_names": BOOLEAN,
+                        }
+                    ),
+                ),
+            },
+            S + "/end": {
+                "post": command(
+                    S + "/end",
+                    "End the session: sends session.ended to its webhooks (facilitator)",
+                    obj({"ended_at": MS}),
+                )
+            },
+            "/api/join/{code}": {
+                "get": _op(
+                    "The session a join code belongs to (rate-limited per address)",
+                    {
+                        "200": _json(
+                            obj({"session_id": STRING, "title": STRING, "language": STRING})
+                        ),
+                        **{code: PROBLEM for code in ("404", "429")},
+                    },
+                    parameters=_params("/api/join/{code}"),
+                ),
+                "post": _op(
+                    "Join with a join code instead of the participant link",
+                    {"201": _json(ref("Participant"), "Joined")}
+                    | {code: PROBLEM for code in ("400", "404", "413", "415", "422", "429")},
+                    parameters=_params("/api/join/{code}"),
+                    requestBody=_body(JOIN_BODY),
+                ),
             },
             S + "/participants": {
                 "post": _op(
                     "Join with the participant link's join secret as Bearer",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | {code: PROBLEM for code in ("401", "403", "404", "422")},
+                    | {code: PROBLEM for code in ("400", "401", "403", "404", "413", "415", "422")},
                     parameters=_params(S),
                     security=BEARER,
-                    requestBody=_body(
-                        obj(
-                            {
-                                "name": {"type": "string", "minLength": 1, "maxLength": 80},
-                                "tags": {"type": "array", "maxItems": 20, "items": STRING},
-                            },
-                            ("name",),
-                        )
-                    ),
+                    requestBody=_body(JOIN_BODY),
                 ),
             },
             **session_paths(),
+            **summary_paths(),
+            **export_paths(),
+            **webhook_paths(),
+            **lead_paths(),
             "/api/templates": {
                 "get": _op(
                     "Session templates",

@@ -121,10 +121,15 @@ class Scheduler:
             self._due.setdefault(session_id, now + RETRY_MS)
             return
         for event in fired:
-            if await self.bus.claim_once(event.id, self._claim_ttl):
-                await self._emit(SessionEvent(session_id, event.kind, event.id, event.data))
+            # Event ids are made from ids inside one session (a timer id, a round id), so
+            # the claim names the session too; deleting a session removes its claims.
+            if await self.bus.claim_once(f"{session_id}:{event.id}", self._claim_ttl):
+                await self.emit(SessionEvent(session_id, event.kind, event.id, event.data))
 
-    async def _emit(self, event: SessionEvent) -> None:
+    async def emit(self, event: SessionEvent) -> None:
+        """Tell every hook of an event. A deadline's event comes here once per deployment
+        through `_fire`; a command's event (a poll closed) once, from the server that ran
+        the command."""
         log.info("%s in session %s (%s)", event.kind, event.session_id, event.id)
         for hook in self._hooks:
             try:

@@ -13,11 +13,11 @@ import logging
 from pycrdt import YMessageType, YSyncMessageType
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .access import BoardAccess, Denied, open_board
+from .access import FACILITATOR, BoardAccess, Denied, open_board
 from .connection import Connection
 from .document import Document
 from .hub import Hub
-from .limits import ConnectionCounts, Throttle
+from .limits import BoardLimits, ConnectionCounts, Throttle
 from .metrics import Counters
 from .protocol import (
     EMPTY_UPDATE,
@@ -60,12 +60,36 @@ class MessageReceiver:
     def _write(self, update: bytes) -> None:
         if update == EMPTY_UPDATE:
             return
-        if not self.connection.can_write:
-            if not self.connection.denied_once:
-                self.connection.denied_once = True
-                self.connection.send_message(permission_denied("read-only connection"))
-            return
-        self.document.apply_update(update, self.connection)
+        connection = self.connection
+        document = self.document
+        refusal = None
+        if not connection.can_write:
+            refusal = "read-only connection"
+        elif document.full is not None:
+            refusal = document.refusal(update, connection.role == FACILITATOR)
+        if refusal is None:
+            document.apply_update(update, connection)
+        elif not connection.denied_once:
+            connection.denied_once = True
+            connection.send_message(permission_denied(refusal))
+
+
+class JoinSlot:
+    """One of the `max_initial_syncs` joins in flight, held from the capacity check until the
+    joiner's sync step 1 is answered: taken at the check, so joiners arriving together
+    cannot all pass it before any of them is counted."""
+
+    __slots__ = ("_hub", "held")
+
+    def __init__(self, hub: Hub) -> None:
+        hub.initial_syncs += 1
+        self._hub = hub
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._hub.initial_syncs -= 1
 
 
 class SyncEndpoint:
@@ -77,6 +101,7 @@ class SyncEndpoint:
         self.counts = ConnectionCounts(
             settings.max_connections_per_session, settings.max_connections_per_address
         )
+        self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
 
     async def handle(self, websocket: WebSocket) -> None:
         """Check origin, token, board and capacity; then serve the socket until it closes."""
@@ -89,7 +114,11 @@ class SyncEndpoint:
         hub = self.hub
         try:
             access = await open_board(
-                hub.store, websocket.query_params.get("token"), session_id, board
+                hub.store,
+                websocket.query_params.get("token"),
+                session_id,
+                board,
+                max_boards=hub.settings.max_boards_per_session,
             )
         except Denied as denied:
             await websocket.close(denied.code, denied.reason)
@@ -104,22 +133,29 @@ class SyncEndpoint:
         if refusal is not None:
             await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
             return
+        slot = JoinSlot(hub)
         try:
             document = await hub.acquire(document_key(session_id, board))
         except LoadError:
+            slot.release()
             log.exception("could not load a board")
             await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
             return
         except Exception as exc:
+            slot.release()
             await self._unavailable(websocket, "load a board", exc)
             return
+        document.set_limits(self.board_limits)
         self.counts.opened(session_id, address)
         try:
-            await self._serve(websocket, document, access)
+            await self._serve(websocket, document, access, slot)
         finally:
+            slot.release()
             self.counts.closed(session_id, address)
 
-    async def _serve(self, websocket: WebSocket, document: Document, access: BoardAccess) -> None:
+    async def _serve(
+        self, websocket: WebSocket, document: Document, access: BoardAccess, slot: JoinSlot
+    ) -> None:
         hub = self.hub
         settings = hub.settings
         counters = hub.counters
@@ -155,39 +191,34 @@ class SyncEndpoint:
             await websocket.send_bytes(message)
 
         async def read() -> None:
-            hub.initial_syncs += 1
             joining = True
-            try:
-                while True:
-                    if joining:
-                        # A joiner holds one of the few initial-sync slots: it must use it.
-                        try:
-                            message = await asyncio.wait_for(
-                                websocket.receive(), settings.join_timeout_seconds
-                            )
-                        except TimeoutError:
-                            raise ProtocolError("no sync step 1 in time") from None
-                    else:
-                        message = await websocket.receive()
-                    if message["type"] == "websocket.disconnect":
-                        return
-                    frame = message.get("bytes")
-                    if frame is None:
-                        raise ProtocolError("text frames are not part of the protocol")
-                    if len(frame) > settings.max_message_bytes:
-                        raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
-                    counters.messages_in += 1
-                    counters.bytes_in += len(frame)
-                    receiver.receive(frame)
-                    if joining and receiver.synced:
-                        joining = False
-                        hub.initial_syncs -= 1
-                    delay = throttle.delay_for(len(frame))
-                    if delay:
-                        await asyncio.sleep(delay)
-            finally:
+            while True:
                 if joining:
-                    hub.initial_syncs -= 1
+                    # A joiner holds one of the few initial-sync slots: it must use it.
+                    try:
+                        message = await asyncio.wait_for(
+                            websocket.receive(), settings.join_timeout_seconds
+                        )
+                    except TimeoutError:
+                        raise ProtocolError("no sync step 1 in time") from None
+                else:
+                    message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                frame = message.get("bytes")
+                if frame is None:
+                    raise ProtocolError("text frames are not part of the protocol")
+                if len(frame) > settings.max_message_bytes:
+                    raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
+                counters.messages_in += 1
+                counters.bytes_in += len(frame)
+                receiver.receive(frame)
+                if joining and receiver.synced:
+                    joining = False
+                    slot.release()
+                delay = throttle.delay_for(len(frame))
+                if delay:
+                    await asyncio.sleep(delay)
 
         self.open_connections += 1
         counters.connections_total += 1

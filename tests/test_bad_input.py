@@ -161,8 +161,11 @@ async def test_a_join_storm_past_the_limit_is_told_to_retry(
     ).start()
     s = server.create_session()
     url = server.board_url(s["id"], "main", s["facilitator_token"])
-    # Three joiners that never send sync step 1 hold every initial-sync slot.
+    # Three joiners that never send sync step 1 hold every initial-sync slot (they hold it
+    # once the server greets them: a socket is accepted before it is counted).
     squatters = [await websockets.connect(url) for _ in range(3)]
+    for ws in squatters:
+        assert (await asyncio.wait_for(ws.recv(), 5))[:2] == b"\x00\x00"  # sync step 1
     late = await YClient(url).connect(wait_synced=False)
     assert await late.wait_closed() == 1013
     for ws in squatters:

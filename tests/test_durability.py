@@ -90,9 +90,12 @@ async def test_twenty_thousand_updates_load_compacted(server_factory: type[PajaS
         if i % 500 == 0:
             await asyncio.sleep(0)
     expected = writer.notes()
-    await asyncio.sleep(0.5)
+    # Stop only once the server holds every edit: a watcher has them all (by the server).
+    watcher = await YClient(url).connect()
+    await eventually(lambda: watcher.notes() == expected, timeout=60, what="every edit served")
     assert server.terminate()
     await writer.close()
+    await watcher.close()
 
     db_path = server.data_dir / "paja.sqlite3"
     key = f"{s['id']}/main"

@@ -122,7 +122,8 @@ async def test_harvest_promotes_a_rooms_notes_to_main_as_editable_notes(
     )
     main = await s.open("main", people[other]["token"])
     copied = main.notes()[promoted["notes"][0]]
-    assert copied["from"] == {"board": "breakout-1", "note": "n1"} and copied["x"] == 10
+    assert copied["from"] == {"board": "breakout-1", "note": "n1"}
+    assert copied["section"] == promoted["section"], "in the room's own section on main"
     assert await write_probe(main, "main-still-writable")
     await s.close_all()
 

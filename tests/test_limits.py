@@ -7,10 +7,15 @@ import asyncio
 import httpx
 import pytest
 import websockets
-from pycrdt import Map, create_awareness_message
+from prometheus_client import CollectorRegistry
+from pycrdt import Awareness, Doc, Map, Text, create_awareness_message
 
-from server.limits import ConnectionCounts, KeyedRate, Throttle
+from server.connection import Connection
+from server.document import Document
+from server.limits import ConnectionCounts, KeyedRate, Throttle, too_many_boards
+from server.metrics import Counters
 from server.protocol import ProtocolError
+from support.commands import Session, write_probe
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
@@ -131,3 +136,149 @@ def test_keyed_rate_refills_over_the_hour() -> None:
     assert rate.retry_after("b") == 0
     clock.now += 1800
     assert rate.retry_after("a") == 0
+
+
+def test_boards_are_counted_without_control_and_a_request_adding_nothing_passes() -> None:
+    existing = ["control", "main", "ideas"]
+    assert too_many_boards(existing, ["wall"], 3) is None
+    assert too_many_boards(existing, ["wall", "retro"], 3) == "a session may have at most 3 boards"
+    assert too_many_boards(existing, ["main", "ideas"], 1) is None
+
+
+async def test_boards_past_the_session_limit_are_refused_wherever_they_are_made(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(args=["--max-boards-per-session", "4"]).start()
+    s = Session.create(server)
+    pia = s.join("Pia")
+    s.ok("POST", "/boards", body={"name": "ideas"})  # main, ideas
+    drafted = s.ok("POST", "/breakouts", body={"strategy": "choose", "rooms": 2, "capacity": 5})
+    assert [r["board"] for r in drafted["rooms"]] == ["breakout-1", "breakout-2"]  # 4 boards
+
+    refused = s.call("POST", "/boards", body={"name": "wall"})
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["detail"] == "a session may have at most 4 boards"
+
+    s.ok("DELETE", "/breakouts/r1")  # a discarded draft's boards are taken again ...
+    s.ok("POST", "/breakouts", body={"strategy": "choose", "rooms": 2, "capacity": 5})
+    s.ok("DELETE", "/breakouts/r1")
+    bigger = s.call("POST", "/breakouts", body={"strategy": "choose", "rooms": 3, "capacity": 5})
+    assert bigger.status_code == 409, "... but a third room would be a fifth board"
+    assert bigger.json()["detail"] == "a session may have at most 4 boards"
+
+    by_socket = await s.open("wall", synced=False)
+    assert await by_socket.wait_closed() == 4403
+    assert by_socket.close_reason == "a session may have at most 4 boards"
+
+    # Nobody else notices: existing boards open and take edits, in this session and others.
+    ideas = await s.open("ideas")
+    main = await s.open("main", pia["token"])
+    assert await write_probe(main, "still-writing")
+    assert await write_probe(ideas, "facilitator-too")
+    other = Session.create(server, "Another workshop")
+    assert other.ok("POST", "/boards", body={"name": "wall"})["name"] == "wall"
+    await s.close_all()
+
+
+async def test_a_board_past_its_notes_limit_turns_read_only_until_a_facilitator_cleans_up(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(args=["--max-notes-per-board", "10"]).start()
+    s = Session.create(server)
+    pia, tom = s.join("Pia"), s.join("Tom")
+    s.ok("POST", "/boards", body={"name": "wall", "open_to_all": True})
+    facilitator = await s.open("main")
+    flooder = await s.open("main", pia["token"])
+    for i in range(11):  # the update that passes the limit is taken; the board is full
+        assert await write_probe(flooder, f"n{i}")
+    assert not await write_probe(flooder, "n11")
+    (denied,) = flooder.auth_messages
+    assert b"this board holds more than 10 notes" in denied
+
+    bystander = await s.open("main", tom["token"])
+    assert not await write_probe(bystander, "tom-on-main"), "full for every participant"
+    elsewhere = await s.open("wall", tom["token"])
+    assert await write_probe(elsewhere, "tom-on-wall"), "another board takes edits"
+    assert await write_probe(facilitator, "facilitator-note"), "facilitators still write"
+
+    notes = facilitator.doc.get("notes", type=Map)
+    for key in ("n0", "n1", "n2"):  # 12 notes -> 9
+        del notes[key]
+    await eventually(lambda: "n0" not in bystander.notes(), what="the cleanup reaches Tom")
+    # Tom reconnects: the note that was refused is sent again, and now it is taken.
+    again = await YClient(bystander.url, doc=bystander.doc).connect()
+    await bystander.close()
+    await eventually(lambda: "tom-on-main" in facilitator.notes(), what="Tom's note stored")
+    assert not again.auth_messages
+    assert "full" in server.log() and "under its limits again" in server.log()
+    await again.close()
+    await s.close_all()
+
+
+async def test_a_board_past_its_size_limit_turns_read_only_and_facilitators_clean_it_up(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(args=["--max-board-bytes", "20000"]).start()
+    s = Session.create(server)
+    pia, tom = s.join("Pia"), s.join("Tom")
+    s.ok("POST", "/boards", body={"name": "wall", "open_to_all": True})
+    facilitator = await s.open("main")
+    flooder = await s.open("main", pia["token"])
+    # Updates add up to far more than the limit, but rewrite one note: the board stays small.
+    for i in range(1000):
+        flooder.doc.get("notes", type=Map)["moving"] = {"x": i, "y": i, "color": "yellow"}
+    await eventually(lambda: facilitator.notes().get("moving", {}).get("x") == 999)
+    assert await write_probe(flooder, "small-board")
+    flooder.doc.get("notes", type=Map)["huge"] = Text("x" * 30_000)
+    await eventually(lambda: "huge" in facilitator.notes(), what="the big note, taken")
+    assert not await write_probe(flooder, "one-more")
+    assert b"this board is over its size limit (20000 bytes)" in flooder.auth_messages[0]
+
+    bystander = await s.open("main", tom["token"])
+    assert not await write_probe(bystander, "tom-on-main")
+    elsewhere = await s.open("wall", tom["token"])
+    assert await write_probe(elsewhere, "tom-on-wall"), "another board takes edits"
+
+    # A facilitator may still write, up to twice the limit; past that only delete.
+    notes = facilitator.doc.get("notes", type=Map)
+    assert await write_probe(facilitator, "facilitator-note")
+    notes["also-huge"] = Text("y" * 15_000)
+    await eventually(lambda: "also-huge" in bystander.notes(), what="the facilitator's note")
+    assert not await write_probe(facilitator, "past-twice-the-limit")
+    assert b"only deleting is allowed" in facilitator.auth_messages[0]
+    del notes["huge"]
+    del notes["also-huge"]
+    await eventually(lambda: "huge" not in bystander.notes(), what="the cleanup reaches Tom")
+
+    fresh = await s.open("main", tom["token"])
+    await eventually(
+        lambda: "under its limits again" in server.log(),
+        what="the board measured again after the cleanup",
+    )
+    assert await write_probe(fresh, "tom-after-cleanup")
+    await eventually(lambda: "tom-after-cleanup" in facilitator.notes())
+    await s.close_all()
+
+
+async def test_a_board_loaded_all_day_keeps_nothing_of_the_people_who_left() -> None:
+    board = Document("s/main", on_update=lambda *_: None, on_awareness=lambda *_: None)
+    counters = Counters(CollectorRegistry())
+    for i in range(100):
+        connection = Connection(
+            role="participant",
+            subject=f"p{i}",
+            can_write=True,
+            limit_bytes=1 << 20,
+            counters=counters,
+            on_overflow=lambda _: None,
+        )
+        board.add(connection)
+        person: Awareness = Awareness(Doc())
+        person.set_local_state({"user": {"name": f"P{i}"}})
+        board.apply_awareness(person.encode_awareness_update([person.client_id]), connection)
+        assert person.client_id in board.awareness.states
+        board.remove(connection)
+        connection.close()
+    assert board.awareness.states == {}
+    assert set(board.awareness.meta) == {board.awareness.client_id}

@@ -17,6 +17,7 @@ from pycrdt import Map
 
 from support.processes import PajaServer
 from support.redis import RedisServer
+from support.redis import deployment as start_deployment
 from support.yclient import YClient, edit_until, eventually
 
 TTL_SECONDS = 3
@@ -32,10 +33,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 def deployment(
     server_factory: type[PajaServer], redis_server: RedisServer, n: int = 3
 ) -> list[PajaServer]:
-    env = {"PAJA_INSTANCE_TTL_SECONDS": str(TTL_SECONDS)}
-    return [
-        server_factory(args=["--redis-url", redis_server.url], env=env).start() for _ in range(n)
-    ]
+    return start_deployment(server_factory, redis_server, n, ttl_seconds=TTL_SECONDS)
 
 
 def names(client: YClient) -> set[str]:
@@ -96,7 +94,7 @@ async def test_clients_on_three_instances_edit_one_board(
             await client.close()
 
 
-async def test_kill_9_of_an_instance_loses_nothing_and_its_presence_goes(
+async def test_kill_9_of_an_instance_loses_nothing_its_presence_goes_and_it_comes_back(
     redis_server: RedisServer, server_factory: type[PajaServer]
 ) -> None:
     servers = deployment(server_factory, redis_server)
@@ -130,9 +128,19 @@ async def test_kill_9_of_an_instance_loses_nothing_and_its_presence_goes(
     )
     gone_after = time.monotonic() - killed_at
     print(f"\npresence of a kill -9'd instance gone after {gone_after:.2f} s (TTL {TTL_SECONDS} s)")
+    assert servers[1].readiness() is None
+    assert servers[0].readiness() == 200 and servers[2].readiness() == 200
+    assert all("is gone; removed the presence of 1 clients" in servers[i].log() for i in (0, 2))
 
-    # Its clients reconnect to another instance with what they hold and go on editing.
-    moved = [await YClient(urls[2], doc=c.doc).connect() for c in doomed]
+    # It is restarted; one of its clients comes back to it, the other went to another
+    # instance meanwhile; both with what they hold, and they go on editing.
+    servers[1].start()
+    assert servers[1].readiness() == 200
+    moved = [
+        await YClient(urls[1], doc=doomed[0].doc).connect(),
+        await YClient(urls[2], doc=doomed[1].doc).connect(),
+    ]
+    await asyncio.sleep(0.5)
     stop.set()
     await asyncio.gather(*editors)
     everyone = [*survivors, *moved]

@@ -61,7 +61,9 @@ def test_every_template_has_three_languages_and_declared_boards(template_id: str
     template = templates.load(template_id)
     for language in session.LANGUAGES:
         doc: Doc[Any] = Doc()
-        session.start(doc, title="T", template=template_id, language=language, now=0)
+        session.start(
+            doc, title="T", template=template_id, language=language, join_code="ABCD-EFGH", now=0
+        )
         templates.apply(doc, template, language)
         items = agenda.items(doc)
         assert len(items) == len(template.agenda) >= 4

@@ -21,7 +21,7 @@ MIN = 60_000
 
 def workshop(n: int = 6) -> Doc[Any]:
     doc: Doc[Any] = Doc()
-    session.start(doc, title="W", template=None, language="en", now=0)
+    session.start(doc, title="W", template=None, language="en", join_code="ABCD-EFGH", now=0)
     for i in range(n):
         session.join(doc, f"p{i}", name=f"P{i}", tags=[f"org:o{i % 3}"], now=0)
     return doc

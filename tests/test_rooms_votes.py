@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pycrdt import Doc, Map, Text
+from pycrdt import Doc, Map
 
-from rooms import notes, polls, summaries, votes
+from rooms import polls, summaries, votes
 from rooms.control import entry
 from rooms.control import summaries as summary_list
 from rooms.errors import Conflict, Invalid
@@ -149,29 +149,3 @@ def test_summaries_are_appended_as_text() -> None:
     assert [s["markdown"] for s in summary_list(doc).to_py()] == ["<b>hi</b>", "# Done"]
     with pytest.raises(Invalid):
         summaries.post(doc, "s3", author="x", markdown="  ", by="bot", now=3)
-
-
-def test_promoted_notes_are_real_editable_notes_in_main() -> None:
-    breakout: Doc[Any] = Doc()
-    main: Doc[Any] = Doc()
-    source = breakout.get("notes", type=Map)
-    source["n1"] = Map(
-        {
-            "text": Text("Idea"),
-            "x": 5,
-            "y": 6,
-            "color": "#fff",
-            "section": "s",
-            "author": "p1",
-            "author_name": "Pia",
-            "created_at": 1,
-        }
-    )
-    copied = notes.copies(breakout, ["n1"])
-    notes.paste(main, copied, ["m1"], "breakout-2")
-    pasted = main.get("notes", type=Map)["m1"]
-    assert isinstance(pasted["text"], Text) and str(pasted["text"]) == "Idea"
-    assert pasted["section"] is None and pasted["from"] == {"board": "breakout-2", "note": "n1"}
-    text = pasted["text"]
-    text += " (edited)"
-    assert str(main.get("notes", type=Map)["m1"]["text"]) == "Idea (edited)"

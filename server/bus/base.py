@@ -6,7 +6,10 @@ caller: a bus batches and sends on its own task.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+SessionDeleted = Callable[[str], Coroutine[Any, Any, None]]
 
 
 class BusReceiver(Protocol):
@@ -40,4 +43,13 @@ class Bus(Protocol):
 
     async def claim_once(self, event_id: str, ttl_seconds: float) -> bool:
         """True for exactly one caller across the deployment for this event id."""
+        ...
+
+    def on_session_deleted(self, callback: SessionDeleted) -> None:
+        """Call `callback(session_id)` when another instance deletes a session, so this
+        one closes its sockets and drops its documents too."""
+        ...
+
+    async def publish_session_deleted(self, session_id: str) -> None:
+        """Tell every other instance of the deployment that a session is gone."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .base import BusReceiver
+from .base import BusReceiver, SessionDeleted
 
 
 class LocalBus:
@@ -39,3 +39,9 @@ class LocalBus:
             return False
         self._claimed[event_id] = now + ttl_seconds
         return True
+
+    def on_session_deleted(self, callback: SessionDeleted) -> None:
+        return None  # no other instance can delete a session
+
+    async def publish_session_deleted(self, session_id: str) -> None:
+        return None

@@ -19,6 +19,10 @@ a TTL alive in Redis; peers remember which client ids came from which instance, 
 when an instance's key expires they remove its clients' presence and tell their own
 clients. Nothing here awaits Redis on behalf of a client message; Redis being away only
 makes the instance not ready until it returns.
+
+Deleted sessions: every instance also listens on one deployment-wide channel where the
+instance that deletes a session names it (message kind `D`, body: the session id), so
+the others close its sockets and drop its documents (server/retention.py).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from redis.exceptions import RedisError
 from ..protocol import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
 from ..store.redis import START, Keys, Replay, open_client, pipelined
 from . import wire
-from .base import BusReceiver
+from .base import BusReceiver, SessionDeleted
 from .presence import PresenceLedger
 
 log = logging.getLogger("paja.bus.redis")
@@ -49,6 +53,9 @@ MERGE_CAP = 100  # updates merged into one PUBLISH at most
 BACKOFF_START = 0.1
 BACKOFF_CAP = 1.0  # reconnect attempts at most a second apart: healing is fast after an outage
 LISTEN_TIMEOUT = 0.5
+# Deployment-wide: every instance listens; body: the deleted session's id.
+SESSIONS_DELETED = "paja:sessions:deleted"
+DELETED = ord("D")
 
 
 @runtime_checkable
@@ -102,6 +109,8 @@ class RedisBus:
         self._beating = False
         self._heard_at = 0.0
         self._tasks: list[asyncio.Task[None]] = []
+        self._deleted_hooks: list[SessionDeleted] = []
+        self._forgetting: set[asyncio.Task[None]] = set()
         self.stats = {
             "subscriptions": 0,
             "published": 0,
@@ -230,6 +239,29 @@ class RedisBus:
         )
         return bool(claimed)
 
+    # sessions deleted through any instance
+
+    def on_session_deleted(self, callback: SessionDeleted) -> None:
+        self._deleted_hooks.append(callback)
+
+    async def publish_session_deleted(self, session_id: str) -> None:
+        """Sent at once, not batched: peers must stop writing the session's documents."""
+        await self.client.publish(
+            SESSIONS_DELETED, wire.encode(DELETED, self.instance, session_id.encode())
+        )
+
+    def _on_deleted(self, message: wire.Message) -> None:
+        (session_id,) = wire.fields(message.body, 1)
+        for hook in self._deleted_hooks:
+            task = asyncio.create_task(hook(session_id.decode()))
+            self._forgetting.add(task)
+            task.add_done_callback(self._forget_done)
+
+    def _forget_done(self, task: asyncio.Task[None]) -> None:
+        self._forgetting.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("forgetting a deleted session failed", exc_info=task.exception())
+
     # the subscription and its healing
 
     async def _supervise(self) -> None:
@@ -261,7 +293,7 @@ class RedisBus:
         # Be known alive before peers can hear of our clients.
         await self.client.set(Keys.instance(self.instance), b"1", px=self.ttl_ms)
         self._resubscribe = False
-        await pubsub.subscribe(self._inbox)
+        await pubsub.subscribe(self._inbox, SESSIONS_DELETED)
         assert pubsub.connection is not None
         pubsub.connection.register_connect_callback(self._reconnected)
         self._pubsub = pubsub
@@ -331,6 +363,10 @@ class RedisBus:
         try:
             message = wire.decode(data)
             if message.sender == self.instance:
+                return
+            if channel == SESSIONS_DELETED.encode():
+                if message.kind == DELETED:
+                    self._on_deleted(message)
                 return
             if message.kind == wire.SYNC_REPLY:
                 self._on_sync_reply(message)

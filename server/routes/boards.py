@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -10,6 +12,7 @@ from rooms import boards
 
 from ..access import FACILITATOR
 from ..inputs import bool_field, json_body, required_text, text_field
+from ..limits import too_many_boards
 from ..problems import Problem
 from .base import SESSION, Endpoints, answer, route
 
@@ -30,6 +33,7 @@ class Boards(Endpoints):
         control = await self.control(request)
         if name in await control.read(session_id, boards.listed):
             raise Problem(409, f"board {name!r} exists; PATCH it to change it")
+        await make_room(self, session_id, [name])
         await self.store.add_board(session_id, name)
         info = await control.change(
             session_id, lambda doc: boards.add(doc, name, title=title, open_to_all=open_to_all)
@@ -50,3 +54,15 @@ class Boards(Endpoints):
             lambda doc: boards.change(doc, name, title=title, open_to_all=open_to_all),
         )
         return answer({"name": name, **info})
+
+
+async def make_room(endpoints: Endpoints, session_id: str, names: Collection[str]) -> None:
+    """Refuse (409) boards that would take the session past `max_boards_per_session`.
+
+    Checked before the boards are written, not in one transaction with them: two
+    facilitators creating boards at the same instant may pass the limit by one each.
+    """
+    existing = await endpoints.store.list_boards(session_id)
+    refusal = too_many_boards(existing, names, endpoints.settings.max_boards_per_session)
+    if refusal is not None:
+        raise Problem(409, refusal)

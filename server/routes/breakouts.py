@@ -25,6 +25,7 @@ from ..inputs import (
     text_field,
     text_list,
 )
+from ..limits import too_many_boards
 from ..problems import Problem
 from ..scheduler import now_ms
 from ..tokens import new_id
@@ -96,12 +97,18 @@ class Breakouts(Endpoints):
             )
         )
         assert duration is not None and closing is not None
-        value = await control.change(
-            session_id,
-            lambda doc: rounds.draft(
-                doc, chosen, duration_ms=duration, closing_ms=closing, names=names
-            ),
-        )
+        existing = await self.store.list_boards(session_id)
+        limit = self.settings.max_boards_per_session
+
+        def draft(doc: Doc[Any]) -> Value:
+            # In the change that drafts, before it writes: the boards are the ones the draft
+            # names, so a discarded draft's boards (still stored) are taken again.
+            refusal = too_many_boards(existing, rounds.boards_for(doc, chosen), limit)
+            if refusal is not None:
+                raise Problem(409, refusal)
+            return rounds.draft(doc, chosen, duration_ms=duration, closing_ms=closing, names=names)
+
+        value = await control.change(session_id, draft)
         for room in value["rooms"]:
             await self.store.add_board(session_id, room["board"])
         return answer(value, 201)
@@ -191,10 +198,15 @@ class Breakouts(Endpoints):
             session_id, room["board"], lambda doc: notes.copies(doc, chosen)
         )
         new_ids = [new_id() for _ in copies]
+        section_id = new_id()
         await control.change_board(
-            session_id, MAIN, lambda doc: notes.paste(doc, copies, new_ids, room["board"])
+            session_id,
+            MAIN,
+            lambda doc: notes.paste(
+                doc, copies, new_ids, room["board"], section_id=section_id, title=room["name"]
+            ),
         )
-        return answer({"board": MAIN, "notes": new_ids}, 201)
+        return answer({"board": MAIN, "notes": new_ids, "section": section_id}, 201)
 
     async def _command(self, request: Request, command: Any) -> JSONResponse:
         """A facilitator's command on one round: `command(doc, round_id, now)`."""

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from rooms import polls, session
 from rooms.control import Value
+from rooms.events import POLL_CLOSED
 
 from ..access import FACILITATOR, PARTICIPANT
 from ..control import PRIVATE
@@ -83,4 +84,7 @@ class Polls(Endpoints):
             closed = await control.change(
                 session_id, lambda doc: polls.close(doc, poll_id, outcome, now)
             )
+        told = {k: closed.get(k) for k in ("question", "kind", "answers", "results")}
+        told["poll"] = poll_id
+        await control.emit(session_id, POLL_CLOSED, f"{POLL_CLOSED}:{poll_id}", told)
         return answer(closed)

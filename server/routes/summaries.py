@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from rooms import summaries
+from rooms.events import SUMMARY_POSTED
 
 from ..access import BOT, FACILITATOR
 from ..inputs import json_body, required_text
@@ -36,4 +37,6 @@ class Summaries(Endpoints):
                 doc, summary_id, author=author, markdown=markdown, by=grant.role, now=now
             ),
         )
+        told = {"summary": summary_id} | {k: posted[k] for k in ("author", "markdown", "by")}
+        await control.emit(session_id, SUMMARY_POSTED, f"{SUMMARY_POSTED}:{summary_id}", told)
         return answer(posted, 201)

@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium, headless, driven by Python playwright against a real
-`paja serve`. No browser is ever downloaded; without /usr/bin/chromium these tests skip.
+`paja serve`. No browser is ever downloaded; scripts/test installs Debian's chromium, and
+without it these tests fail saying what is missing.
 
 Every test saves screenshots under test-artifacts/e2e/ (gitignored)."""
 
@@ -12,6 +13,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+
+# The async API, on pytest-asyncio's loop: the sync API's greenlets leave CPython 3.11's
+# cached running loop pointing at Playwright's closed loop, which hangs later async tests.
+from playwright import async_api as playwright_api
 
 from support.processes import ROOT
 
@@ -29,9 +34,6 @@ ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-# The async API, on pytest-asyncio's loop: the sync API's greenlets leave CPython 3.11's
-# cached running loop pointing at Playwright's closed loop, which hangs later async tests.
-playwright_api = pytest.importorskip("playwright.async_api")
 playwright_api.expect.set_options(timeout=10_000)  # a loaded 2-core CI machine is slow
 
 
@@ -48,7 +50,7 @@ async def browser() -> AsyncIterator[Any]:
     """One headless Chromium per test module, closed before the rest of the suite runs."""
     missing = what_is_missing()
     if missing:
-        pytest.skip(missing)
+        pytest.fail(missing)
     async with playwright_api.async_playwright() as p:
         b = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -52,6 +53,9 @@ class PajaServer:
         self.port = free_port()
         self.env = env or {}
         self.args = args or []
+        # Largest file the process may write (RLIMIT_FSIZE): a disk that fills up, with no
+        # mount. Python ignores SIGXFSZ, so a write past it fails with EFBIG instead.
+        self.max_file_bytes: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.secrets: set[str] = set()  # every token this test minted, checked against the log
 
@@ -91,9 +95,27 @@ class PajaServer:
             stderr=subprocess.STDOUT,
             env=env,
             cwd=ROOT,
+            preexec_fn=self._limit_file_size if self.max_file_bytes is not None else None,
         )
         wait_http(self.http + "/healthz", proc=self.proc)
         return self
+
+    def _limit_file_size(self) -> None:
+        assert self.max_file_bytes is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.max_file_bytes, resource.RLIM_INFINITY))
+
+    def lift_file_size_limit(self) -> None:
+        """The disk has room again, without a restart."""
+        assert self.proc is not None
+        unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+        resource.prlimit(self.proc.pid, resource.RLIMIT_FSIZE, unlimited)
+
+    def readiness(self) -> int | None:
+        """The status of /readyz, or None while nothing answers on the port."""
+        try:
+            return httpx.get(self.http + "/readyz", timeout=5).status_code
+        except httpx.TransportError:
+            return None
 
     def kill9(self) -> None:
         assert self.proc is not None

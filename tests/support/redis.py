@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis
 
-from .processes import free_port
+from .processes import PajaServer, free_port
 
 
 class RedisServer:
@@ -93,3 +93,14 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+
+
+def deployment(
+    server_factory: type[PajaServer], redis_server: RedisServer, n: int, *, ttl_seconds: float
+) -> list[PajaServer]:
+    """`n` instances of one deployment on this Redis; a dead one's presence goes after
+    `ttl_seconds`."""
+    env = {"PAJA_INSTANCE_TTL_SECONDS": str(ttl_seconds)}
+    return [
+        server_factory(args=["--redis-url", redis_server.url], env=env).start() for _ in range(n)
+    ]

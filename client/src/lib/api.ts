@@ -52,10 +52,18 @@ export interface CreatedSession {
 }
 
 export interface Joined {
+  session_id: string
   participant_id: string
   token: string
   name: string
   tags: string[]
+}
+
+/** What a join code leads to (GET /api/join/{code}). */
+export interface CodeTarget {
+  session_id: string
+  title: string
+  language: string
 }
 
 export const createSession = (title: string, template: string | null, createKey: string | null) =>
@@ -63,6 +71,18 @@ export const createSession = (title: string, template: string | null, createKey:
 
 export const joinSession = (sessionId: string, secret: string, name: string, tags: string[]) =>
   request<Joined>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/participants`, secret, { name, tags })
+
+const codePath = (code: string) => `/api/join/${encodeURIComponent(code)}`
+
+/** The short link of a join code ("ABCD-2345" → origin/c/ABCD2345), asking joiners for
+ *  `ask` (e.g. "org,kind") like the participant link does. */
+export const codeLink = (origin: string, code: string, ask = '') =>
+  `${origin}/c/${code.replace(/[^A-Za-z0-9]/g, '')}${ask ? `#ask=${ask}` : ''}`
+
+export const findCode = (code: string) => request<CodeTarget>('GET', codePath(code), null)
+
+export const joinWithCode = (code: string, name: string, tags: string[]) =>
+  request<Joined>('POST', codePath(code), null, { name, tags })
 
 /** A facilitation command: POST /api/sessions/{id}/{path}. */
 export const command = <T = unknown>(sessionId: string, token: string, path: string, body: unknown = {}) =>

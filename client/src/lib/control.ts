@@ -2,6 +2,7 @@
 // ControlModel reads it whole into a ControlState each time it changes.
 
 import * as Y from 'yjs'
+import { type Lead, readLead } from './lead'
 import type { Timer } from './timer'
 
 export interface Person {
@@ -126,7 +127,7 @@ export interface ControlState {
   polls: Poll[]
   boards: Record<string, BoardInfo>
   summaries: Summary[]
-  follow: unknown
+  lead: Lead | null
 }
 
 export const emptyControl = (): ControlState => ({
@@ -141,7 +142,7 @@ export const emptyControl = (): ControlState => ({
   polls: [],
   boards: {},
   summaries: [],
-  follow: null,
+  lead: null,
 })
 
 const obj = <T>(v: unknown, fallback: T): T => (v && typeof v === 'object' ? (v as T) : fallback)
@@ -167,7 +168,7 @@ export function readControl(doc: Y.Doc): ControlState {
   state.polls = Object.values(m('polls')).filter((v) => v && typeof v === 'object') as Poll[]
   state.boards = obj(m('boards'), {})
   state.summaries = (doc.getArray('summaries').toJSON() as Summary[]).filter((s) => s && typeof s === 'object')
-  state.follow = session.follow ?? null
+  state.lead = readLead(m('lead'))
   return state
 }
 
@@ -179,6 +180,9 @@ export function boardFor(round: Round | null, participantId: string | null): str
   return room ? room.board : null
 }
 
+/** The id of the timer that moving on in the agenda starts (docs/schema.md, timers). */
+export const AGENDA_TIMER = 'agenda'
+
 export function currentItem(agenda: Agenda): AgendaItem | null {
   return agenda.items.find((i) => i.id === agenda.current) ?? null
 }
@@ -186,6 +190,14 @@ export function currentItem(agenda: Agenda): AgendaItem | null {
 export function itemTitle(item: AgendaItem, lang: string): string {
   const t = item.titles as Record<string, string | undefined> | null
   return (t && t[lang]) || item.title
+}
+
+/** A timer's label in the viewer's language: the server labels the agenda's timer with its
+ *  item's title in the session language, so that title is looked up among the items. */
+export function timerLabel(timer: Timer, agenda: Agenda, lang: string): string {
+  if (timer.id !== AGENDA_TIMER) return timer.label
+  const item = agenda.items.find((i) => i.title === timer.label)
+  return item ? itemTitle(item, lang) : timer.label
 }
 
 export function tagValue(tags: string[], key: string): string | null {

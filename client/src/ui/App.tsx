@@ -3,7 +3,7 @@ import { detectLang, I18nContext, type Lang, translate, useT } from '../i18n'
 import { savedLang, saveLang } from '../lib/store'
 import { LiveRegion } from './common'
 import { DisplayPage } from './DisplayPage'
-import { JoinGate } from './JoinPage'
+import { CodeGate, JoinGate } from './JoinPage'
 import { SessionPage } from './SessionPage'
 import { StartPage } from './StartPage'
 
@@ -12,6 +12,7 @@ export type Route =
   | { page: 'facilitator'; id: string }
   | { page: 'join'; id: string }
   | { page: 'display'; id: string }
+  | { page: 'code'; code: string }
   | { page: 'missing' }
 
 export function parseRoute(path: string): Route {
@@ -20,6 +21,8 @@ export function parseRoute(path: string): Route {
     const id = decodeURIComponent(m[2])
     return m[1] === 's' ? { page: 'facilitator', id } : m[1] === 'j' ? { page: 'join', id } : { page: 'display', id }
   }
+  const c = path.match(/^\/c\/([^/]+)\/?$/)
+  if (c) return { page: 'code', code: decodeURIComponent(c[1]) }
   if (path === '/' || path === '/index.html') return { page: 'start' }
   return { page: 'missing' }
 }
@@ -47,6 +50,7 @@ export function App() {
       {route.page === 'facilitator' && <SessionPage sessionId={route.id} role="facilitator" />}
       {route.page === 'join' && <JoinGate sessionId={route.id} />}
       {route.page === 'display' && <DisplayPage sessionId={route.id} />}
+      {route.page === 'code' && <CodeGate code={route.code} />}
       {route.page === 'missing' && <Missing />}
       <LiveRegion />
     </I18nContext.Provider>

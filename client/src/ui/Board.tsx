@@ -43,7 +43,7 @@ export interface BoardProps {
   display?: boolean
   voting?: Voting | null
   results?: Map<string, { dots: number; rank: number }> | null
-  lead?: Focus | null // a facilitator's view to jump to (a new object each time)
+  lead?: Focus | null // a facilitator's view to jump to (a new object each time it moves)
   onViewChange?: (f: Focus) => void
   onSelection?: (ids: string[]) => void
 }
@@ -173,6 +173,7 @@ export function Board(props: BoardProps) {
 
   useEffect(() => {
     if (!props.lead) return
+    fitted.current = true // the facilitator's view, not a fit, once the board arrives
     const { w, h } = size()
     const s = clampScale(props.lead.scale)
     applyView({ scale: s, x: w / 2 - props.lead.cx * s, y: h / 2 - props.lead.cy * s })

@@ -4,6 +4,7 @@
 
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { useI18n } from '../i18n'
+import { codeLink } from '../lib/api'
 import { currentItem, itemTitle } from '../lib/control'
 import { deviceId, hashParams } from '../lib/store'
 import { formatClock, visibleTimer } from '../lib/timer'
@@ -17,8 +18,7 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
   const { t, lang } = useI18n()
   const params = hashParams()
   const token = params.get('token')
-  const join = params.get('join')
-  const ask = params.get('ask')
+  const ask = params.get('ask') ?? ''
   const presence = useMemo(() => ({ id: deviceId(), name: t('display.name'), role: 'observer', color: '#444' }), [])
   const control = useControl(sessionId, token, presence)
   const st = control.state
@@ -34,8 +34,8 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
     () => (revealed?.results ? new Map(revealed.results.map((r) => [r.note, { dots: r.dots, rank: r.rank }])) : null),
     [revealed],
   )
-  const joinUrl = join ? `${location.origin}/j/${sessionId}#join=${join}${ask ? `&ask=${ask}` : ''}` : null
   const code = typeof st.session.join_code === 'string' ? st.session.join_code : null
+  const joinUrl = code ? codeLink(location.origin, code, ask) : null
 
   useEffect(() => {
     document.title = `${st.session.title || 'Paja'} · ${t('display.title')}`
@@ -82,19 +82,23 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
               <span class="timer-digits">{formatClock(Math.max(0, until - now))}</span>
             </div>
           ) : (
-            <TimerView timer={timer} big />
+            <TimerView timer={timer} agenda={st.agenda} big />
           )}
           {item?.instructions && <p class="display-instructions">{item.instructions}</p>}
           <div class="join-box" data-testid="display-join">
             <h2>{t('display.join')}</h2>
-            {joinUrl && <QrCode text={joinUrl} label={t('share.qr')} size={220} />}
-            {code && (
-              <p class="join-code">
-                <span class="hint">{t('share.code')}</span> <strong>{code}</strong>
-              </p>
+            {code && joinUrl ? (
+              <>
+                <QrCode text={joinUrl} label={t('share.qr')} size={220} />
+                <p class="join-code">
+                  <span class="hint">{t('share.code')}</span>{' '}
+                  <strong data-testid="display-code">{code}</strong>
+                </p>
+                <p class="join-host">{t('display.goTo', { address: joinUrl.replace(/^https?:\/\//, '').replace(/#.*/, '') })}</p>
+              </>
+            ) : (
+              <p class="hint">{t('display.noJoin')}</p>
             )}
-            <p class="join-host">{location.host}</p>
-            {!joinUrl && !code && <p class="hint">{t('display.noJoin')}</p>}
           </div>
         </aside>
       </div>

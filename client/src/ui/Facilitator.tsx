@@ -4,10 +4,10 @@
 
 import { useMemo, useState } from 'preact/hooks'
 import { type Key, useI18n, useT } from '../i18n'
-import { command, request } from '../lib/api'
+import { codeLink, command, request } from '../lib/api'
 import type { BoardModel } from '../lib/board'
 import { type ControlState, currentItem, itemTitle, type Poll, type Round, type Vote } from '../lib/control'
-import { type FacilitatorInfo, hashParams } from '../lib/store'
+import type { FacilitatorInfo } from '../lib/store'
 import { formatClock, visibleTimer } from '../lib/timer'
 import { announce, CopyField, ErrorText } from './common'
 import { useServerNow } from './hooks'
@@ -23,8 +23,8 @@ export interface FacilitatorCtx {
   model: BoardModel | null
   info: FacilitatorInfo | null
   bringHere: () => void
-  following: boolean
-  setFollowing: (on: boolean) => void
+  leading: boolean
+  lead: (on: boolean) => void
 }
 
 /** Run a command, tell the person what went wrong (visibly and to screen readers). */
@@ -61,35 +61,32 @@ export function SharePanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [askKind, setAskKind] = useState(false)
   const info = ctx.info
   const origin = location.origin
-  const participant = info?.participant_url ? info.participant_url.replace(/^https?:\/\/[^/]+/, origin) : null
+  const here = (url: string) => url.replace(/^https?:\/\/[^/]+/, origin)
   const ask = [askOrg && 'org', askKind && 'kind'].filter(Boolean).join(',')
-  const participantLink = participant ? participant + (ask ? `&ask=${ask}` : '') : null
-  const joinSecret = participant ? hashParams(new URL(participant).hash).get('join') : null
-  const display = info?.display_url ? info.display_url.replace(/^https?:\/\/[^/]+/, origin) : null
-  // the display learns the participant link from its own fragment, to show it as a QR code
-  const displayLink = display && joinSecret ? `${display}&join=${joinSecret}${ask ? `&ask=${ask}` : ''}` : display
-  const code = info?.join_code ?? (ctx.state.session.join_code as string | undefined)
+  const participantLink = info?.participant_url ? here(info.participant_url) + (ask ? `&ask=${ask}` : '') : null
+  const code = (ctx.state.session.join_code as string | undefined) ?? info?.join_code ?? null
+  const joinLink = code ? codeLink(origin, code, ask) : null
+  const display = info?.display_url ? here(info.display_url) : null
+  // the display draws the join link as a QR code, asking what this panel asks
+  const displayLink = display && ask ? `${display}&ask=${ask}` : display
   return (
     <section aria-labelledby="share-h" class="panel">
       <h2 id="share-h">{t('share.title')}</h2>
-      {!participantLink && <p class="hint">{t('share.unknown')}</p>}
-      {participantLink && (
-        <>
-          <CopyField label={t('share.participant')} value={participantLink} testid="participant-link" />
-          <fieldset class="field compact">
-            <legend>{t('share.ask')}</legend>
-            <label class="check">
-              <input type="checkbox" checked={askOrg} onChange={(e) => setAskOrg((e.target as HTMLInputElement).checked)} />
-              {t('share.askOrg')}
-            </label>
-            <label class="check">
-              <input type="checkbox" checked={askKind} onChange={(e) => setAskKind((e.target as HTMLInputElement).checked)} />
-              {t('share.askKind')}
-            </label>
-          </fieldset>
-        </>
-      )}
       {code && <CopyField label={t('share.code')} value={code} big testid="join-code" />}
+      {joinLink && <CopyField label={t('share.joinLink')} value={joinLink} testid="join-link" />}
+      {participantLink && <CopyField label={t('share.participant')} value={participantLink} testid="participant-link" />}
+      {!participantLink && <p class="hint">{t('share.unknown')}</p>}
+      <fieldset class="field compact">
+        <legend>{t('share.ask')}</legend>
+        <label class="check">
+          <input type="checkbox" checked={askOrg} onChange={(e) => setAskOrg((e.target as HTMLInputElement).checked)} />
+          {t('share.askOrg')}
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={askKind} onChange={(e) => setAskKind((e.target as HTMLInputElement).checked)} />
+          {t('share.askKind')}
+        </label>
+      </fieldset>
       {displayLink && (
         <>
           <CopyField label={t('share.display')} value={displayLink} testid="display-link" />
@@ -100,7 +97,7 @@ export function SharePanel({ ctx }: { ctx: FacilitatorCtx }) {
           </p>
         </>
       )}
-      {participantLink && <QrCode text={participantLink} label={t('share.qr')} size={160} />}
+      {joinLink && <QrCode text={joinLink} label={t('share.qr')} size={160} />}
     </section>
   )
 }
@@ -214,7 +211,7 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
   return (
     <section aria-labelledby="timer-h" class="panel">
       <h2 id="timer-h">{t('timer.title')}</h2>
-      {timer && <TimerView timer={timer} />}
+      {timer && <TimerView timer={timer} agenda={ctx.state.agenda} />}
       {timer && (
         <div class="buttons">
           {timer.state === 'running' && (
@@ -775,14 +772,14 @@ export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
   return (
     <section aria-labelledby="boards-h" class="panel">
       <h2 id="boards-h">{t('boards.title')}</h2>
+      <p class="hint">{t('boards.leadHint')}</p>
       <div class="buttons">
         <button type="button" class="primary" onClick={ctx.bringHere} data-testid="bring-here">
           {t('boards.bringHere')}
         </button>
-        <label class="check">
-          <input type="checkbox" checked={ctx.following} onChange={(e) => ctx.setFollowing((e.target as HTMLInputElement).checked)} />
+        <button type="button" aria-pressed={ctx.leading} onClick={() => ctx.lead(!ctx.leading)} data-testid="follow-me">
           {t('boards.followMe')}
-        </label>
+        </button>
       </div>
       <ul class="board-list">
         {boards.map(([name, b]) => (

@@ -1,27 +1,145 @@
+import type { ComponentChildren, VNode } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { useI18n } from '../i18n'
-import { joinSession } from '../lib/api'
+import { type Key, useI18n } from '../i18n'
+import { ApiError, type CodeTarget, findCode, type Joined, joinSession, joinWithCode } from '../lib/api'
 import { hashParams, participantCreds, type ParticipantCreds, savedName, saveName, saveParticipant } from '../lib/store'
 import { ErrorText, LanguageSwitch } from './common'
 import { SessionPage } from './SessionPage'
 
-/** The participant link: the board if this browser already joined, else the join form. */
-export function JoinGate({ sessionId }: { sessionId: string }) {
-  const [creds, setCreds] = useState<ParticipantCreds | null>(() => participantCreds(sessionId))
+/** The board if this browser already joined the session, else the way to join it. */
+function Seat(props: { sessionId: string; form: (onJoined: (c: ParticipantCreds) => void) => VNode }) {
+  const [creds, setCreds] = useState<ParticipantCreds | null>(() => participantCreds(props.sessionId))
   if (creds) {
     return (
       <SessionPage
-        sessionId={sessionId}
+        sessionId={props.sessionId}
         role="participant"
         participant={creds}
         onLeave={() => {
-          saveParticipant(sessionId, null)
+          saveParticipant(props.sessionId, null)
           setCreds(null)
         }}
       />
     )
   }
-  return <JoinPage sessionId={sessionId} onJoined={setCreds} />
+  return props.form(setCreds)
+}
+
+/** The participant link: `/j/{id}#join=SECRET`. */
+export function JoinGate({ sessionId }: { sessionId: string }) {
+  const secret = hashParams().get('join')
+  return (
+    <Seat
+      sessionId={sessionId}
+      form={(onJoined) => (
+        <JoinPage
+          problem={secret ? null : 'join.badLink'}
+          join={(name, tags) => joinSession(sessionId, secret ?? '', name, tags)}
+          refusal={(status) => (status === 401 || status === 404 ? 'join.badLink' : null)}
+          onJoined={onJoined}
+        />
+      )}
+    />
+  )
+}
+
+/** What a refused join code means to the person who typed it. */
+const codeRefusal = (status: number): Key | null =>
+  status === 404 ? 'code.bad' : status === 429 ? 'code.tooMany' : null
+
+/** The join code's short link, `/c/{code}`: find the session, then join it like the
+ *  participant link does (a browser that already joined goes straight to the board). */
+export function CodeGate({ code }: { code: string }) {
+  const { t, lang } = useI18n()
+  const [target, setTarget] = useState<CodeTarget | null>(null)
+  const [failed, setFailed] = useState<{ key: Key | null; detail: string } | null>(null)
+  useEffect(() => {
+    findCode(code)
+      .then(setTarget)
+      .catch((err) => setFailed({ key: codeRefusal(err instanceof ApiError ? err.status : 0), detail: (err as Error).message }))
+  }, [code])
+  useEffect(() => {
+    if (!target) document.title = `${t('join.title')} · Paja`
+  }, [lang, target])
+
+  if (target) {
+    return (
+      <Seat
+        sessionId={target.session_id}
+        form={(onJoined) => (
+          <JoinPage
+            intro={t('code.session', { title: target.title })}
+            problem={null}
+            join={(name, tags) => joinWithCode(code, name, tags)}
+            refusal={codeRefusal}
+            onJoined={onJoined}
+          />
+        )}
+      />
+    )
+  }
+  return (
+    <JoinFrame>
+      {!failed && <p class="lead">{t('code.finding')}</p>}
+      {failed && (
+        <>
+          <ErrorText error={failed.key ? t(failed.key) : t('error.generic', { detail: failed.detail })} />
+          <OtherCode />
+        </>
+      )}
+    </JoinFrame>
+  )
+}
+
+/** Type the code again (a misread letter is the usual reason a code fails). */
+function OtherCode() {
+  const { t } = useI18n()
+  const [value, setValue] = useState('')
+  const clean = value.replace(/[^A-Za-z0-9]/g, '').toUpperCase()
+  return (
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault()
+        if (clean) location.assign(`/c/${clean}`)
+      }}
+    >
+      <div class="field">
+        <label for="code">{t('share.code')}</label>
+        <input
+          id="code"
+          value={value}
+          maxLength={12}
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellcheck={false}
+          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+        />
+        <span class="hint">{t('code.hint')}</span>
+      </div>
+      <div>
+        <button type="submit" class="primary" disabled={!clean}>
+          {t('code.try')}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+function JoinFrame({ children }: { children: ComponentChildren }) {
+  const { t } = useI18n()
+  return (
+    <div class="page-wrap">
+      <header class="page-head">
+        <span class="brand">Paja</span>
+        <LanguageSwitch />
+      </header>
+      <main class="page narrow" id="main">
+        <h1>{t('join.title')}</h1>
+        {children}
+      </main>
+    </div>
+  )
 }
 
 /** What the facilitator asked for: `#join=SECRET&ask=org,kind` (see the share panel). */
@@ -30,9 +148,15 @@ export function askedFields(hash: string): { org: boolean; kind: boolean } {
   return { org: ask.includes('org'), kind: ask.includes('kind') }
 }
 
-export function JoinPage(props: { sessionId: string; onJoined: (c: ParticipantCreds) => void }) {
+/** The join form: a display name, and the tags the link asks for. */
+export function JoinPage(props: {
+  intro?: string
+  problem: Key | null
+  join: (name: string, tags: string[]) => Promise<Joined>
+  refusal: (status: number) => Key | null
+  onJoined: (c: ParticipantCreds) => void
+}) {
   const { t, lang } = useI18n()
-  const secret = hashParams().get('join')
   const ask = askedFields(location.hash)
   const [name, setName] = useState(savedName() ?? '')
   const [org, setOrg] = useState('')
@@ -50,8 +174,8 @@ export function JoinPage(props: { sessionId: string; onJoined: (c: ParticipantCr
       setError(t('join.needName'))
       return
     }
-    if (!secret) {
-      setError(t('join.badLink'))
+    if (props.problem) {
+      setError(t(props.problem))
       return
     }
     setBusy(true)
@@ -60,73 +184,71 @@ export function JoinPage(props: { sessionId: string; onJoined: (c: ParticipantCr
     if (org.trim()) tags.push(`org:${org.trim().slice(0, 60)}`)
     if (kind) tags.push(`kind:${kind}`)
     try {
-      const joined = await joinSession(props.sessionId, secret, name.trim(), tags)
+      const joined = await props.join(name.trim(), tags)
       const creds = { participant_id: joined.participant_id, token: joined.token, name: joined.name }
       saveName(name.trim())
-      saveParticipant(props.sessionId, creds)
+      saveParticipant(joined.session_id, creds)
       props.onJoined(creds)
     } catch (err) {
-      const status = (err as { status?: number }).status
-      setError(status === 401 || status === 404 ? t('join.badLink') : t('error.generic', { detail: (err as Error).message }))
+      const refused = props.refusal(err instanceof ApiError ? err.status : 0)
+      setError(refused ? t(refused) : t('error.generic', { detail: (err as Error).message }))
       setBusy(false)
     }
   }
 
   return (
-    <div class="page-wrap">
-      <header class="page-head">
-        <span class="brand">Paja</span>
-        <LanguageSwitch />
-      </header>
-      <main class="page narrow" id="main">
-        <h1>{t('join.title')}</h1>
-        <p class="lead">{t('join.lead')}</p>
-        {!secret && <ErrorText error={t('join.badLink')} />}
-        <form onSubmit={submit} class="stack" noValidate>
+    <JoinFrame>
+      {props.intro && (
+        <p class="lead">
+          <strong>{props.intro}</strong>
+        </p>
+      )}
+      <p class="lead">{t('join.lead')}</p>
+      {props.problem && <ErrorText error={t(props.problem)} />}
+      <form onSubmit={submit} class="stack" noValidate>
+        <div class="field">
+          <label for="name">{t('join.name')}</label>
+          <input
+            id="name"
+            value={name}
+            maxLength={80}
+            required
+            autoComplete="name"
+            onInput={(e) => setName((e.target as HTMLInputElement).value)}
+          />
+          <span class="hint">{t('join.nameHint')}</span>
+        </div>
+        {ask.org && (
           <div class="field">
-            <label for="name">{t('join.name')}</label>
+            <label for="org">{t('join.org')}</label>
             <input
-              id="name"
-              value={name}
-              maxLength={80}
-              required
-              autoComplete="name"
-              onInput={(e) => setName((e.target as HTMLInputElement).value)}
+              id="org"
+              value={org}
+              maxLength={60}
+              autoComplete="organization"
+              onInput={(e) => setOrg((e.target as HTMLInputElement).value)}
             />
-            <span class="hint">{t('join.nameHint')}</span>
           </div>
-          {ask.org && (
-            <div class="field">
-              <label for="org">{t('join.org')}</label>
-              <input
-                id="org"
-                value={org}
-                maxLength={60}
-                autoComplete="organization"
-                onInput={(e) => setOrg((e.target as HTMLInputElement).value)}
-              />
-            </div>
-          )}
-          {ask.kind && (
-            <fieldset class="field">
-              <legend>{t('join.kind')}</legend>
-              {(['supervisor', 'newcomer'] as const).map((k) => (
-                <label class="choice" key={k}>
-                  <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
-                  <span>{t(k === 'supervisor' ? 'kind.supervisor' : 'kind.newcomer')}</span>
-                </label>
-              ))}
-            </fieldset>
-          )}
-          <ErrorText error={error} />
-          <div>
-            <button type="submit" class="primary big" disabled={busy}>
-              {busy ? t('join.joining') : t('join.submit')}
-            </button>
-          </div>
-        </form>
-        <p class="hint">{t('join.privacy')}</p>
-      </main>
-    </div>
+        )}
+        {ask.kind && (
+          <fieldset class="field">
+            <legend>{t('join.kind')}</legend>
+            {(['supervisor', 'newcomer'] as const).map((k) => (
+              <label class="choice" key={k}>
+                <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+                <span>{t(k === 'supervisor' ? 'kind.supervisor' : 'kind.newcomer')}</span>
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <ErrorText error={error} />
+        <div>
+          <button type="submit" class="primary big" disabled={busy}>
+            {busy ? t('join.joining') : t('join.submit')}
+          </button>
+        </div>
+      </form>
+      <p class="hint">{t('join.privacy')}</p>
+    </JoinFrame>
   )
 }

@@ -10,6 +10,7 @@ import type { NoteSnap } from '../lib/board'
 import { clock } from '../lib/clock'
 import type { Presence } from '../lib/connection'
 import { boardFor, type ControlState, currentItem, type Poll } from '../lib/control'
+import { activeLead, type Lead, type LeadMode, Pacer } from '../lib/lead'
 import {
   answeredPolls,
   deviceId,
@@ -35,7 +36,7 @@ import {
   VotePanel,
   VoteResults,
 } from './Facilitator'
-import { type Lead, useBoard, useControl, usePrevious } from './hooks'
+import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
 
@@ -67,6 +68,11 @@ export function writable(state: ControlState, board: string, facilitator: boolea
   return state.boards[board]?.open_to_all === true && state.boards[board]?.kind !== 'breakout'
 }
 
+// A facilitator's "follow me" sends their view at most this often while it moves.
+const LEAD_INTERVAL_MS = 300
+
+type LeadBody = { mode: LeadMode; board: string; x: number; y: number; zoom: number }
+
 /** The newest of several wishes for where to look; each says when it was made. */
 export function newestPick(...picks: Array<{ board: string; at: number } | null>): string {
   let best: { board: string; at: number } | null = null
@@ -94,19 +100,24 @@ export function SessionPage(props: {
   // ---- which board ------------------------------------------------------------------------
   const [pick, setPick] = useState<{ board: string; at: number }>({ board: 'main', at: 0 })
   const roomBoard = !isFac ? boardFor(st.round, myId) : null
-  const lead: Lead | null = useMemo(() => {
-    if (role === 'facilitator') return null
-    let best: Lead | null = null
-    for (const o of control.online) {
-      if (o.role === 'facilitator' && o.lead && (!best || o.lead.at > best.at)) best = o.lead
-    }
-    return best
-  }, [control.online, role])
+  // a participant may stop following a facilitator's view; they follow again at the next "follow me"
+  const [stoppedFollowing, setStoppedFollowing] = useState(false)
+  const led = isFac ? null : activeLead(st.lead, stoppedFollowing)
   const item = currentItem(st.agenda)
   const agendaPick = item?.board && st.agenda.started_at ? { board: item.board, at: st.agenda.started_at } : null
-  let board = roomBoard ?? newestPick(pick, agendaPick, lead ? { board: lead.board, at: lead.at } : null)
+  const leadPick = led ? { board: led.board, at: led.at } : null
+  let board = roomBoard ?? newestPick(pick, agendaPick, leadPick)
   if (board !== 'main' && control.synced && !(board in st.boards)) board = 'main'
-  const goTo = useCallback((b: string) => setPick({ board: b, at: clock.serverNow() }), [])
+  const following = st.lead?.mode === 'follow' && !isFac
+  const followingRef = useRef(following)
+  followingRef.current = following
+  const goTo = useCallback((b: string) => {
+    if (followingRef.current) setStoppedFollowing(true) // choosing a board of one's own
+    setPick({ board: b, at: clock.serverNow() })
+  }, [])
+  useEffect(() => {
+    if (st.lead?.mode !== 'follow') setStoppedFollowing(false)
+  }, [st.lead?.mode])
 
   const boardConn = useBoard(sessionId, board, token, presence)
   const canWrite = writable(st, board, isFac, roomBoard)
@@ -145,45 +156,86 @@ export function SessionPage(props: {
   const timer = visibleTimer(st.timers, roomForTimer)
   useTimerMilestones(timer)
 
-  // ---- lead: bring everyone here, follow me -------------------------------------------------
-  const [following, setFollowing] = useState(false)
+  // ---- lead: bring everyone to me, follow me ----------------------------------------------
+  // Participants are led by control's `lead`, which only a facilitator's command writes.
+  const leadIsNewest = leadPick !== null && leadPick.at >= pick.at && leadPick.at >= (agendaPick?.at ?? 0)
+  const leadFocus = useMemo<Focus | null>(
+    () => (led && !roomBoard && leadIsNewest && board === led.board ? { cx: led.x, cy: led.y, scale: led.zoom } : null),
+    [led?.at, led?.mode, board, roomBoard, leadIsNewest],
+  )
+  const seenLead = useRef<{ at: number; mode: LeadMode | null } | null>(null)
+  useEffect(() => {
+    if (isFac || !control.synced) return
+    const before = seenLead.current
+    const now = { at: st.lead?.at ?? 0, mode: st.lead?.mode ?? null }
+    seenLead.current = now
+    if (!before || now.at <= before.at || !st.lead) return // what was there on arrival is old news
+    if (now.mode === 'bring') announce(t('lead.brought', { board: boardTitle(st, st.lead.board) }), true)
+    else if (now.mode === 'follow' && before.mode !== 'follow') announce(t('lead.following'), true)
+    else if (now.mode === null && before.mode === 'follow') announce(t('lead.ended'), true)
+  }, [st.lead?.at, control.synced])
+
+  // A facilitator leads: "bring" once, or "follow me" with their view sent as it moves.
+  const [leading, setLeading] = useState(false)
+  const leadingRef = useRef(leading)
+  leadingRef.current = leading
+  const boardRef = useRef(board)
+  boardRef.current = board
   const lastView = useRef<Focus | null>(null)
-  const publishLead = (follow: boolean) => {
-    control.conn?.awareness.setLocalStateField('lead', {
-      board,
-      at: clock.serverNow(),
-      follow,
-      view: lastView.current,
-    } satisfies Lead)
+  const leadSince = useRef(0) // server time this browser began leading
+  const myLead = useRef<string | null>(null) // `by` of this browser's lead commands
+  const leadBody = (mode: LeadMode): LeadBody => {
+    const v = lastView.current ?? { cx: 0, cy: 0, scale: 1 }
+    return { mode, board: boardRef.current, x: Math.round(v.cx), y: Math.round(v.cy), zoom: v.scale }
   }
+  const sendLead = useCallback(
+    async (body: LeadBody) => {
+      if (!token) return
+      try {
+        myLead.current = (await command<Lead>(sessionId, token, 'lead', body)).by
+      } catch (err) {
+        announce(t('error.generic', { detail: (err as Error).message }), true)
+        throw err
+      }
+    },
+    [sessionId, token, lang],
+  )
+  const pacer = useMemo(() => new Pacer<LeadBody>(LEAD_INTERVAL_MS, sendLead), [sendLead])
+  useEffect(() => () => pacer.cancel(), [pacer])
   const bringHere = () => {
-    publishLead(following)
-    announce(t('boards.broughtHere'), true)
+    sendLead(leadBody(leading ? 'follow' : 'bring'))
+      .then(() => announce(t('boards.broughtHere'), true))
+      .catch(() => {})
+  }
+  const lead = (on: boolean) => {
+    leadSince.current = clock.serverNow()
+    setLeading(on)
+    if (on) {
+      pacer.push(leadBody('follow'))
+      announce(t('boards.leading'))
+      return
+    }
+    pacer.cancel()
+    request('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}/lead`, token)
+      .then(() => announce(t('boards.notLeading')))
+      .catch((err) => announce(t('error.generic', { detail: (err as Error).message }), true))
   }
   useEffect(() => {
-    if (following) publishLead(true)
-    else if (control.conn?.awareness.getLocalState()?.lead) {
-      const l = control.conn.awareness.getLocalState()!.lead as Lead
-      control.conn.awareness.setLocalStateField('lead', { ...l, follow: false })
-    }
-  }, [following, board])
-  const viewTimer = useRef(0)
+    if (leading) pacer.push(leadBody('follow'))
+  }, [board])
+  useEffect(() => {
+    // another facilitator took the lead, or stopped it: this browser stops sending its view
+    const l = st.lead
+    if (!leading || !l || l.at <= leadSince.current) return
+    if (l.mode !== 'follow' || (myLead.current !== null && l.by !== myLead.current)) setLeading(false)
+  }, [st.lead?.at])
   const onViewChange = useCallback(
     (f: Focus) => {
       lastView.current = f
-      if (!following || viewTimer.current) return
-      viewTimer.current = window.setTimeout(() => {
-        viewTimer.current = 0
-        publishLead(true)
-      }, 250)
+      if (leadingRef.current) pacer.push(leadBody('follow'))
     },
-    [following, board],
+    [pacer],
   )
-  const [leadFocus, setLeadFocus] = useState<Focus | null>(null)
-  useEffect(() => {
-    if (!lead?.view || roomBoard) return
-    if (lead.board === board) setLeadFocus({ ...lead.view })
-  }, [lead?.at, lead?.follow ? JSON.stringify(lead.view) : null, board])
 
   // ---- votes --------------------------------------------------------------------------------
   const openVote = st.votes.find((v) => v.state === 'open' && v.board === board) ?? null
@@ -268,8 +320,8 @@ export function SessionPage(props: {
           model: boardConn.model,
           info: facilitatorInfo(sessionId),
           bringHere,
-          following,
-          setFollowing,
+          leading,
+          lead,
         }
       : null
 
@@ -305,7 +357,7 @@ export function SessionPage(props: {
         </span>
         <h1 class="session-title">{st.session.title || '…'}</h1>
         <AgendaNow state={st} />
-        <TimerView timer={timer} />
+        <TimerView timer={timer} agenda={st.agenda} />
         <span class="spacer" />
         <label class="board-switch">
           <span>{t('board.current')}</span>
@@ -326,6 +378,28 @@ export function SessionPage(props: {
         )}
       </header>
       <ConnectionBanner view={health} />
+      {isFac && (leading || st.lead?.mode === 'follow') && (
+        <div class="info-bar" data-testid="leading-bar">
+          <p>{leading ? t('boards.leading') : t('boards.leadElsewhere')}</p>
+          <button type="button" onClick={() => lead(false)}>
+            {t('boards.stopLeading')}
+          </button>
+        </div>
+      )}
+      {following && !roomBoard && (
+        <div class="info-bar" data-testid="follow-bar" data-at={st.lead?.at}>
+          <p>{stoppedFollowing ? t('lead.stopped') : t('lead.following')}</p>
+          <button
+            type="button"
+            onClick={() => {
+              if (stoppedFollowing) setPick({ board: 'main', at: 0 }) // the lead is newest again
+              setStoppedFollowing(!stoppedFollowing)
+            }}
+          >
+            {stoppedFollowing ? t('lead.resume') : t('lead.stop')}
+          </button>
+        </div>
+      )}
       {roomBoard && st.round && (
         <RoomBanner round={st.round} board={roomBoard} me={myId} state={st} sessionId={sessionId} token={token} />
       )}

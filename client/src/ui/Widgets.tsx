@@ -1,16 +1,18 @@
 import { useEffect, useRef } from 'preact/hooks'
 import { type Key, useI18n, useT } from '../i18n'
-import { type AgendaItem, type ControlState, currentItem, itemTitle, tagValue } from '../lib/control'
+import { type Agenda, type AgendaItem, type ControlState, currentItem, itemTitle, tagValue, timerLabel } from '../lib/control'
 import { clockParts, crossedMilestone, formatClock, remainingMs, type Timer, type TimerState } from '../lib/timer'
 import { announce } from './common'
 import type { OnlineEntry } from './hooks'
 import { useServerNow } from './hooks'
 
-/** The running timer, big or small. Re-reads the server clock four times a second. */
-export function TimerView({ timer, big, label }: { timer: Timer | null; big?: boolean; label?: string }) {
-  const t = useT()
+/** The running timer, big or small, labelled in the viewer's language. Re-reads the server
+ *  clock four times a second. */
+export function TimerView({ timer, agenda, big }: { timer: Timer | null; agenda: Agenda; big?: boolean }) {
+  const { t, lang } = useI18n()
   const now = useServerNow(250, timer?.state === 'running')
   if (!timer) return null
+  const label = timerLabel(timer, agenda, lang)
   const left = remainingMs(timer, now)
   const { minutes, seconds } = clockParts(left)
   const stateKey: Record<TimerState, Key> = {
@@ -27,7 +29,11 @@ export function TimerView({ timer, big, label }: { timer: Timer | null; big?: bo
       aria-label={t('timer.aria', { minutes, seconds, state: t(stateKey[timer.state]) })}
       data-testid="timer"
     >
-      {(label ?? timer.label) && <span class="timer-label">{label ?? timer.label}</span>}
+      {label && (
+        <span class="timer-label" data-testid="timer-label">
+          {label}
+        </span>
+      )}
       <span class="timer-digits" aria-hidden="true" data-testid="timer-digits">
         {formatClock(left)}
       </span>

