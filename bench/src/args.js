@@ -2,7 +2,7 @@
 
 export const USAGE = `usage: bench/run <scenario[,scenario...]|all> [options]
 
-scenarios: fanout rooms join idle coldload crossinstance
+scenarios: fanout rooms join idle coldload crossinstance soak (all: every one but soak)
 
 options (a scenario uses those it knows; defaults per scenario in docs/benchmarks.md):
   --servers LIST    servers to compare, default node,pycrdt,paja
@@ -10,9 +10,10 @@ options (a scenario uses those it knows; defaults per scenario in docs/benchmark
                     idle connections (idle)
   --writers N       writing clients per board
   --rate R          updates per second per writer
-  --duration S      seconds of writing
+  --duration S      seconds of writing (soak: of the whole run, default 600)
   --drain S         seconds to wait at most for late deliveries after writing stops
-  --boards K        boards (rooms)
+  --boards K        boards (rooms, soak)
+  --churn C         readers per board that leave, and as many that join, every 10 s (soak)
   --notes N         notes on the board before the join (join)
   --updates N       logged updates before the restart (coldload)
   --instances N     Paja instances on one Redis (crossinstance)
@@ -26,7 +27,7 @@ options (a scenario uses those it knows; defaults per scenario in docs/benchmark
 `
 
 const NUMERIC = new Set(['clients', 'writers', 'rate', 'duration', 'drain', 'boards', 'notes',
-  'updates', 'instances', 'repeat', 'workers'])
+  'updates', 'instances', 'repeat', 'workers', 'churn'])
 const FLAGS = new Set(['no-pin', 'deflate', 'strict', 'help'])
 
 /**

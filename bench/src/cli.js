@@ -14,8 +14,10 @@ import join_ from './scenarios/join.js'
 import idle from './scenarios/idle.js'
 import coldload from './scenarios/coldload.js'
 import crossinstance from './scenarios/crossinstance.js'
+import soak from './scenarios/soak.js'
 
-const SCENARIOS = [fanout, rooms, join_, idle, coldload, crossinstance]
+/** @type {{name: string, long?: boolean, [key: string]: any}[]} */
+const SCENARIOS = [fanout, rooms, join_, idle, coldload, crossinstance, soak]
 
 /** Cores of the machine: bench/run counts them before pinning the generator to a subset. */
 const NPROC = Number(process.env.BENCH_NPROC) || availableParallelism()
@@ -48,7 +50,7 @@ async function main () {
     console.log(USAGE)
     process.exit(names.length === 0 && !options.help ? 2 : 0)
   }
-  const chosen = names.includes('all') ? SCENARIOS : names.map((n) => {
+  const chosen = names.includes('all') ? SCENARIOS.filter((s) => !s.long) : names.map((n) => {
     const s = SCENARIOS.find((x) => x.name === n)
     if (s === undefined) {
       console.error(`unknown scenario ${n}\n\n${USAGE}`)

@@ -4,7 +4,7 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import {
   EMPTY_STEP1, EMPTY_STEP2, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2,
-  syncPayload, syncStep1, syncStep2, updateMessage
+  presenceMessage, syncPayload, syncStep1, syncStep2, updateMessage
 } from './protocol.js'
 import { makeMarker, nowMicros, scanMarkers } from './markers.js'
 import { SeenSet } from './tally.js'
@@ -17,6 +17,7 @@ const COLORS = ['yellow', 'pink', 'green', 'blue']
  * @property {string} board board key, for accounting
  * @property {number|null} writer global writer id, null for a reader
  * @property {number} [notes] notes the writer cycles through (default 8)
+ * @property {boolean} [presence] send an awareness state once synced, as browsers do
  */
 
 export class BenchClient {
@@ -101,6 +102,7 @@ export class BenchClient {
       this.syncedMicros = now
       this.step2Bytes = frame.length
       this.complete = this.expect.every((s) => frame.includes(s))
+      if (this.spec.presence) this.send(presenceMessage(`joiner ${this.spec.board}`))
       this.onSynced?.()
       return
     }

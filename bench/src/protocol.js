@@ -10,6 +10,7 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
+import * as awarenessProtocol from 'y-protocols/awareness'
 
 export const MESSAGE_SYNC = 0
 export const MESSAGE_AWARENESS = 1
@@ -69,4 +70,22 @@ export function syncPayload (frame) {
   decoding.readVarUint(decoder)
   decoding.readVarUint(decoder)
   return decoding.readVarUint8Array(decoder)
+}
+
+/**
+ * An awareness message announcing one new client, as a browser sends when it joins.
+ * @param {string} name
+ * @returns {Uint8Array}
+ */
+export function presenceMessage (name) {
+  const doc = new Y.Doc()
+  const awareness = new awarenessProtocol.Awareness(doc)
+  awareness.setLocalState({ user: { name, color: '#30bced' } })
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
+  encoding.writeVarUint8Array(encoder,
+    awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID]))
+  awareness.destroy()
+  doc.destroy()
+  return encoding.toUint8Array(encoder)
 }

@@ -38,6 +38,7 @@ export function problems (r) {
   if (r.closed_early > 0) out.push(`${r.closed_early} connections CLOSED by the server`)
   if (r.incomplete > 0) out.push(`${r.incomplete} clients got an INCOMPLETE document`)
   if (r.complete === false) out.push('document INCOMPLETE after restart')
+  if (r.rss_growth_pct > 10) out.push(`server memory GREW ${r.rss_growth_pct}% from the first minute`)
   return out
 }
 

@@ -10,6 +10,8 @@ export class Tally {
   /** @param {number} [markMicros] start of the measurement, for the per-second figures */
   reset (markMicros = 0) {
     this.latency = new Histogram()
+    /** latency of the deliveries since the last `takeWindow` (soak's per-minute rows) */
+    this.window = new Histogram()
     /** @type {Map<string, number>} unique deliveries per board */
     this.uniqueByBoard = new Map()
     this.unique = 0
@@ -37,6 +39,7 @@ export class Tally {
     this.unique++
     this.uniqueByBoard.set(board, (this.uniqueByBoard.get(board) ?? 0) + 1)
     this.latency.record(latencyMicros)
+    this.window.record(latencyMicros)
     this.lastDeliveryMicros = nowMicros
     const second = Math.floor((nowMicros - this.markMicros) / 1e6)
     if (second >= 0 && !(this.worstBySecond[second] >= latencyMicros)) {
@@ -50,6 +53,13 @@ export class Tally {
   frame (length) {
     this.frames++
     this.bytes += length
+  }
+
+  /** The window's latency histogram; a new window starts. */
+  takeWindow () {
+    const window = this.window.toJSON()
+    this.window = new Histogram()
+    return window
   }
 
   progress () {

@@ -80,8 +80,10 @@ const handlers = {
 
   /**
    * Sends the writers' updates on a shared schedule: all writers of the run, in order of their
-   * global id, take turns at `rate * totalWriters` updates per second in total.
-   * @param {{atMicros: number, rate: number, durationMs: number, totalWriters: number}} args
+   * global id, take turns at `rate * totalWriters` updates per second in total. Sequence
+   * numbers start at `firstSeq` (default 0), so successive calls never repeat a marker.
+   * @param {{atMicros: number, rate: number, durationMs: number, totalWriters: number,
+   *   firstSeq?: number}} args
    */
   async write (args) {
     const writers = clients.filter((c) => c.spec.writer !== null)
@@ -108,7 +110,7 @@ const handlers = {
       worstLateMicros = Math.max(worstLateMicros, now - due)
       while (i < plan.length && args.atMicros + plan[i].slot * stepMicros <= now) {
         const { client, slot } = plan[i++]
-        client.write(Math.floor(slot / args.totalWriters))
+        client.write((args.firstSeq ?? 0) + Math.floor(slot / args.totalWriters))
         sent[client.spec.board] = (sent[client.spec.board] ?? 0) + 1
       }
     }
@@ -117,6 +119,33 @@ const handlers = {
 
   progress () {
     return tally.progress()
+  },
+
+  /**
+   * Churn: the `count` readers connected longest ago leave (closed by us), and as many new
+   * ones join the same boards, each announcing itself with an awareness state as browsers do.
+   * @param {{count: number, timeoutMs: number}} args
+   */
+  async rejoin (args) {
+    const leaving = clients.filter((c) => c.spec.writer === null).slice(0, args.count)
+    clients = clients.filter((c) => !leaving.includes(c))
+    await Promise.all(leaving.map((c) => c.close()))
+    const joining = leaving.map((c) => new BenchClient({ ...c.spec, presence: true }, tally, options))
+    const results = await Promise.allSettled(joining.map((c) => c.connect(args.timeoutMs)))
+    clients.push(...joining.filter((c) => c.synced))
+    return {
+      left: leaving.length,
+      joined: results.filter((r) => r.status === 'fulfilled').length,
+      failed: results.filter((r) => r.status === 'rejected').length
+    }
+  },
+
+  /** Latency since the last window, and connections the server closed (not us) so far. */
+  window () {
+    return {
+      latency: tally.takeWindow(),
+      closedEarly: clients.filter((c) => c.closeCode !== 0 && !c.closedByUs).length
+    }
   },
 
   /**
