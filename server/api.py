@@ -25,7 +25,7 @@ from .access import BOT, FACILITATOR, JOIN, MAIN, OBSERVER, PARTICIPANT
 from .config import Settings
 from .control import Control
 from .hub import Hub
-from .inputs import bearer, json_body, required_text, text_field
+from .inputs import bearer, bool_field, json_body, required_text, text_field
 from .limits import KeyedRate
 from .problems import Problem
 from .retention import Retention
@@ -214,9 +214,7 @@ class Sessions(Endpoints):
         session_id, _ = await self.caller(request, FACILITATOR)
         body = await json_body(request)
         title = text_field(body, "title", required=False, limit=200)
-        names = body.get("summary_names")
-        if names is not None and not isinstance(names, bool):
-            raise Problem(422, "'summary_names' is true or false")
+        names = bool_field(body, "summary_names", default=None)
         control = await self.control(request)
         changed = await control.change(
             session_id, lambda doc: session.change(doc, title=title, summary_names=names)

@@ -6,7 +6,7 @@ Every malformed input becomes a `Problem` here, with a message that names the fi
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, overload
 
 from starlette.requests import Request
 
@@ -87,8 +87,20 @@ def required_int(body: dict[str, Any], name: str, *, low: int, high: int) -> int
     return value
 
 
-def bool_field(body: dict[str, Any], name: str, *, default: bool) -> bool:
+@overload
+def bool_field(body: dict[str, Any], name: str, *, default: bool) -> bool: ...
+
+
+@overload
+def bool_field(body: dict[str, Any], name: str, *, default: None) -> bool | None: ...
+
+
+def bool_field(body: dict[str, Any], name: str, *, default: bool | None) -> bool | None:
+    """A true/false field; with `default=None`, None when it is absent or null (a change
+    command leaves what is not given as it is)."""
     value = body.get(name, default)
+    if value is None and default is None:
+        return None
     if not isinstance(value, bool):
         raise Problem(422, f"'{name}' must be true or false")
     return value

@@ -45,9 +45,7 @@ class Boards(Endpoints):
         name = request.path_params["board"]
         body = await json_body(request)
         title = text_field(body, "title", required=False, limit=200)
-        open_to_all = body.get("open_to_all")
-        if open_to_all is not None and not isinstance(open_to_all, bool):
-            raise Problem(422, "'open_to_all' must be true or false")
+        open_to_all = bool_field(body, "open_to_all", default=None)
         control = await self.control(request)
         info = await control.change(
             session_id,
