@@ -8,7 +8,9 @@ changes (then for every open socket of the session, see server/control.py).
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -20,7 +22,7 @@ from rooms.boards import BoardFacts
 
 from .limits import too_many_boards
 from .protocol import CloseCode
-from .store.base import Grant, Store, document_key
+from .store.base import Grant, SessionRecord, Store, document_key
 from .tokens import token_hash
 
 FACILITATOR = "facilitator"
@@ -33,6 +35,8 @@ ROLES = (FACILITATOR, PARTICIPANT, OBSERVER, BOT)
 CONTROL = "control"
 MAIN = "main"
 BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# A store method and its argument: one thing to look up.
+Lookup = tuple[Callable[[str], Awaitable[Any]], str]
 
 
 class Rights(IntEnum):
@@ -56,9 +60,16 @@ class BoardAccess:
 
 async def authenticate(store: Store, token: str | None, session_id: str) -> Grant:
     """The grant of a token in this session; a token of another session is no token here."""
+    return _granted(await store.find_grant(_hash(token)), session_id)
+
+
+def _hash(token: str | None) -> str:
     if not token:
         raise Denied(CloseCode.BAD_TOKEN, "missing token")
-    grant = await store.find_grant(token_hash(token))
+    return token_hash(token)
+
+
+def _granted(grant: Grant | None, session_id: str) -> Grant:
     if grant is None or grant.session_id != session_id:
         raise Denied(CloseCode.BAD_TOKEN, "bad token")
     return grant
@@ -95,28 +106,107 @@ async def stored_facts(store: Store, session_id: str) -> BoardFacts:
     return rounds.facts(doc)
 
 
+class SharedLookups:
+    """The store's answers to the lookups of `open_board`, shared by the sockets that ask
+    for the same thing at the same time.
+
+    In a join storm every joiner asks for the same session, its boards and (on a breakout
+    board) its control state, a person's browser opens several boards with one token at
+    once, and every lookup waits its turn at the store (one thread for SQLite). So there
+    is at most one lookup of a thing at a time: who asks for it meanwhile waits for the
+    next one, which starts as soon as that one ends and answers them all. A lookup is
+    shared only by those who asked before it started: nobody gets an answer older than
+    its question. Each asker waits on a future of its own, answered straight from the
+    lookup, so a busy event loop adds few turns to a joiner's wait, and an asker that is
+    cancelled cancels nobody else's wait.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._asked: dict[Lookup, list[asyncio.Future[Any]]] = {}  # for the next lookup
+        self._running: dict[Lookup, asyncio.Task[None]] = {}
+
+    def grant(self, token_hash: str) -> asyncio.Future[Grant | None]:
+        return self._ask((self.store.find_grant, token_hash))
+
+    def session(self, session_id: str) -> asyncio.Future[SessionRecord | None]:
+        return self._ask((self.store.get_session, session_id))
+
+    def boards(self, session_id: str) -> asyncio.Future[list[str]]:
+        return self._ask((self.store.list_boards, session_id))
+
+    def facts(self, session_id: str) -> asyncio.Future[BoardFacts]:
+        return self._ask((self._stored_facts, session_id))
+
+    async def _stored_facts(self, session_id: str) -> BoardFacts:
+        return await stored_facts(self.store, session_id)
+
+    def _ask(self, lookup: Lookup) -> asyncio.Future[Any]:
+        answer = asyncio.get_running_loop().create_future()
+        answer.add_done_callback(_retrieved)  # a failure nobody waits for any more
+        self._asked.setdefault(lookup, []).append(answer)
+        if lookup not in self._running:
+            # It starts when the loop gets to it, for everyone who asked until then.
+            self._running[lookup] = asyncio.create_task(self._look_up(lookup))
+        return answer
+
+    async def _look_up(self, lookup: Lookup) -> None:
+        fetch, key = lookup
+        try:
+            while lookup in self._asked:
+                answers = self._asked.pop(lookup)
+                try:
+                    found = await fetch(key)
+                except Exception as exc:
+                    for answer in answers:
+                        if not answer.done():
+                            answer.set_exception(exc)
+                    continue
+                except BaseException:
+                    for answer in answers:
+                        answer.cancel()
+                    raise
+                for answer in answers:
+                    if not answer.done():
+                        answer.set_result(found)
+        finally:
+            del self._running[lookup]
+
+
+def _retrieved(answer: asyncio.Future[Any]) -> None:
+    if not answer.cancelled():
+        answer.exception()
+
+
 async def open_board(
-    store: Store, token: str | None, session_id: str, board: str, *, max_boards: int
+    lookups: SharedLookups, token: str | None, session_id: str, board: str, *, max_boards: int
 ) -> BoardAccess:
     """Check a WebSocket's token against a board; a facilitator creates a board by opening
-    it, unless the session already has `max_boards` boards."""
-    grant = await authenticate(store, token, session_id)
+    it, unless the session already has `max_boards` boards.
+
+    The token, the session and its boards are asked for at once, so a joiner waits for the
+    store once, not three times.
+    """
+    asked_grant = lookups.grant(_hash(token))
+    asked_session = lookups.session(session_id)
+    asked_boards = lookups.boards(session_id)
+    grant = _granted(await asked_grant, session_id)
     if grant.role not in ROLES:
         raise Denied(CloseCode.BAD_TOKEN, "a join secret opens no board; join first")
     if not BOARD_NAME.match(board):
         raise Denied(CloseCode.NOT_FOUND, "no such board")
-    if await store.get_session(session_id) is None:
+    if await asked_session is None:
         raise Denied(CloseCode.NOT_FOUND, "no such session")
-    boards = await store.list_boards(session_id)
+    boards = await asked_boards
     if board not in boards:
         if grant.role != FACILITATOR:
             raise Denied(CloseCode.NOT_FOUND, "no such board")
         refusal = too_many_boards(boards, [board], max_boards)
         if refusal is not None:
             raise Denied(CloseCode.FORBIDDEN, refusal)
-        await store.add_board(session_id, board)
+        await lookups.store.add_board(session_id, board)
     needs_state = grant.role == PARTICIPANT and board not in (CONTROL, MAIN)
-    facts = await stored_facts(store, session_id) if needs_state else BoardFacts()
+    facts = await lookups.facts(session_id) if needs_state else BoardFacts()
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:
         raise Denied(CloseCode.FORBIDDEN, "this board belongs to another breakout room")

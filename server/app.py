@@ -22,6 +22,7 @@ from .bus.base import Bus
 from .bus.local import LocalBus
 from .config import Settings
 from .hub import Hub
+from .memory import MemoryUpkeep
 from .metrics import Counters, LiveCollector
 from .openapi import openapi_spec
 from .problems import Problem, handle_error, handle_http_exception, handle_problem
@@ -85,6 +86,7 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
         LiveCollector(counters, lambda: endpoint.open_connections, lambda: len(hub.documents))
     )
     api = Api(store, settings)
+    upkeep = MemoryUpkeep(settings.memory_upkeep_seconds)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -109,10 +111,12 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
         await bus.start()
         await hub.start()
         await api.start(hub)  # the scheduler fires deadlines missed while stopped
+        upkeep.start()
         log.info("paja ready (store: %s)", type(store).__name__)
         try:
             yield
         finally:
+            await upkeep.close()
             await api.close()
             stored = await hub.close()
             await bus.close()

@@ -100,6 +100,13 @@ class Settings:
     compact_after_updates: int = field(
         default=500, metadata={"help": "log length that triggers compaction into a snapshot"}
     )
+    memory_upkeep_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "how often to collect garbage fully and hand free heap memory back to the "
+            "system (0: never)"
+        },
+    )
     max_boards_per_session: int = field(
         default=200, metadata={"help": "boards one session may have, breakout rooms included"}
     )

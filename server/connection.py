@@ -2,36 +2,49 @@
 
 Fan-out never awaits a socket. While the socket takes frames and nothing waits before
 them, a frame built once per update is written straight to it (see wsprotocol.py).
-Otherwise frames wait in the connection's queue, served by its own writer task: updates
-waiting together are merged into one frame, and a reader whose backlog passes the limit
-is dropped (it re-syncs when it reconnects) instead of holding everybody else back.
+Otherwise frames wait in the connection's queue until the socket takes data again:
+updates waiting together are merged into one frame, and a reader whose backlog passes the
+limit is dropped (it re-syncs when it reconnects) instead of holding everybody else back.
+The queue exists only while something waits, and no task serves it: the socket calls
+back when it takes data again.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from typing import Protocol
 
 from pycrdt import merge_updates
 
 from .metrics import Counters
 from .protocol import update_message
-from .wsprotocol import FrameWriter, binary_frame
 
-Send = Callable[[bytes], Awaitable[None]]
+
+class Socket(Protocol):
+    """What a connection needs of its socket (wsprotocol.py: a DirectSocket, or an
+    AsgiSocket under other ASGI servers)."""
+
+    paused: bool  # it takes no more data now: queue, and wait for `on_resume`
+    on_resume: Callable[[], None] | None
+
+    @property
+    def open(self) -> bool: ...
+
+    def write(self, message: bytes, frame: bytes | None = None) -> None: ...
 
 
 class Connection:
+    """`socket` None is a connection with nowhere to write yet: everything it is sent waits."""
+
     __slots__ = (
         "_closed",
         "_counters",
-        "_frames",
         "_on_overflow",
         "_on_terminate",
         "_queue",
         "_queued_bytes",
-        "_wakeup",
+        "_socket",
         "awareness_ids",
         "can_write",
         "denied_once",
@@ -48,8 +61,9 @@ class Connection:
         can_write: bool,
         limit_bytes: int,
         counters: Counters,
-        frames: FrameWriter | None = None,
+        socket: Socket | None = None,
         on_overflow: Callable[[Connection], None],
+        on_terminate: Callable[[int, str], None] | None = None,
     ) -> None:
         self.role = role
         self.subject = subject
@@ -58,50 +72,71 @@ class Connection:
         self.awareness_ids: set[int] = set()
         self.denied_once = False
         self._counters = counters
-        self._frames = frames
+        self._socket = socket
         self._on_overflow = on_overflow
-        self._on_terminate: Callable[[int, str], None] | None = None
+        self._on_terminate = on_terminate
         # Items are (update, message): update is the raw Yjs update for merging, or b"" for
         # a message that must go out as it is (sync steps, awareness, auth).
-        self._queue: deque[tuple[bytes, bytes]] = deque()
+        self._queue: deque[tuple[bytes, bytes]] | None = None
         self._queued_bytes = 0
-        self._wakeup = asyncio.Event()
         self._closed = False
-        if frames is not None:
-            frames.on_resume = self._wakeup.set
+        if socket is not None:
+            socket.on_resume = self._drain
 
     def send_update(self, update: bytes, message: bytes, frame: bytes) -> None:
         """Send a document update; `frame` is `message` framed once for every connection."""
-        if self._queue or self._frames is None or self._frames.paused:
-            self._enqueue(update, message)
-        elif self._frames.open:
-            self._frames.write(frame)
-            self._counters.frames_direct += 1
-            self._counters.bytes_out += len(frame)
+        self._send(update, message, frame)
 
     def send_message(self, message: bytes, frame: bytes | None = None) -> None:
-        if self._queue or self._frames is None or self._frames.paused:
-            self._enqueue(b"", message)
-        elif self._frames.open:
-            frame = frame or binary_frame(message)
-            self._frames.write(frame)
+        self._send(b"", message, frame)
+
+    def _send(self, update: bytes, message: bytes, frame: bytes | None) -> None:
+        socket = self._socket
+        if self._queue is not None or socket is None or socket.paused:
+            self._enqueue(update, message)
+        elif socket.open:
+            socket.write(message, frame)
             self._counters.frames_direct += 1
-            self._counters.bytes_out += len(frame)
+            self._counters.bytes_out += len(frame or message)
 
     def _enqueue(self, update: bytes, message: bytes) -> None:
         if self._closed:
             return
+        if self._queue is None:
+            self._queue = deque()
         self._queue.append((update, message))
         self._queued_bytes += len(message)
         if self._queued_bytes > self.limit_bytes:
-            self._closed = True
-            self._queue.clear()
+            self.close()
             self._on_overflow(self)
-            return
-        self._wakeup.set()
 
-    def on_terminate(self, callback: Callable[[int, str], None]) -> None:
-        self._on_terminate = callback
+    def _drain(self) -> None:
+        """Write what waited while the socket was paused, until it pauses again."""
+        queue = self._queue
+        socket = self._socket
+        counters = self._counters
+        while queue and socket is not None and not socket.paused:
+            if not socket.open:
+                queue.clear()
+                break
+            update, message = queue.popleft()
+            self._queued_bytes -= len(message)
+            if update and queue and queue[0][0]:
+                message = self._merge_run(queue, update)
+            socket.write(message)
+            counters.frames_queued += 1
+            counters.bytes_out += len(message)
+        if not queue:
+            self._queue = None
+            self._queued_bytes = 0
+
+    def _merge_run(self, queue: deque[tuple[bytes, bytes]], first: bytes) -> bytes:
+        updates = [first]
+        while queue and queue[0][0]:
+            update, message = queue.popleft()
+            self._queued_bytes -= len(message)
+            updates.append(update)
+        return update_message(merge_updates(*updates))
 
     def terminate(self, code: int, reason: str) -> None:
         """Close this socket from the server side, e.g. for a removed participant."""
@@ -110,42 +145,5 @@ class Connection:
 
     def close(self) -> None:
         self._closed = True
-        self._queue.clear()
-        self._wakeup.set()
-
-    @property
-    def frames(self) -> FrameWriter | None:
-        return self._frames
-
-    async def run_writer(self, send: Send) -> None:
-        """Send queued messages until the connection closes; merges runs of updates."""
-        queue = self._queue
-        frames = self._frames
-        counters = self._counters
-        while not self._closed:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            while queue and not self._closed:
-                if frames is not None and frames.paused:
-                    break  # resume_writing sets the wakeup again
-                update, message = queue.popleft()
-                self._queued_bytes -= len(message)
-                if update and queue and queue[0][0]:
-                    message = self._merge_run(update)
-                counters.frames_queued += 1
-                counters.bytes_out += len(message)
-                if frames is None:
-                    await send(message)
-                elif frames.open:
-                    frames.write(binary_frame(message))
-                else:
-                    return
-
-    def _merge_run(self, first: bytes) -> bytes:
-        queue = self._queue
-        updates = [first]
-        while queue and queue[0][0]:
-            update, message = queue.popleft()
-            self._queued_bytes -= len(message)
-            updates.append(update)
-        return update_message(merge_updates(*updates))
+        self._queue = None
+        self._queued_bytes = 0

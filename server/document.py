@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
-from pycrdt import Awareness, Doc, Map
+from pycrdt import Awareness, Doc, Map, Subscription, get_state
 
 from .connection import Connection
 from .limits import BoardLimits, deletes_only
@@ -66,6 +66,8 @@ class Document:
         self._on_update = on_update
         self._on_awareness = on_awareness
         self._full_state: bytes | None = None
+        self._full_frame: bytes | None = None  # `_full_state` framed; reset with it
+        self.loading = False  # stored state read, not applied yet: see `begin_load`
         # limits (see the module docstring); the first update after loading measures
         self.limits = UNLIMITED
         self.full: str | None = None  # why the board is read-only for all but facilitators
@@ -77,16 +79,63 @@ class Document:
         self._recheck: asyncio.TimerHandle | None = None
         notes: Map[Any] = self.doc.get(NOTES, type=Map)
         self._notes = notes
-        notes.observe(self._note_keys_changed)
+        self._notes_subscription: Subscription | None = notes.observe(self._note_keys_changed)
 
     # connections
 
     def add(self, connection: Connection) -> None:
-        """Greet a new connection as the reference server does: step 1, then presence."""
+        """Greet a new connection as the reference server does: step 1, then presence
+        (once the stored state is applied: step 1 carries the state vector)."""
         self.connections.add(connection)
+        if not self.loading:
+            self._greet(connection)
+
+    def _greet(self, connection: Connection) -> None:
         connection.send_message(sync_step1(self.doc.get_state()))
         if self.awareness.states:
             connection.send_message(self.awareness_frame())
+
+    # loading: the hub reads the stored state, then applies it when someone needs it
+
+    def begin_load(self, stored: Sequence[bytes]) -> None:
+        """The stored state is read but not applied yet. When it is one update (a
+        snapshot alone) that is the whole board: fresh joiners are sent it as it is
+        meanwhile (`answers_fresh_joiners`), without waiting for the apply. It is decoded
+        first (a third of an apply's cost), so a corrupt one raises ValueError here and
+        is never sent."""
+        if len(stored) == 1:
+            get_state(stored[0])
+            self._full_state = sync_step2(stored[0])
+        self.loading = True
+
+    @property
+    def answers_fresh_joiners(self) -> bool:
+        return self._full_state is not None
+
+    def load(self, stored: Sequence[bytes]) -> None:
+        """Apply the stored state in one transaction (much faster than update by update),
+        then greet the connections that came meanwhile. pycrdt raises ValueError or
+        RuntimeError on a corrupt state; the board then stays `loading`."""
+        with self.doc.transaction():
+            for update in stored:
+                self.doc.apply_update(update)
+        self.loading = False
+        for connection in self.connections:
+            self._greet(connection)
+
+    def close(self) -> None:
+        """Let go of the document when the hub drops this board.
+
+        pycrdt keeps the notes observer on its Rust side, out of sight of Python's garbage
+        collector: until it is unobserved, the callback holds this object, and with it the
+        board's whole history, for the life of the process.
+        """
+        if self._notes_subscription is not None:
+            self._notes.unobserve(self._notes_subscription)
+            self._notes_subscription = None
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
 
     def remove(self, connection: Connection) -> None:
         """Drop a connection and tell everyone at once that its presence is gone.
@@ -137,7 +186,7 @@ class Document:
         return result
 
     def _distribute(self, update: bytes, remote: bool) -> None:
-        self._full_state = None
+        self._full_state = self._full_frame = None
         message = update_message(update)
         frame = binary_frame(message)
         for connection in self.connections:
@@ -222,14 +271,18 @@ class Document:
         except ProtocolError:
             return
 
-    def sync_reply(self, state_vector: bytes) -> bytes:
-        """Sync step 2 for a client; the full state is encoded once per document version."""
+    def sync_reply(self, state_vector: bytes) -> tuple[bytes, bytes | None]:
+        """Sync step 2 for a client, with its frame when that is shared: for every fresh
+        joiner the full state is encoded and framed once per document version, and all of
+        them are written the same bytes."""
         if state_vector == EMPTY_STATE_VECTOR:
             if self._full_state is None:
                 self._full_state = sync_step2(self.doc.get_update())
-            return self._full_state
+            if self._full_frame is None:
+                self._full_frame = binary_frame(self._full_state)
+            return self._full_state, self._full_frame
         try:
-            return sync_step2(self.doc.get_update(state_vector))
+            return sync_step2(self.doc.get_update(state_vector)), None
         except ValueError as exc:
             raise ProtocolError("corrupt state vector", CloseCode.CORRUPT_UPDATE) from exc
 

@@ -21,13 +21,14 @@ from .config import Settings
 from .connection import Connection
 from .document import Document
 from .metrics import Counters
-from .protocol import CloseCode
+from .protocol import EMPTY_STATE_VECTOR, CloseCode, sync_step1
 from .store.base import LoadError, Store
 
 log = logging.getLogger("paja.hub")
 T = TypeVar("T")
 MAX_RETRY_SECONDS = 1.0
 CLOSE_RETRY_SECONDS = 5.0
+FRESH_SYNC_STEP1 = sync_step1(EMPTY_STATE_VECTOR)  # what a joiner with no state sends first
 
 
 class Hub:
@@ -38,6 +39,10 @@ class Hub:
         self.counters = counters
         self.documents: dict[str, Document] = {}
         self._loading: dict[str, asyncio.Task[Document]] = {}
+        # Documents whose stored state is read but not applied: the state, and when the
+        # load began; then the task applying it.
+        self._unapplied: dict[Document, tuple[list[bytes], float]] = {}
+        self._applies: dict[Document, asyncio.Task[None]] = {}
         self._unload_handles: dict[str, asyncio.TimerHandle] = {}
         self._unloading: set[asyncio.Task[None]] = set()
         self._dirty: set[Document] = set()
@@ -48,6 +53,9 @@ class Hub:
         self.initial_syncs = 0
 
     async def start(self) -> None:
+        # pycrdt imports anyio's event loop backend for the first Doc made in a running loop
+        # (tens of ms): pay that here rather than in the first joiner's sync.
+        Doc()
         self._flusher = asyncio.create_task(self._flush_loop(), name="paja-flusher")
 
     async def close(self) -> bool:
@@ -62,6 +70,9 @@ class Hub:
         deadline = time.monotonic() + CLOSE_RETRY_SECONDS
         for _ in range(int(CLOSE_RETRY_SECONDS / 0.25)):
             if await self.flush():
+                for document in list(self.documents.values()):
+                    if not document.loading and not document.connections:
+                        await self._compact(document)
                 return True
             if time.monotonic() > deadline:
                 break
@@ -72,6 +83,14 @@ class Hub:
 
     async def acquire(self, key: str) -> Document:
         """The loaded document for `key`; concurrent callers share one load."""
+        document = await self.open(key)
+        await self.loaded(document)
+        return document
+
+    async def open(self, key: str) -> Document:
+        """The document for `key` as soon as its stored state is read, maybe still
+        `loading`: the stored state is applied by the first caller of `loaded` (or
+        `finish_loading`), so a fresh joiner can be answered from the stored bytes first."""
         handle = self._unload_handles.pop(key, None)
         if handle is not None:
             handle.cancel()
@@ -80,26 +99,75 @@ class Hub:
             return document
         task = self._loading.get(key)
         if task is None:
-            task = asyncio.create_task(self._load(key))
+            task = asyncio.create_task(self._read(key))
             self._loading[key] = task
-        return await asyncio.shield(task)
+        document = await asyncio.shield(task)
+        if self.documents.get(key) is not document:  # it failed to load, or was forgotten
+            raise LoadError(f"{key} could not be loaded")
+        return document
 
-    async def _load(self, key: str) -> Document:
+    async def _read(self, key: str) -> Document:
         try:
             started = time.perf_counter()
+            stored = await self.store.read_document(key)
             document = Document(key, on_update=self._updated, on_awareness=self._aware)
-            stored = await self.store.load_document(key)
-            if stored is not None:
+            if stored:
                 try:
-                    document.doc.apply_update(stored)
+                    document.begin_load(stored)
                 except (ValueError, RuntimeError) as exc:
                     raise LoadError(f"stored state of {key} is corrupt") from exc
+                self._unapplied[document] = (stored, started)
             self.documents[key] = document
-            await self.bus.subscribe(document)
-            self.counters.load_seconds.observe(time.perf_counter() - started)
+            if not stored:
+                await self.bus.subscribe(document)
             return document
         finally:
             del self._loading[key]
+
+    async def loaded(self, document: Document) -> None:
+        """Apply the document's stored state unless done; LoadError when that failed."""
+        applying = self._applying(document)
+        if applying is not None:
+            await asyncio.shield(applying)
+        if document.loading:  # its stored state is corrupt, or its session was deleted
+            raise LoadError(f"{document.key} could not be loaded")
+
+    async def finish_loading(self, document: Document, frame: bytes) -> None:
+        """Called with each frame a connection sends while its board is `loading`: holds
+        the frame until the stored state is applied, but for a fresh joiner's sync step 1
+        when the stored state is one update (`Document.answers_fresh_joiners`): that is
+        answered at once, and the apply, started here, runs once the answer is written.
+        A board that fails to load has closed its connections (1011) by then."""
+        if frame == FRESH_SYNC_STEP1 and document.answers_fresh_joiners:
+            self._applying(document)
+        else:
+            await self.loaded(document)
+
+    def _applying(self, document: Document) -> asyncio.Task[None] | None:
+        """The task applying the document's stored state, started on first call; None
+        once there is nothing (more) to apply."""
+        task = self._applies.get(document)
+        unapplied = self._unapplied.pop(document, None)
+        if task is None and unapplied is not None:
+            task = asyncio.create_task(self._apply(document, *unapplied))
+            self._applies[document] = task
+            task.add_done_callback(lambda _: self._applies.pop(document, None))
+        return task
+
+    async def _apply(self, document: Document, stored: list[bytes], started: float) -> None:
+        try:
+            document.load(stored)
+        except (ValueError, RuntimeError):
+            log.exception("could not load board %s: its stored state is corrupt", document.key)
+            if self.documents.get(document.key) is document:
+                del self.documents[document.key]  # never saved over the stored state
+            document.close()
+            for connection in list(document.connections):
+                connection.terminate(CloseCode.INTERNAL_ERROR, "board could not be loaded")
+            return
+        if self.documents.get(document.key) is document:  # not forgotten meanwhile
+            await self.bus.subscribe(document)
+        self.counters.load_seconds.observe(time.perf_counter() - started)
 
     async def change(self, key: str, change: Callable[[Doc[Any]], T]) -> T:
         """Apply a server-side change to a document, loaded for the moment if need be."""
@@ -139,7 +207,9 @@ class Hub:
             if handle is not None:
                 handle.cancel()
             self._dirty.discard(document)
+            self._unapplied.pop(document, None)
             document.pending = []
+            document.close()
             for connection in list(document.connections):
                 connection.terminate(CloseCode.NOT_FOUND, "session deleted")
         for document in forgotten:
@@ -164,13 +234,26 @@ class Hub:
         task.add_done_callback(self._unloading.discard)
 
     async def _unload(self, document: Document) -> None:
-        if document.connections or document in self._dirty:
+        if document.connections or document in self._dirty or document in self._applies:
             if not document.connections:
-                self.release(document)  # try again once its edits are stored
+                self.release(document)  # try again once its edits are stored (or it is loaded)
             return
         if self.documents.get(document.key) is document:
             del self.documents[document.key]
-            await self.bus.unsubscribe(document.key)
+            document.close()
+            if self._unapplied.pop(document, None) is None:  # it was loaded
+                # Compacted first: no new copy of the board can have stored anything yet.
+                await self._compact(document)
+                await self.bus.unsubscribe(document.key)
+
+    async def _compact(self, document: Document) -> None:
+        """A board leaving memory is stored as one snapshot if the store can do that from the
+        loaded copy (cheap), so that its next load is one update: what a fresh joiner is
+        sent while it is applied."""
+        try:
+            await self.store.compact_from(document.key, document.doc)
+        except Exception as exc:
+            log.warning("could not compact %s (%s); its log stays", document.key, exc)
 
     # updates flow from documents to the store and the bus
 

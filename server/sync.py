@@ -7,13 +7,12 @@ and only that connection is affected.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from pycrdt import YMessageType, YSyncMessageType
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
-from .access import FACILITATOR, BoardAccess, Denied, open_board
+from .access import FACILITATOR, BoardAccess, Denied, SharedLookups, open_board
 from .connection import Connection
 from .document import Document
 from .hub import Hub
@@ -29,13 +28,15 @@ from .protocol import (
 )
 from .security import allowed_origins, origin_allowed
 from .store.base import LoadError, document_key
-from .wsprotocol import EXTENSION
+from .wsprotocol import EXTENSION, AsgiSocket, DirectSocket
 
 log = logging.getLogger("paja.sync")
 
 
 class MessageReceiver:
     """Decodes one client frame and applies it to the document on behalf of a connection."""
+
+    __slots__ = ("connection", "counters", "document", "synced")
 
     def __init__(self, document: Document, connection: Connection, counters: Counters) -> None:
         self.document = document
@@ -44,11 +45,13 @@ class MessageReceiver:
         self.synced = False
 
     def receive(self, frame: bytes) -> None:
+        self.counters.messages_in += 1
+        self.counters.bytes_in += len(frame)
         message = decode(frame)
         kind = message.type
         if kind == YMessageType.SYNC:
             if message.subtype == YSyncMessageType.SYNC_STEP1:
-                self.connection.send_message(self.document.sync_reply(message.payload))
+                self.connection.send_message(*self.document.sync_reply(message.payload))
                 self.synced = True
             else:
                 self._write(message.payload)
@@ -102,9 +105,14 @@ class SyncEndpoint:
             settings.max_connections_per_session, settings.max_connections_per_address
         )
         self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
+        self.lookups = SharedLookups(hub.store)
 
     async def handle(self, websocket: WebSocket) -> None:
-        """Check origin, token, board and capacity; then serve the socket until it closes."""
+        """Check origin, token, board and capacity; then hand the socket to a SocketHandler.
+
+        Under `paja serve` this returns once the socket is handed over, and the open socket
+        holds no task (wsprotocol.py); under another ASGI server it reads until the end.
+        """
         await websocket.accept()
         if not origin_allowed(websocket.headers, self.origins):
             await websocket.close(CloseCode.FORBIDDEN, "origin not allowed")
@@ -114,7 +122,7 @@ class SyncEndpoint:
         hub = self.hub
         try:
             access = await open_board(
-                hub.store,
+                self.lookups,
                 websocket.query_params.get("token"),
                 session_id,
                 board,
@@ -135,7 +143,7 @@ class SyncEndpoint:
             return
         slot = JoinSlot(hub)
         try:
-            document = await hub.acquire(document_key(session_id, board))
+            document = await hub.open(document_key(session_id, board))
         except LoadError:
             slot.release()
             log.exception("could not load a board")
@@ -146,104 +154,19 @@ class SyncEndpoint:
             await self._unavailable(websocket, "load a board", exc)
             return
         document.set_limits(self.board_limits)
-        self.counts.opened(session_id, address)
-        try:
-            await self._serve(websocket, document, access, slot)
-        finally:
-            slot.release()
-            self.counts.closed(session_id, address)
+        extensions = websocket.scope.get("extensions") or {}
+        socket: DirectSocket | AsgiSocket = extensions.get(EXTENSION) or AsgiSocket(websocket)
+        handler = SocketHandler(self, socket, document, access, slot, session_id, address)
+        await socket.serve(handler)
 
-    async def _serve(
-        self, websocket: WebSocket, document: Document, access: BoardAccess, slot: JoinSlot
-    ) -> None:
-        hub = self.hub
-        settings = hub.settings
-        counters = hub.counters
-        closing: list[tuple[int, str]] = []
-
-        def terminate(code: int, reason: str) -> None:
-            closing.append((code, reason))
-            reader.cancel()
-
-        def overflow(_: Connection) -> None:
-            counters.closed_slow += 1
-            terminate(CloseCode.TRY_AGAIN_LATER, "too far behind, reconnect")
-
-        connection = Connection(
-            role=access.grant.role,
-            subject=access.grant.subject,
-            can_write=access.can_write,
-            limit_bytes=settings.send_queue_bytes,
-            counters=counters,
-            frames=websocket.scope.get("extensions", {}).get(EXTENSION),
-            on_overflow=overflow,
-        )
-        connection.on_terminate(terminate)
-        receiver = MessageReceiver(document, connection, counters)
-        throttle = Throttle(
-            messages_per_second=settings.messages_per_second,
-            bytes_per_second=settings.bytes_per_second,
-            burst_bytes=max(2 * settings.bytes_per_second, settings.max_message_bytes),
-            close_after=settings.flood_close_seconds,
-        )
-
-        async def send(message: bytes) -> None:
-            await websocket.send_bytes(message)
-
-        async def read() -> None:
-            joining = True
-            while True:
-                if joining:
-                    # A joiner holds one of the few initial-sync slots: it must use it.
-                    try:
-                        message = await asyncio.wait_for(
-                            websocket.receive(), settings.join_timeout_seconds
-                        )
-                    except TimeoutError:
-                        raise ProtocolError("no sync step 1 in time") from None
-                else:
-                    message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    return
-                frame = message.get("bytes")
-                if frame is None:
-                    raise ProtocolError("text frames are not part of the protocol")
-                if len(frame) > settings.max_message_bytes:
-                    raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
-                counters.messages_in += 1
-                counters.bytes_in += len(frame)
-                receiver.receive(frame)
-                if joining and receiver.synced:
-                    joining = False
-                    slot.release()
-                delay = throttle.delay_for(len(frame))
-                if delay:
-                    await asyncio.sleep(delay)
-
+    def opened(self, session_id: str, address: str) -> None:
         self.open_connections += 1
-        counters.connections_total += 1
-        document.add(connection)
-        writer = asyncio.create_task(connection.run_writer(send))
-        reader = asyncio.create_task(read())
-        try:
-            await reader
-        except ProtocolError as error:
-            counters.closed_bad += 1
-            closing.append((error.code, error.reason))
-        except WebSocketDisconnect:
-            pass
-        except asyncio.CancelledError:
-            if not closing:
-                raise
-        finally:
-            self.open_connections -= 1
-            connection.close()
-            document.remove(connection)
-            hub.release(document)
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
-        if closing:
-            await self._close(websocket, connection, *closing[0])
+        self.hub.counters.connections_total += 1
+        self.counts.opened(session_id, address)
+
+    def closed(self, session_id: str, address: str) -> None:
+        self.open_connections -= 1
+        self.counts.closed(session_id, address)
 
     @staticmethod
     async def _unavailable(websocket: WebSocket, doing: str, exc: Exception) -> None:
@@ -251,11 +174,164 @@ class SyncEndpoint:
         log.warning("cannot %s now (%s); the client will retry", doing, exc)
         await websocket.close(CloseCode.TRY_AGAIN_LATER, "storage unavailable, retry")
 
-    @staticmethod
-    async def _close(websocket: WebSocket, connection: Connection, code: int, reason: str) -> None:
-        frames = connection.frames
-        if frames is not None and frames.paused:
-            frames.abort()  # it stopped reading: it cannot take a close frame either
+
+class SocketHandler:
+    """One accepted socket on its board, from the hand-over to its end.
+
+    Each message is checked, applied (MessageReceiver) and throttled; a joiner holds its
+    join slot until its sync step 1 is answered, and is closed if that does not come in
+    time. However the socket ends (the client leaves, a bad message, the server closes
+    it), the connection leaves its board exactly once. Everything here runs in the
+    socket's callbacks and timers: no task per connection, but while its board is loading.
+    """
+
+    __slots__ = (
+        "_address",
+        "_endpoint",
+        "_join_timer",
+        "_left",
+        "_loading",
+        "_session_id",
+        "connection",
+        "document",
+        "receiver",
+        "slot",
+        "socket",
+        "throttle",
+    )
+
+    def __init__(
+        self,
+        endpoint: SyncEndpoint,
+        socket: DirectSocket | AsgiSocket,
+        document: Document,
+        access: BoardAccess,
+        slot: JoinSlot,
+        session_id: str,
+        address: str,
+    ) -> None:
+        settings = endpoint.hub.settings
+        self._endpoint = endpoint
+        self._session_id = session_id
+        self._address = address
+        self._left = False
+        self._loading: asyncio.Task[None] | None = None
+        self.socket = socket
+        self.document = document
+        self.slot = slot
+        self.connection = Connection(
+            role=access.grant.role,
+            subject=access.grant.subject,
+            can_write=access.can_write,
+            limit_bytes=settings.send_queue_bytes,
+            counters=endpoint.hub.counters,
+            socket=socket,
+            on_overflow=self._overflow,
+            on_terminate=self.close,
+        )
+        self.receiver = MessageReceiver(document, self.connection, endpoint.hub.counters)
+        self.throttle = Throttle(
+            messages_per_second=settings.messages_per_second,
+            bytes_per_second=settings.bytes_per_second,
+            burst_bytes=max(2 * settings.bytes_per_second, settings.max_message_bytes),
+            close_after=settings.flood_close_seconds,
+        )
+        # A joiner holds one of the few initial-sync slots: it must use it.
+        loop = asyncio.get_running_loop()
+        self._join_timer: asyncio.TimerHandle | None = loop.call_later(
+            settings.join_timeout_seconds, self._join_timed_out
+        )
+        endpoint.opened(session_id, address)
+        document.add(self.connection)
+
+    def receive(self, data: bytes | None) -> None:
+        """One message from the client: None for a text message, which y-websocket never sends."""
+        if self._left:
             return
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(code, reason), timeout=5)
+        if self.document.loading:
+            self.socket.hold()  # what comes next waits for this one
+            self._loading = asyncio.create_task(self._when_loaded(data))
+            return
+        delay = self._serve(data)
+        if delay:
+            # Read nothing more for a while: TCP pushes back on the sender, nobody else waits.
+            self.socket.hold()
+            asyncio.get_running_loop().call_later(delay, self.socket.release)
+
+    async def _when_loaded(self, data: bytes | None) -> None:
+        """Serve a message once its board is loaded (a fresh joiner's sync step 1 may be
+        answered before, see Hub.finish_loading), then read on."""
+        try:
+            await self._endpoint.hub.finish_loading(self.document, data or b"")
+        except LoadError:  # the hub closes the board's sockets: this one, if not yet
+            self.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
+            return
+        finally:
+            self._loading = None
+        delay = self._serve(data)
+        if delay:
+            asyncio.get_running_loop().call_later(delay, self.socket.release)
+        else:
+            self.socket.release()
+
+    def _serve(self, data: bytes | None) -> float:
+        """Serve one message; returns how long to read nothing more (the throttle)."""
+        if self._left:
+            return 0.0
+        counters = self._endpoint.hub.counters
+        try:
+            if data is None:
+                raise ProtocolError("text frames are not part of the protocol")
+            if len(data) > self._endpoint.hub.settings.max_message_bytes:
+                raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
+            self.receiver.receive(data)
+            if self._join_timer is not None and self.receiver.synced:
+                self._joined()
+            return self.throttle.delay_for(len(data))
+        except ProtocolError as error:
+            counters.closed_bad += 1
+            self.close(error.code, error.reason)
+        except Exception:
+            log.exception("could not serve a message; closing the connection")
+            self.close(CloseCode.INTERNAL_ERROR, "internal error")
+        return 0.0
+
+    def close(self, code: int, reason: str) -> None:
+        """Close from the server side (a bad message, a removed participant, a deleted
+        session): the connection leaves its board first, then the close frame goes out."""
+        if self._leave():
+            self.socket.close(code, reason)
+
+    def closed(self) -> None:
+        """The client closed the socket, or it is gone."""
+        self._leave()
+
+    def _joined(self) -> None:
+        if self._join_timer is not None:
+            self._join_timer.cancel()
+            self._join_timer = None
+        self.slot.release()
+
+    def _join_timed_out(self) -> None:
+        self._join_timer = None
+        self._endpoint.hub.counters.closed_bad += 1
+        self.close(CloseCode.PROTOCOL_ERROR, "no sync step 1 in time")
+
+    def _overflow(self, _: Connection) -> None:
+        """Called from inside a fan-out over the board's connections: leave it just after."""
+        self._endpoint.hub.counters.closed_slow += 1
+        loop = asyncio.get_running_loop()
+        loop.call_soon(self.close, CloseCode.TRY_AGAIN_LATER, "too far behind, reconnect")
+
+    def _leave(self) -> bool:
+        if self._left:
+            return False
+        self._left = True
+        self._joined()
+        self.socket.on_resume = None
+        connection = self.connection
+        connection.close()
+        self.document.remove(connection)
+        self._endpoint.hub.release(self.document)
+        self._endpoint.closed(self._session_id, self._address)
+        return True

@@ -1,11 +1,15 @@
-"""`paja serve` writes each update's frame straight to the sockets (server/wsprotocol.py)."""
+"""`paja serve` writes each update's frame straight to the sockets and serves what they send
+from the socket's callbacks once it is handed over (server/wsprotocol.py)."""
 
 from __future__ import annotations
 
-from pycrdt import Map
+import websockets
+from pycrdt import Doc, Map, create_update_message
 
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
+
+FRESH_SYNC_STEP1 = b"\x00\x00\x01\x00"
 
 
 async def test_updates_of_every_size_go_out_as_direct_frames(server: PajaServer) -> None:
@@ -23,3 +27,40 @@ async def test_updates_of_every_size_go_out_as_direct_frames(server: PajaServer)
     finally:
         await writer.close()
         await reader.close()
+
+
+async def test_what_a_client_sends_before_the_hand_over_is_served_in_order(
+    server: PajaServer,
+) -> None:
+    s = server.create_session()
+    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    doc: Doc = Doc()
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    doc.get("notes", type=Map)["early"] = "sent-with-the-handshake"
+    async with websockets.connect(url, max_size=None) as ws:
+        # Both go out while the server still checks the token: an update, then step 1.
+        await ws.send(create_update_message(updates[0]))
+        await ws.send(FRESH_SYNC_STEP1)
+        async for frame in ws:
+            assert isinstance(frame, bytes)
+            if frame[:2] == b"\x00\x01":  # the answer to step 1 holds the update before it
+                assert b"sent-with-the-handshake" in frame
+                break
+
+
+async def test_a_throttled_burst_is_served_whole_and_the_sender_stays(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(args=["--messages-per-second", "20"]).start()
+    s = server.create_session()
+    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    writer, reader = await YClient(url).connect(), await YClient(url).connect()
+    notes = writer.doc.get("notes", type=Map)
+    for i in range(100):  # 100 messages at once: reading pauses while they are served
+        notes[f"n{i}"] = i
+    await eventually(lambda: len(reader.notes()) == 100, timeout=20, what="the whole burst")
+    assert reader.notes() == writer.notes()
+    assert writer.close_code is None and not writer.closed.is_set()
+    await writer.close()
+    await reader.close()

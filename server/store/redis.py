@@ -4,7 +4,7 @@ A board is a Redis stream of updates (its log, appended with XADD) plus a compac
 snapshot. Any instance may append; compaction is done by one instance at a time (a lock
 with expiry) and is made safe against a second compactor by WATCHing the snapshot, so a
 slow compactor can never trim entries that its snapshot does not hold. Loading reads the
-snapshot and the log in one MULTI and applies them in ONE pycrdt transaction
+snapshot and the log in one MULTI; the hub applies them in ONE pycrdt transaction
 (`pycrdt.merge_updates` grows superlinearly with the number of updates).
 
 The keys of one board share the hash tag `{session_id/board}` and the keys of one
@@ -36,7 +36,16 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, WatchError
 from redis.retry import Retry
 
-from .base import PENDING, CodeTaken, Delivery, Grant, LoadError, SessionRecord, Webhook
+from .base import (
+    PENDING,
+    CodeTaken,
+    Delivery,
+    Grant,
+    LoadError,
+    SessionRecord,
+    Webhook,
+    fold,
+)
 
 log = logging.getLogger("paja.store.redis")
 
@@ -239,17 +248,6 @@ class Replay:
 Entries = list[tuple[bytes, dict[bytes, bytes]]]
 
 
-def _fold(snapshot: bytes | None, entries: Sequence[bytes]) -> bytes:
-    """Snapshot + log as one compact update, applied in one transaction of a scratch Doc."""
-    doc: Doc[Any] = Doc()
-    with doc.transaction():
-        if snapshot:
-            doc.apply_update(snapshot)
-        for update in entries:
-            doc.apply_update(update)
-    return doc.get_update()
-
-
 def _tail(entries: Entries, after: tuple[int, int]) -> tuple[list[bytes], tuple[int, int]]:
     """The updates of stream entries after a position, and the last position."""
     updates: list[bytes] = []
@@ -290,24 +288,26 @@ class RedisStore:
 
     # documents
 
-    async def load_document(self, key: str) -> bytes | None:
+    async def read_document(self, key: str) -> list[bytes]:
         def stage(pipe: Pipeline) -> None:
             pipe.hmget(Keys.snapshot(key), ["state", "upto"])
             pipe.xrange(Keys.log(key))
 
         (snapshot, upto), entries = await pipelined(self.client, stage, transaction=True)
-        folded_upto = parse_id(upto or START)
-        updates, last = _tail(entries, folded_upto)
+        updates, last = _tail(entries, parse_id(upto or START))
         self._positions[key] = format_id(last)
-        if snapshot is None and not updates:
-            return None
-        try:
-            state = await asyncio.to_thread(_fold, snapshot, updates)
-        except ValueError as exc:
-            raise LoadError(f"stored updates of {key} are corrupt") from exc
         if len(updates) >= self.compact_after_updates:
             self._schedule_compaction(key)  # a log left long by a crash
-        return state
+        return [_as_bytes(snapshot), *updates] if snapshot else updates
+
+    async def load_document(self, key: str) -> bytes | None:
+        updates = await self.read_document(key)
+        return await asyncio.to_thread(fold, updates) if updates else None
+
+    async def compact_from(self, key: str, doc: Doc[Any]) -> None:
+        """Nothing: another instance may have compacted entries that `doc` never received
+        (a pub/sub message it missed), so only a fold of the stored state is safe here,
+        and the log's length schedules that."""
 
     def take_position(self, key: str) -> str:
         """The last log entry the latest `load_document(key)` read (for the bus's replay)."""
@@ -404,12 +404,9 @@ class RedisStore:
             updates, last = _tail(entries, parse_id(_as_bytes(upto or START)))
             if not updates:
                 return False
-            try:
-                state = await asyncio.to_thread(
-                    _fold, _as_bytes(snapshot) if snapshot else None, updates
-                )
-            except ValueError as exc:
-                raise LoadError(f"stored updates of {key} are corrupt") from exc
+            if snapshot:
+                updates.insert(0, _as_bytes(snapshot))
+            state = await asyncio.to_thread(fold, updates)
             pipe.multi()  # type: ignore[no-untyped-call]
             pipe.hset(
                 snapshot_key,

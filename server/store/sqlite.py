@@ -3,7 +3,10 @@
 All SQL runs on a single worker thread, so writes are serialised without locks and the
 event loop never waits on the disk. A document is a compacted snapshot plus an
 append-only log of updates; compaction folds the log into the snapshot from the stored
-rows themselves, so it is correct even for updates this process never saw.
+rows themselves, so it is correct even for updates this process never saw. A board
+leaving memory is compacted from its loaded copy instead (`compact_from`), which costs
+an encode rather than applying the whole snapshot again, so that after a restart it
+loads as one snapshot: the bytes a fresh joiner is sent as they are.
 
 Deleting a session must leave nothing readable behind: the file runs with
 `secure_delete` (freed content is zeroed) and a deletion truncates the WAL afterwards.
@@ -24,7 +27,16 @@ from typing import Any, TypeVar
 
 from pycrdt import Doc
 
-from .base import PENDING, CodeTaken, Delivery, Grant, LoadError, SessionRecord, Webhook
+from .base import (
+    PENDING,
+    CodeTaken,
+    Delivery,
+    Grant,
+    LoadError,
+    SessionRecord,
+    Webhook,
+    fold,
+)
 
 T = TypeVar("T")
 
@@ -134,6 +146,8 @@ class SQLiteStore:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paja-sqlite")
         self._db: sqlite3.Connection | None = None
         self._log_lengths: dict[str, int] = {}
+        # When each document's snapshot was written, as this process last saw it.
+        self._snapshot_times: dict[str, float | None] = {}
 
     async def _run(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
@@ -179,49 +193,49 @@ class SQLiteStore:
 
     # documents
 
+    async def read_document(self, key: str) -> list[bytes]:
+        return await self._run(lambda: self._read(key))
+
     async def load_document(self, key: str) -> bytes | None:
-        return await self._run(lambda: self._load(key))
+        updates = await self.read_document(key)
+        return await asyncio.to_thread(fold, updates) if updates else None
 
-    def _load(self, key: str) -> bytes | None:
-        state, last_id, rows = self._read_state(key)
-        self._log_lengths[key] = rows
-        if state is not None and rows >= self.compact_after_updates:
-            self._write_snapshot(key, state, last_id)  # a log left long by a crash
-        return state
+    def _read(self, key: str) -> list[bytes]:
+        updates, last_id = self._read_stored(key)
+        if self._log_lengths[key] >= self.compact_after_updates:  # a log left long by a crash
+            state = fold(updates)
+            with immediate(self.db) as db:
+                self._put_snapshot(db, key, state, last_id)
+            return [state]
+        return updates
 
-    def _read_state(self, key: str) -> tuple[bytes | None, int, int]:
-        """Snapshot + log folded into one compact update, the last log id and the log length.
-
-        Applying every row in one transaction is much faster than pycrdt's merge_updates,
-        which grows superlinearly with the number of updates.
-        """
-        row = self.db.execute("SELECT data FROM snapshots WHERE doc = ?", (key,)).fetchone()
+    def _read_stored(self, key: str) -> tuple[list[bytes], int]:
+        """The snapshot and the log rows after it, and the id of the last row (0: none)."""
+        snapshot = self.db.execute(
+            "SELECT data, updated_at FROM snapshots WHERE doc = ?", (key,)
+        ).fetchone()
         rows = self.db.execute(
             "SELECT id, data FROM updates WHERE doc = ? ORDER BY id", (key,)
         ).fetchall()
-        if row is None and not rows:
-            return None, 0, 0
-        doc: Doc[Any] = Doc()
-        try:
-            with doc.transaction():
-                if row is not None:
-                    doc.apply_update(row[0])
-                for _, data in rows:
-                    doc.apply_update(data)
-        except ValueError as exc:
-            raise LoadError(f"stored updates of {key} are corrupt") from exc
-        return doc.get_update(), (rows[-1][0] if rows else 0), len(rows)
+        self._log_lengths[key] = len(rows)
+        self._snapshot_times[key] = None if snapshot is None else snapshot[1]
+        updates = [data for _, data in rows]
+        if snapshot is not None:
+            updates.insert(0, snapshot[0])
+        return updates, (rows[-1][0] if rows else 0)
 
-    def _write_snapshot(self, key: str, state: bytes, last_id: int) -> None:
-        with immediate(self.db) as db:
-            db.execute(
-                "INSERT INTO snapshots (doc, data, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (doc) DO UPDATE SET data = excluded.data, "
-                "updated_at = excluded.updated_at",
-                (key, state, time.time()),
-            )
-            db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (key, last_id))
+    def _put_snapshot(self, db: sqlite3.Connection, key: str, state: bytes, last_id: int) -> None:
+        """Within a write transaction: the new snapshot, and the log rows it holds gone."""
+        updated_at = time.time()
+        db.execute(
+            "INSERT INTO snapshots (doc, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (doc) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (key, state, updated_at),
+        )
+        db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (key, last_id))
         self._log_lengths[key] = 0
+        self._snapshot_times[key] = updated_at
 
     async def append_updates(self, batch: Mapping[str, Sequence[bytes]]) -> None:
         await self._run(lambda: self._append(batch))
@@ -242,12 +256,40 @@ class SQLiteStore:
         """Fold the stored snapshot and log (not the in-memory doc) into a new snapshot, so
         that updates another process logged are folded too."""
         try:
-            state, last_id, _ = self._read_state(key)
+            updates, last_id = self._read_stored(key)
+            if last_id:
+                state = fold(updates)
+                with immediate(self.db) as db:
+                    self._put_snapshot(db, key, state, last_id)
         except LoadError:
             self._log_lengths[key] = 0  # keep a corrupt log as it is for an operator
-            return
-        if state is not None and last_id:
-            self._write_snapshot(key, state, last_id)
+
+    async def compact_from(self, key: str, doc: Doc[Any]) -> None:
+        if self._log_lengths.get(key):
+            # `doc` holds the snapshot this process last read or wrote, as of now: a later
+            # one (another process's, or a reloaded copy's) may hold what `doc` lacks.
+            known = self._snapshot_times.get(key)
+            await self._run(lambda: self._compact_from(key, doc, known))
+
+    def _compact_from(self, key: str, doc: Doc[Any], known: float | None) -> None:
+        with immediate(self.db) as db:
+            snapshot = db.execute(
+                "SELECT updated_at FROM snapshots WHERE doc = ?", (key,)
+            ).fetchone()
+            if (None if snapshot is None else snapshot[0]) != known:
+                return  # replaced since: leave the log to the next compaction
+            rows = db.execute(
+                "SELECT id, data FROM updates WHERE doc = ? ORDER BY id", (key,)
+            ).fetchall()
+            if not rows:
+                return
+            try:
+                with doc.transaction():
+                    for _, data in rows:
+                        doc.apply_update(data)
+            except (ValueError, RuntimeError):
+                return  # a corrupt row: keep the log as it is for an operator
+            self._put_snapshot(db, key, doc.get_update(), rows[-1][0])
 
     # sessions, grants and boards
 
@@ -398,8 +440,9 @@ class SQLiteStore:
                 for table in ("snapshots", "updates"):
                     db.execute(f"DELETE FROM {table} WHERE doc >= ? AND doc < ?", (prefix, end))
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            for key in [k for k in self._log_lengths if k.startswith(prefix)]:
-                del self._log_lengths[key]
+            for known in (self._log_lengths, self._snapshot_times):
+                for key in [k for k in known if k.startswith(prefix)]:
+                    del known[key]
 
         await self._run(delete)
 
