@@ -2,21 +2,27 @@
 
 export const USAGE = `usage: bench/run <scenario[,scenario...]|all> [options]
 
-scenarios: fanout rooms join idle coldload crossinstance soak (all: every one but soak)
+scenarios: fanout rooms join idle coldload crossinstance soak capacity
+           (all: every one but soak and capacity)
 
 options (a scenario uses those it knows; defaults per scenario in docs/benchmarks.md):
   --servers LIST    servers to compare, default node,pycrdt,paja
   --clients N       clients per board (fanout, rooms, crossinstance), joiners (join),
-                    idle connections (idle)
+                    idle connections (idle), the first step (capacity)
+  --max-clients N   the largest step (capacity), default 3200
   --writers N       writing clients per board
   --rate R          updates per second per writer
-  --duration S      seconds of writing (soak: of the whole run, default 600)
+  --duration S      seconds of writing (soak: of the whole run, default 600; capacity: of
+                    each step)
   --drain S         seconds to wait at most for late deliveries after writing stops
+                    (default 30; capacity 5)
   --boards K        boards (rooms, soak)
   --churn C         readers per board that leave, and as many that join, every 10 s (soak)
+  --board-minutes L a board's workshop lasts L minutes, then all its people leave and a new
+                    board takes its place (soak, default 4; at least --duration: never)
   --notes N         notes on the board before the join (join)
   --updates N       logged updates before the restart (coldload)
-  --instances N     Paja instances on one Redis (crossinstance)
+  --instances N     Paja instances on one Redis (crossinstance, default 2)
   --repeat N        run each (scenario, server) N times, report medians
   --workers N       generator processes (default: one per core left after the server's)
   --no-pin          do not pin the server to core 0 and the generator to the others
@@ -26,8 +32,9 @@ options (a scenario uses those it knows; defaults per scenario in docs/benchmark
   --strict          exit 3 when any run has missing or duplicate deliveries or failed clients
 `
 
-const NUMERIC = new Set(['clients', 'writers', 'rate', 'duration', 'drain', 'boards', 'notes',
-  'updates', 'instances', 'repeat', 'workers', 'churn'])
+const NUMERIC = new Set(['clients', 'max-clients', 'writers', 'rate', 'duration', 'drain',
+  'boards', 'notes', 'updates', 'instances', 'repeat', 'workers', 'churn',
+  'board-minutes'])
 const FLAGS = new Set(['no-pin', 'deflate', 'strict', 'help'])
 
 /**

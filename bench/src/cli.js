@@ -15,9 +15,15 @@ import idle from './scenarios/idle.js'
 import coldload from './scenarios/coldload.js'
 import crossinstance from './scenarios/crossinstance.js'
 import soak from './scenarios/soak.js'
+import capacity from './scenarios/capacity.js'
 
-/** @type {{name: string, long?: boolean, [key: string]: any}[]} */
-const SCENARIOS = [fanout, rooms, join_, idle, coldload, crossinstance, soak]
+/**
+ * A scenario may have `summarize(rows)`: it sees every server's (combined) result at once,
+ * may add figures that compare them to each row's result before the table is printed, and
+ * returns verdict lines printed under the table and kept in every JSON line.
+ * @type {{name: string, long?: boolean, [key: string]: any}[]}
+ */
+const SCENARIOS = [fanout, rooms, join_, idle, coldload, crossinstance, soak, capacity]
 
 /** Cores of the machine: bench/run counts them before pinning the generator to a subset. */
 const NPROC = Number(process.env.BENCH_NPROC) || availableParallelism()
@@ -128,7 +134,10 @@ async function main () {
       const result = list.length ? combine(list) : { skipped: skipped.get(adapter.name) ?? 'no run' }
       return { server: adapter.name, label: adapter.label, result }
     })
+    /** @type {string[]} */
+    const verdicts = scenario.summarize?.(rows) ?? []
     printTable(scenario.name, scenario.columns, rows)
+    for (const v of verdicts) console.log(v)
     for (const { server, result } of rows) {
       const bad = result.skipped ? [] : problems(result)
       failures += bad.length
@@ -136,7 +145,8 @@ async function main () {
         bench: 'paja', scenario: scenario.name, server, date, machine: host, params: opts,
         calibration_ms: calibrationMs,
         ok: !result.skipped && bad.length === 0, problems: bad,
-        warnings: result.skipped ? [] : warnings(result), ...result
+        warnings: result.skipped ? [] : warnings(result),
+        ...(verdicts.length && !result.skipped ? { verdicts } : {}), ...result
       })
       console.log(line)
       appendFileSync(out, line + '\n')

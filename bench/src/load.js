@@ -26,12 +26,25 @@ const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(
  */
 
 /**
+ * Figures a scenario takes over the same window as the load's own, and processes besides
+ * the server that the load keeps busy (crossinstance: Redis): their CPU is `helper_cpu_s`,
+ * not noise of the machine.
+ * @typedef {object} WindowProbe
+ * @property {() => Promise<void>} start called when the clients are synced, just before the
+ *   writing starts (it may take a moment of its own, e.g. to measure a quiet baseline)
+ * @property {(updates: number) => Record<string, any>} end called when the drain ends, with
+ *   the updates sent; its figures join the result
+ * @property {() => number} cpuSeconds CPU seconds so far of the helper processes
+ */
+
+/**
  * @param {import('./servers.js').Running} server
  * @param {LoadPlan} plan
  * @param {{workers: number, cores: number[]|null, deflate: boolean}} gen
  * @param {string} runId unique per run, keeps board names apart
+ * @param {WindowProbe} [probe]
  */
-export async function runLoad (server, plan, gen, runId) {
+export async function runLoad (server, plan, gen, runId, probe) {
   /** @type {import('./client.js').ClientSpec[]} */
   const specs = []
   for (let b = 0; b < plan.boards; b++) {
@@ -45,7 +58,7 @@ export async function runLoad (server, plan, gen, runId) {
   const pool = new WorkerPool(gen.workers, gen)
   await pool.start()
   try {
-    return await measure(pool, server, plan, specs)
+    return await measure(pool, server, plan, specs, probe)
   } finally {
     await pool.stop()
   }
@@ -56,8 +69,9 @@ export async function runLoad (server, plan, gen, runId) {
  * @param {import('./servers.js').Running} server
  * @param {LoadPlan} plan
  * @param {import('./client.js').ClientSpec[]} specs
+ * @param {WindowProbe} [probe]
  */
-async function measure (pool, server, plan, specs) {
+async function measure (pool, server, plan, specs, probe) {
   const shares = deal(specs, pool.size)
   const joined = await pool.all('connect', (i) => ({
     clients: shares[i], concurrency: CONNECT_CONCURRENCY, timeoutMs: CONNECT_TIMEOUT_MS
@@ -74,9 +88,11 @@ async function measure (pool, server, plan, specs) {
   const deflated = joined.reduce((n, j) => n + j.deflated, 0)
 
   await sleep(500)
+  await probe?.start()
   const startMicros = nowMicros() + 200000
   await pool.all('mark', () => ({ atMicros: startMicros }))
   const cpu0 = serverCpu(server)
+  const helper0 = probe?.cpuSeconds() ?? 0
   const busy0 = machineBusySeconds()
   const genCpuMark = process.cpuUsage()
   const written = await pool.all('write', () => ({
@@ -103,7 +119,9 @@ async function measure (pool, server, plan, specs) {
   }
   const endMicros = nowMicros()
   const cpu1 = serverCpu(server)
+  const helperCpuSeconds = (probe?.cpuSeconds() ?? 0) - helper0
   const busy1 = machineBusySeconds()
+  const probed = probe?.end(sent) ?? {}
   const collected = await pool.all('collect')
   const genCpu = process.cpuUsage(genCpuMark)
 
@@ -123,7 +141,8 @@ async function measure (pool, server, plan, specs) {
     for (const [code, n] of Object.entries(c.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n
   }
   const serverCpuSeconds = cpu1 - cpu0
-  const otherCpuSeconds = Math.max(0, busy1 - busy0 - serverCpuSeconds - genCpuSeconds)
+  const otherCpuSeconds = Math.max(0,
+    busy1 - busy0 - serverCpuSeconds - helperCpuSeconds - genCpuSeconds)
   return {
     clients: specs.length,
     synced: specs.length - connectFailed,
@@ -149,11 +168,13 @@ async function measure (pool, server, plan, specs) {
     gen_cpu_pct: round(100 * genCpuSeconds / windowSeconds, 0),
     gen_cpu_us_per_delivery: unique > 0 ? round(genCpuSeconds * 1e6 / unique, 1) : null,
     other_cpu_pct: round(100 * otherCpuSeconds / windowSeconds, 0),
+    ...(probe === undefined ? {} : { helper_cpu_s: round(helperCpuSeconds, 2) }),
     gen_loop_delay_p99_ms: round(Math.max(...collected.map((c) => c.loopDelayP99Ms)), 1),
     closed_early: collected.reduce((n, c) => n + c.closedEarly, 0),
     close_codes: closeCodes,
     frames_received: collected.reduce((n, c) => n + c.tally.frames, 0),
-    worst_ms_each_s: worstBySecond(collected)
+    worst_ms_each_s: worstBySecond(collected),
+    ...probed
   }
 }
 

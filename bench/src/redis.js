@@ -1,4 +1,5 @@
-// A throwaway redis-server for the crossinstance scenario: loopback, free port, no persistence.
+// A throwaway redis-server for the crossinstance scenario: loopback, free port, no persistence;
+// and what it was asked to do (INFO commandstats), to count Redis commands per update.
 
 import { execFileSync } from 'node:child_process'
 import { ServerProcess, freePort } from './proc.js'
@@ -15,7 +16,7 @@ export function redisUnavailable () {
 
 /**
  * @param {number|null} core
- * @returns {Promise<{url: string, proc: ServerProcess}>}
+ * @returns {Promise<{url: string, port: number, proc: ServerProcess}>}
  */
 export async function startRedis (core) {
   const port = await freePort()
@@ -28,11 +29,26 @@ export async function startRedis (core) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited: ${proc.tail()}`)
     try {
       execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], { stdio: 'pipe' })
-      return { url: `redis://127.0.0.1:${port}/0`, proc }
+      return { url: `redis://127.0.0.1:${port}/0`, port, proc }
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
   }
   await proc.stop()
   throw new Error('redis-server did not answer PING within 10 s')
+}
+
+/**
+ * Calls of every command since the server started, by lower-case name (`publish`, `xadd`,
+ * ...). Our own INFO calls count too: callers leave out `info`.
+ * @param {number} port
+ * @returns {Record<string, number>}
+ */
+export function commandCalls (port) {
+  const text = execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'info', 'commandstats'],
+    { stdio: 'pipe' }).toString()
+  /** @type {Record<string, number>} */
+  const calls = {}
+  for (const [, name, n] of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[name] = Number(n)
+  return calls
 }

@@ -4,10 +4,10 @@
 const MUST_BE_ZERO = ['missing', 'duplicates', 'connect_failed', 'failed', 'closed_early', 'incomplete']
 
 /** Generator busier than this (% of one core) is said to be the limit, not the server. */
-const GEN_SATURATED_PCT = 85
+export const GEN_SATURATED_PCT = 85
 
 /** Other processes busier than this (% of one core) make the figures noisy. */
-const NOISY_PCT = 15
+export const NOISY_PCT = 15
 
 export const LOAD_COLUMNS = [
   ['deliveries_per_s', 'deliv/s'],
@@ -39,6 +39,7 @@ export function problems (r) {
   if (r.incomplete > 0) out.push(`${r.incomplete} clients got an INCOMPLETE document`)
   if (r.complete === false) out.push('document INCOMPLETE after restart')
   if (r.rss_growth_pct > 10) out.push(`server memory GREW ${r.rss_growth_pct}% from the first minute`)
+  if (r.capacity_clients === 0) out.push(`NO STEP PASSED, not even ${r.first_fail_clients} clients`)
   return out
 }
 
@@ -51,6 +52,17 @@ export function warnings (r) {
   const out = []
   if (r.gen_cpu_pct > GEN_SATURATED_PCT) {
     out.push(`generator saturated (${r.gen_cpu_pct}% CPU): the figures may be its limit`)
+  }
+  if (r.limited_by === 'generator') {
+    out.push(`GENERATOR LIMITED: ${r.capacity_clients} clients is the generator's limit, not the ` +
+      `server's (the generator was saturated at ${r.first_fail_clients})`)
+  }
+  if (r.limited_by === 'noise') {
+    out.push(`${r.capacity_clients} clients is a lower bound: the step at ${r.first_fail_clients} ` +
+      'failed while other processes were busy or the generator was late, twice')
+  }
+  if (r.limited_by === 'cap') {
+    out.push(`every step passed up to --max-clients ${r.capacity_clients}: the capacity is at least that`)
   }
   if (r.other_cpu_pct > NOISY_PCT) {
     out.push(`machine not quiet: other processes used ${r.other_cpu_pct}% of a core`)
@@ -73,9 +85,11 @@ export function combine (runs) {
       out[key] = MUST_BE_ZERO.includes(key) ? Math.max(...values) : median(values)
     } else if (values.every((v) => typeof v === 'boolean')) {
       out[key] = values.every(Boolean)
-    } else if (values.every(Array.isArray)) {
+    } else if (values.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
       out[key] = Array.from({ length: Math.max(...values.map((v) => v.length)) },
         (_, i) => Math.max(...values.map((v) => v[i] ?? 0)))
+    } else if (values.every(Array.isArray)) {
+      out[key] = values // rows of each run (steps, minutes): kept whole, one list per run
     } else if (values.every((v) => v !== null && typeof v === 'object')) {
       out[key] = sumCounts(values)
     } else {
@@ -126,6 +140,15 @@ export function printTable (title, columns, rows) {
     for (const p of problems(result)) console.log(`!!! ${label}: ${p}`)
     for (const w of warnings(result)) console.log(`(warning) ${label}: ${w}`)
   }
+}
+
+/**
+ * A right-aligned cell of the lines a scenario prints as it goes.
+ * @param {any} v
+ * @param {number} width
+ */
+export function cell (v, width) {
+  return String(v ?? 'n/a').padStart(width)
 }
 
 /** @param {any} v */
