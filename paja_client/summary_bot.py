@@ -23,6 +23,7 @@ import httpx
 
 from rooms.session import LANGUAGES
 from rooms.summary import to_markdown
+from server.scheduler import now_ms
 from server.tokens import join_url
 from server.webhooks import messages, signing
 
@@ -148,7 +149,7 @@ def _event(job: Job, markdown: str, posted: dict[str, Any] | None) -> messages.E
     if posted:
         data |= {k: posted[k] for k in ("author", "markdown", "by")}
     event_id = f"{messages.SUMMARY_POSTED}:{summary_id or secrets.token_urlsafe(9)}"
-    return messages.Event(event_id, messages.SUMMARY_POSTED, int(time.time() * 1000), data)
+    return messages.Event(event_id, messages.SUMMARY_POSTED, now_ms(), data)
 
 
 async def send(job: Job, event: messages.Event, session: messages.SessionInfo) -> None:

@@ -171,6 +171,7 @@ def build(
     every_vote = sorted(entries(control, VOTES).values(), key=_opened)
     every_poll = sorted(entries(control, POLLS).values(), key=_opened)
     dots = note_dots(every_vote)
+    promoted = _promoted(read)
     summary: Value = {
         "title": str(header.get("title", "")),
         "language": chosen,
@@ -192,7 +193,7 @@ def build(
         "top_notes": _top_notes(every_vote, read),
         "votes": [_vote(v, read, roster, names) for v in every_vote],
         "polls": [_poll(p, chosen) for p in every_poll],
-        "breakouts": [_round(value, read, roster, names) for value in _rounds(control)],
+        "breakouts": [_round(value, read, promoted, roster, names) for value in _rounds(control)],
         "posted": [
             {k: s.get(k) for k in ("author", "markdown", "posted_at", "by")}
             for s in (plain(s) for s in summaries(control))
@@ -242,7 +243,7 @@ def _board(
     return {
         "name": name,
         "title": str((info or {}).get("title") or name),
-        "kind": str((info or {}).get("kind") or _kind(name)),
+        "kind": _kind(name, info),
         "sections": [
             {
                 "id": s.id,
@@ -350,12 +351,23 @@ def _poll(poll: Value, language: str) -> Value:
     return out
 
 
-def _round(value: Value, read: Mapping[str, Board], roster: dict[str, str], names: bool) -> Value:
-    """A round's rooms with what each group wrote and what it carried to the main board."""
-    promoted: dict[str, list[Note]] = {}
+def _promoted(read: Mapping[str, Board]) -> dict[str, list[Note]]:
+    """The notes on the main board by the breakout board each was promoted from."""
+    out: dict[str, list[Note]] = {}
     for n in read.get(boards.MAIN, _NO_BOARD).notes.values():
         if n.origin is not None:
-            promoted.setdefault(n.origin, []).append(n)
+            out.setdefault(n.origin, []).append(n)
+    return out
+
+
+def _round(
+    value: Value,
+    read: Mapping[str, Board],
+    promoted: Mapping[str, list[Note]],
+    roster: dict[str, str],
+    names: bool,
+) -> Value:
+    """A round's rooms with what each group wrote and what it carried to the main board."""
     rooms = []
     for r in value["rooms"]:
         board = read.get(r["board"], _NO_BOARD)
@@ -418,7 +430,11 @@ def _opened(value: Value) -> tuple[int, str]:
     return int(value.get("opened_at") or 0), str(value["id"])
 
 
-def _kind(name: str) -> str:
+def _kind(name: str, info: Value | None) -> str:
+    """The kind the board's listing gives, or the one its name tells."""
+    listed = (info or {}).get("kind")
+    if listed:
+        return str(listed)
     if name == boards.MAIN:
         return boards.MAIN_KIND
     return boards.BREAKOUT_KIND if name.startswith("breakout-") else boards.BOARD_KIND
@@ -426,8 +442,9 @@ def _kind(name: str) -> str:
 
 def _board_order(name: str, info: Value | None) -> tuple[int, int, str]:
     """Main first, then the other boards by name, then breakout rooms by number."""
-    kind = str((info or {}).get("kind") or _kind(name))
-    order = {boards.MAIN_KIND: 0, boards.BOARD_KIND: 1, boards.BREAKOUT_KIND: 2}.get(kind, 1)
+    order = {boards.MAIN_KIND: 0, boards.BOARD_KIND: 1, boards.BREAKOUT_KIND: 2}.get(
+        _kind(name, info), 1
+    )
     number = name.removeprefix("breakout-")
     return order, int(number) if number.isdigit() else 0, name
 

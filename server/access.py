@@ -17,7 +17,7 @@ from typing import Any
 
 from pycrdt import Doc
 
-from rooms import rounds
+from rooms import control, rounds
 from rooms.boards import BoardFacts
 
 from .limits import too_many_boards
@@ -100,10 +100,7 @@ async def stored_facts(store: Store, session_id: str) -> BoardFacts:
     deployment shares.
     """
     state = await store.load_document(document_key(session_id, CONTROL))
-    doc: Doc[Any] = Doc()
-    if state is not None:
-        doc.apply_update(state)
-    return rounds.facts(doc)
+    return rounds.facts(Doc() if state is None else control.from_state(state))
 
 
 class SharedLookups:

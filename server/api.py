@@ -25,7 +25,15 @@ from .access import BOT, FACILITATOR, JOIN, MAIN, OBSERVER, PARTICIPANT
 from .config import Settings
 from .control import Control
 from .hub import Hub
-from .inputs import bearer, bool_field, json_body, required_text, text_field
+from .inputs import (
+    bearer,
+    bool_field,
+    client_address,
+    json_body,
+    one_of,
+    required_text,
+    text_field,
+)
 from .limits import KeyedRate
 from .problems import Problem
 from .retention import Retention
@@ -86,9 +94,7 @@ class Sessions(Endpoints):
         body = await json_body(request)
         title = required_text(body, "title", limit=200)
         template_id = text_field(body, "template", required=False, limit=64)
-        language = body.get("language", "fi")
-        if language not in session.LANGUAGES:
-            raise Problem(422, f"'language' is one of {', '.join(session.LANGUAGES)}")
+        language = one_of(body.get("language", "fi"), "language", session.LANGUAGES)
         template = templates.load(template_id) if template_id else None
         extra = templates.board_names(template) if template else []
         record, tokens = await self.store_session(title, template_id, [*DEFAULT_BOARDS, *extra])
@@ -103,7 +109,7 @@ class Sessions(Endpoints):
             given = bearer(request) or ""
             if not hmac.compare_digest(given.encode(), key.encode()):
                 raise Problem(401, "creating a session needs the server's create key")
-        wait = self.creations.retry_after(request.client.host if request.client else "")
+        wait = self.creations.retry_after(client_address(request))
         if wait:
             raise Problem(429, "too many sessions created from this address", retry_after=wait)
 
@@ -256,7 +262,7 @@ class Sessions(Endpoints):
         return await self._enter(request, await self._session_of_code(request))
 
     async def _session_of_code(self, request: Request) -> str:
-        wait = self.lookups.retry_after(request.client.host if request.client else "")
+        wait = self.lookups.retry_after(client_address(request))
         if wait:
             raise Problem(429, "too many join codes tried from this address", retry_after=wait)
         code = normal_join_code(request.path_params["code"])

@@ -83,14 +83,9 @@ class Connection:
         if socket is not None:
             socket.on_resume = self._drain
 
-    def send_update(self, update: bytes, message: bytes, frame: bytes) -> None:
-        """Send a document update; `frame` is `message` framed once for every connection."""
-        self._send(update, message, frame)
-
-    def send_message(self, message: bytes, frame: bytes | None = None) -> None:
-        self._send(b"", message, frame)
-
-    def _send(self, update: bytes, message: bytes, frame: bytes | None) -> None:
+    def send_update(self, update: bytes, message: bytes, frame: bytes | None) -> None:
+        """Send a document update; `frame` is `message` framed once for every connection.
+        `update` b"" is a message that must go out as it is (`send_message`)."""
         socket = self._socket
         if self._queue is not None or socket is None or socket.paused:
             self._enqueue(update, message)
@@ -98,6 +93,9 @@ class Connection:
             socket.write(message, frame)
             self._counters.frames_direct += 1
             self._counters.bytes_out += len(frame or message)
+
+    def send_message(self, message: bytes, frame: bytes | None = None) -> None:
+        self.send_update(b"", message, frame)
 
     def _enqueue(self, update: bytes, message: bytes) -> None:
         if self._closed:

@@ -148,11 +148,7 @@ class Document:
         ids = [i for i in connection.awareness_ids if i in self.awareness.states]
         connection.awareness_ids.clear()
         if ids:
-            self.awareness.remove_awareness_states(ids, None)
-            update = self.awareness.encode_awareness_update(ids)
-            for client_id in ids:
-                self.awareness.meta.pop(client_id, None)
-            self._broadcast_awareness(update)
+            update = self._drop_states(ids)
             self._on_awareness(self, update, True)
 
     # document updates
@@ -330,13 +326,18 @@ class Document:
         """
         local = self._local_ids()
         ids = [i for i in client_ids if i in self.awareness.states and i not in local]
-        if not ids:
-            return
+        if ids:
+            self._drop_states(ids)
+
+    def _drop_states(self, ids: list[int]) -> bytes:
+        """Their clocks are forgotten once the removal is encoded (see `remove`); the
+        removal is returned for the callers that also hand it on."""
         self.awareness.remove_awareness_states(ids, None)
         update = self.awareness.encode_awareness_update(ids)
         for client_id in ids:
             self.awareness.meta.pop(client_id, None)
         self._broadcast_awareness(update)
+        return update
 
     def _local_ids(self) -> set[int]:
         return {i for connection in self.connections for i in connection.awareness_ids}

@@ -6,9 +6,10 @@ Every malformed input becomes a `Problem` here, with a message that names the fi
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, overload
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 
 from .problems import Problem
 
@@ -42,6 +43,11 @@ async def json_body(
     return body
 
 
+def client_address(connection: HTTPConnection) -> str:
+    """The peer's address, the key of per-address limits ("" when it is not known)."""
+    return connection.client.host if connection.client else ""
+
+
 def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -66,6 +72,13 @@ def required_text(body: dict[str, Any], name: str, *, limit: int) -> str:
     value = text_field(body, name, required=True, limit=limit)
     assert value is not None
     return value
+
+
+def one_of(value: Any, name: str, options: Sequence[str]) -> str:
+    """A field or query parameter that must be one of a few names."""
+    if value not in options:
+        raise Problem(422, f"'{name}' is one of {', '.join(options)}")
+    return str(value)
 
 
 def int_field(

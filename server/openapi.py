@@ -35,6 +35,11 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str,
     return schema
 
 
+def problems(*codes: str) -> dict[str, Any]:
+    """Error statuses, each answered with problem JSON."""
+    return dict.fromkeys(codes, PROBLEM)
+
+
 def _op(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"summary": summary, "responses": responses, **extra}
 
@@ -63,9 +68,7 @@ def command(
 ) -> dict[str, Any]:
     """A session command: who may run it is said in the summary; errors are problems."""
     responses = {status: _json(result)}
-    responses |= {
-        code: PROBLEM for code in ("400", "401", "403", "404", "409", "413", "415", "422")
-    }
+    responses |= problems("400", "401", "403", "404", "409", "413", "415", "422")
     operation = _op(summary, responses, parameters=_params(path), security=BEARER)
     if body is not None:
         operation["requestBody"] = _body(body, required=not optional_body)
@@ -619,7 +622,7 @@ def export_paths() -> dict[str, dict[str, Any]]:
                     "text/csv": {"schema": STRING},
                 },
             },
-            **{code: PROBLEM for code in ("401", "403", "404", "422")},
+            **problems("401", "403", "404", "422"),
         },
         parameters=[
             *_params(path),
@@ -632,7 +635,7 @@ def export_paths() -> dict[str, dict[str, Any]]:
         "Bearer when the server sets one; bodies up to 32 MiB)",
         {
             "201": _json(ref("CreatedSession"), "Created"),
-            **{code: PROBLEM for code in ("400", "401", "413", "415", "422", "429")},
+            **problems("400", "401", "413", "415", "422", "429"),
         },
         requestBody=_body(exported),
     )
@@ -642,7 +645,7 @@ def export_paths() -> dict[str, dict[str, Any]]:
 def session_delete() -> dict[str, Any]:
     """DELETE on the session's own path, which the session routes share."""
     responses = {"204": {"description": "Deleted, with everything it left in every store"}}
-    responses |= {code: PROBLEM for code in ("401", "403", "404")}
+    responses |= problems("401", "403", "404")
     return _op(
         "Delete the session for good: sockets close with 4404 (facilitator)",
         responses,
@@ -703,9 +706,7 @@ def webhook_paths() -> dict[str, dict[str, Any]]:
         {"name": "state", "in": "query", "schema": {"enum": ["pending", "delivered", "dead"]}}
     )
     removal = command(one, "Remove a webhook (facilitator)", {})
-    removal["responses"] = {"204": {"description": "Removed"}} | {
-        code: PROBLEM for code in ("401", "403", "404")
-    }
+    removal["responses"] = {"204": {"description": "Removed"}} | problems("401", "403", "404")
     return {
         hooks: {
             "post": command(
@@ -783,7 +784,7 @@ def openapi_spec() -> dict[str, Any]:
                     "Bearer when the server sets one)",
                     {
                         "201": _json(ref("CreatedSession"), "Created"),
-                        **{code: PROBLEM for code in ("400", "401", "413", "415", "422", "429")},
+                        **problems("400", "401", "413", "415", "422", "429"),
                     },
                     requestBody=_body(
                         obj(
@@ -801,8 +802,7 @@ def openapi_spec() -> dict[str, Any]:
                 "delete": session_delete(),
                 "get": _op(
                     "A session's metadata (facilitator token)",
-                    {"200": _json(ref("Session"))}
-                    | {code: PROBLEM for code in ("401", "403", "404")},
+                    {"200": _json(ref("Session"))} | problems("401", "403", "404"),
                     parameters=_params(S),
                     security=BEARER,
                 ),
@@ -832,14 +832,14 @@ def openapi_spec() -> dict[str, Any]:
                         "200": _json(
                             obj({"session_id": STRING, "title": STRING, "language": STRING})
                         ),
-                        **{code: PROBLEM for code in ("404", "429")},
+                        **problems("404", "429"),
                     },
                     parameters=_params("/api/join/{code}"),
                 ),
                 "post": _op(
                     "Join with a join code instead of the participant link",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | {code: PROBLEM for code in ("400", "404", "413", "415", "422", "429")},
+                    | problems("400", "404", "413", "415", "422", "429"),
                     parameters=_params("/api/join/{code}"),
                     requestBody=_body(JOIN_BODY),
                 ),
@@ -848,7 +848,7 @@ def openapi_spec() -> dict[str, Any]:
                 "post": _op(
                     "Join with the participant link's join secret as Bearer",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | {code: PROBLEM for code in ("400", "401", "403", "404", "413", "415", "422")},
+                    | problems("400", "401", "403", "404", "413", "415", "422"),
                     parameters=_params(S),
                     security=BEARER,
                     requestBody=_body(JOIN_BODY),

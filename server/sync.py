@@ -16,6 +16,7 @@ from .access import FACILITATOR, BoardAccess, Denied, SharedLookups, open_board
 from .connection import Connection
 from .document import Document
 from .hub import Hub
+from .inputs import client_address
 from .limits import BoardLimits, ConnectionCounts, Throttle
 from .metrics import Counters
 from .protocol import (
@@ -134,7 +135,7 @@ class SyncEndpoint:
         except Exception as exc:  # the store is unreachable (e.g. Redis restarting)
             await self._unavailable(websocket, "check a token", exc)
             return
-        address = websocket.client.host if websocket.client else ""
+        address = client_address(websocket)
         refusal = self.counts.refusal(session_id, address)
         if refusal is None and hub.initial_syncs >= hub.settings.max_initial_syncs:
             refusal = "too many joining, retry"
@@ -191,6 +192,7 @@ class SocketHandler:
         "_join_timer",
         "_left",
         "_loading",
+        "_max_bytes",
         "_session_id",
         "connection",
         "document",
@@ -216,6 +218,7 @@ class SocketHandler:
         self._address = address
         self._left = False
         self._loading: asyncio.Task[None] | None = None
+        self._max_bytes = settings.max_message_bytes
         self.socket = socket
         self.document = document
         self.slot = slot
@@ -278,18 +281,17 @@ class SocketHandler:
         """Serve one message; returns how long to read nothing more (the throttle)."""
         if self._left:
             return 0.0
-        counters = self._endpoint.hub.counters
         try:
             if data is None:
                 raise ProtocolError("text frames are not part of the protocol")
-            if len(data) > self._endpoint.hub.settings.max_message_bytes:
+            if len(data) > self._max_bytes:
                 raise ProtocolError("message too big", CloseCode.MESSAGE_TOO_BIG)
             self.receiver.receive(data)
             if self._join_timer is not None and self.receiver.synced:
                 self._joined()
             return self.throttle.delay_for(len(data))
         except ProtocolError as error:
-            counters.closed_bad += 1
+            self._endpoint.hub.counters.closed_bad += 1
             self.close(error.code, error.reason)
         except Exception:
             log.exception("could not serve a message; closing the connection")

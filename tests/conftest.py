@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from support.processes import PajaServer
+from support.redis import RedisServer
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -36,3 +37,11 @@ def server_factory(tmp_path: Path) -> Iterator[type[PajaServer]]:
 @pytest.fixture
 def server(server_factory: type[PajaServer]) -> PajaServer:
     return server_factory().start()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server on a free port, for this test alone."""
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()

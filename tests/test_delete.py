@@ -8,28 +8,20 @@ from __future__ import annotations
 import asyncio
 import secrets
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import redis
 from pycrdt import Map, Text
 
 from support.commands import Session
 from support.processes import PajaServer, free_port
 from support.redis import RedisServer
+from support.sqlite import database_bytes
 from support.yclient import YClient, edit_until, eventually
 
 INDEXES = ("paja:sessions", "paja:wakeups", "paja:outbox:due")
 HOOKS = ["--webhook-allow-private", "true"]  # the webhook's (silent) target is on loopback
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
 
 
 def write_marker(client: YClient, marker: str) -> None:
@@ -81,11 +73,6 @@ def rows_mentioning(path: Path, text: str) -> dict[str, int]:
     return found
 
 
-def raw_bytes(path: Path) -> bytes:
-    wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-
-
 async def test_a_deleted_session_leaves_nothing_in_sqlite(
     server_factory: type[PajaServer],
 ) -> None:
@@ -96,7 +83,7 @@ async def test_a_deleted_session_leaves_nothing_in_sqlite(
     write_marker(main, marker + "-main")
     lab = await s.open("control", s.created["observer_token"])
     db = server.data_dir / "paja.sqlite3"
-    await eventually(lambda: (marker + "-main").encode() in raw_bytes(db), what="stored")
+    await eventually(lambda: (marker + "-main").encode() in database_bytes(db), what="stored")
     assert {"sessions", "grants", "boards", "webhooks", "deliveries"} <= set(
         rows_mentioning(db, s.id)
     ), "the session is everywhere before it is deleted"
@@ -112,10 +99,10 @@ async def test_a_deleted_session_leaves_nothing_in_sqlite(
     assert await again.wait_closed() == 4401
 
     assert rows_mentioning(db, s.id) == {}
-    assert marker.encode() not in raw_bytes(db), "no note survives in free pages or the WAL"
+    assert marker.encode() not in database_bytes(db), "no note survives in free pages or the WAL"
     await asyncio.sleep(1.5)  # past the second delete: nothing came back
     assert rows_mentioning(db, s.id) == {}
-    assert marker.encode() not in raw_bytes(db)
+    assert marker.encode() not in database_bytes(db)
     log = server.log()
     assert f"session {s.id} deleted (by facilitator)" in log
     assert f"Workshop {marker}" not in log and marker not in log

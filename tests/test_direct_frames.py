@@ -3,6 +3,8 @@ from the socket's callbacks once it is handed over (server/wsprotocol.py)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import websockets
 from pycrdt import Doc, Map, create_update_message
 
@@ -42,11 +44,14 @@ async def test_what_a_client_sends_before_the_hand_over_is_served_in_order(
         # Both go out while the server still checks the token: an update, then step 1.
         await ws.send(create_update_message(updates[0]))
         await ws.send(FRESH_SYNC_STEP1)
-        async for frame in ws:
-            assert isinstance(frame, bytes)
-            if frame[:2] == b"\x00\x01":  # the answer to step 1 holds the update before it
-                assert b"sent-with-the-handshake" in frame
-                break
+        async with asyncio.timeout(10):
+            async for frame in ws:
+                assert isinstance(frame, bytes)
+                if frame[:2] == b"\x00\x01":  # the answer to step 1 holds the update before it
+                    assert b"sent-with-the-handshake" in frame
+                    break
+            else:
+                raise AssertionError("the socket closed before step 1 was answered")
 
 
 async def test_a_throttled_burst_is_served_whole_and_the_sender_stays(

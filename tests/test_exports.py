@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc, Map
 
 from support.commands import Session
+from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
@@ -36,17 +37,14 @@ AWKWARD = 'Coffee, "strong"\nand a second line'
 
 
 def note(text: str, person: dict[str, Any], *, at: int, section: str | None) -> Map[Any]:
-    return Map(
-        {
-            "text": Text(text),
-            "x": 12.5,
-            "y": -40,
-            "color": "#fff59d",
-            "section": section,
-            "author": person["participant_id"],
-            "author_name": person["name"],
-            "created_at": at,
-        }
+    return note_map(
+        text,
+        author=person["participant_id"],
+        author_name=person["name"],
+        at=at,
+        section=section,
+        x=12.5,
+        y=-40,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -181,15 +182,22 @@ async def test_boards_past_the_session_limit_are_refused_wherever_they_are_made(
     await s.close_all()
 
 
-async def test_a_board_past_its_notes_limit_turns_read_only_until_a_facilitator_cleans_up(
-    server_factory: type[PajaServer],
-) -> None:
-    server = server_factory(args=["--max-notes-per-board", "10"]).start()
+async def flooding_main(server: PajaServer) -> tuple[Session, dict[str, Any], YClient, YClient]:
+    """A session where Pia is about to flood `main` past a limit, with Tom joined to see
+    whether it spoils his day and a `wall` board open to all for him to go to instead."""
     s = Session.create(server)
     pia, tom = s.join("Pia"), s.join("Tom")
     s.ok("POST", "/boards", body={"name": "wall", "open_to_all": True})
     facilitator = await s.open("main")
     flooder = await s.open("main", pia["token"])
+    return s, tom, facilitator, flooder
+
+
+async def test_a_board_past_its_notes_limit_turns_read_only_until_a_facilitator_cleans_up(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(args=["--max-notes-per-board", "10"]).start()
+    s, tom, facilitator, flooder = await flooding_main(server)
     for i in range(11):  # the update that passes the limit is taken; the board is full
         assert await write_probe(flooder, f"n{i}")
     assert not await write_probe(flooder, "n11")
@@ -220,11 +228,7 @@ async def test_a_board_past_its_size_limit_turns_read_only_and_facilitators_clea
     server_factory: type[PajaServer],
 ) -> None:
     server = server_factory(args=["--max-board-bytes", "20000"]).start()
-    s = Session.create(server)
-    pia, tom = s.join("Pia"), s.join("Tom")
-    s.ok("POST", "/boards", body={"name": "wall", "open_to_all": True})
-    facilitator = await s.open("main")
-    flooder = await s.open("main", pia["token"])
+    s, tom, facilitator, flooder = await flooding_main(server)
     # Updates add up to far more than the limit, but rewrite one note: the board stays small.
     for i in range(1000):
         flooder.doc.get("notes", type=Map)["moving"] = {"x": i, "y": i, "color": "yellow"}

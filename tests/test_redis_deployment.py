@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 from pycrdt import Map
 
 from support.processes import PajaServer
@@ -21,13 +18,6 @@ from support.redis import deployment as start_deployment
 from support.yclient import YClient, edit_until, eventually
 
 TTL_SECONDS = 3
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
 
 
 def deployment(

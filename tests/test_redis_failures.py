@@ -42,6 +42,21 @@ async def _open(servers: list[PajaServer], s: dict[str, str]) -> list[YClient]:
     return [await YClient(srv.board_url(s["id"], "main", token)).connect() for srv in servers]
 
 
+async def _missing_in_redis(
+    server_factory: type[PajaServer],
+    redis_server: RedisServer,
+    s: dict[str, str],
+    edits: set[str],
+) -> set[str]:
+    """The edits a new instance does not load: those Redis itself lost."""
+    await asyncio.sleep(0.3)  # the last batch reaches the stream
+    newcomer = deployment(server_factory, redis_server, n=1)[0]
+    fresh = (await _open([newcomer], s))[0]
+    missing = edits - set(fresh.notes())
+    await fresh.close()
+    return missing
+
+
 async def test_redis_killed_and_restarted_mid_session_loses_no_edit(
     redis_server: RedisServer, server_factory: type[PajaServer]
 ) -> None:
@@ -95,12 +110,8 @@ async def test_redis_killed_and_restarted_mid_session_loses_no_edit(
             assert "Redis subscription restored" in log and "store writes resumed" in log
 
         # Nothing was lost from Redis itself: a new instance loads every edit from it.
-        await asyncio.sleep(0.3)  # the last batch reaches the stream
-        newcomer = deployment(server_factory, redis_server, n=1)[0]
-        fresh = (await _open([newcomer], s))[0]
-        missing = expected - set(fresh.notes())
+        missing = await _missing_in_redis(server_factory, redis_server, s, expected)
         assert not missing, f"{len(missing)} edits lost, e.g. {sorted(missing)[:5]}"
-        await fresh.close()
     finally:
         stop.set()
         for client in clients:
@@ -189,13 +200,8 @@ async def test_redis_frozen_for_ten_seconds_makes_instances_not_ready_and_loses_
         for srv in servers:
             assert "Redis heartbeat failed" in srv.log() and "Redis heartbeat ok" in srv.log()
         # ... and Redis itself has every acknowledged edit: a newcomer loads them from it.
-        acknowledged = load.acknowledged()
-        await asyncio.sleep(0.3)  # the last batch reaches the stream
-        newcomer = deployment(server_factory, redis_server, n=1)[0]
-        fresh = (await _open([newcomer], s))[0]
-        missing = acknowledged - set(fresh.notes())
+        missing = await _missing_in_redis(server_factory, redis_server, s, load.acknowledged())
         assert not missing, f"{len(missing)} acknowledged edits lost, e.g. {sorted(missing)[:5]}"
-        await fresh.close()
     finally:
         for client in clients:
             await client.close()

@@ -30,6 +30,7 @@ from rooms import (
 )
 from rooms.control import number, table
 from rooms.errors import Invalid
+from support.notes import note_map
 
 T0 = 1_763_900_000_000  # 23.11.2025
 MIN = 60_000
@@ -74,17 +75,8 @@ def note(
     author: str = "pid-pia",
     at: int = 0,
 ) -> None:
-    table(board, "notes")[note_id] = Map(
-        {
-            "text": Text(text),
-            "x": 0,
-            "y": 0,
-            "color": "#fff59d",
-            "section": section,
-            "author": author,
-            "author_name": PEOPLE.get(author, ""),
-            "created_at": T0 + at,
-        }
+    table(board, "notes")[note_id] = note_map(
+        text, author=author, author_name=PEOPLE.get(author, ""), at=T0 + at, section=section
     )
 
 

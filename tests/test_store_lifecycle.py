@@ -33,6 +33,7 @@ from server.store.base import (
 from server.store.redis import Keys, RedisStore
 from server.store.sqlite import SQLiteStore
 from support.redis import RedisServer
+from support.sqlite import database_bytes
 
 NOW = 1_700_000_000.0
 LEASE = 60.0
@@ -42,7 +43,6 @@ LEASE = 60.0
 class Backend:
     """One deployment's storage; `open` gives another server's view of it."""
 
-    kind: str
     path: Path
     redis: RedisServer | None = None
     stores: list[Store] = field(default_factory=list)
@@ -62,7 +62,7 @@ class Backend:
 @pytest.fixture(params=["sqlite", "redis"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     redis = RedisServer(tmp_path / "redis").start() if request.param == "redis" else None
-    backend = Backend(request.param, tmp_path / "paja.sqlite3", redis)
+    backend = Backend(tmp_path / "paja.sqlite3", redis)
     yield backend
     for store in backend.stores:
         await store.close()
@@ -148,7 +148,7 @@ async def test_a_board_reads_as_its_snapshot_then_its_log_and_leaves_as_one_snap
         live.apply_update(update)
     await store.compact_from(key, live)
     after = await store.read_document(key)
-    assert len(after) == (1 if backend.kind == "sqlite" else 3)
+    assert len(after) == (1 if backend.redis is None else 3)
     assert notes_of(after) == notes
 
 
@@ -466,11 +466,6 @@ def redis_leftovers(redis: RedisServer, sid: str, neighbour: str) -> list[str]:
     return found
 
 
-def file_bytes(path: Path) -> bytes:
-    wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
-
-
 async def test_deleting_a_session_leaves_nothing_of_it_and_spares_its_neighbour(
     backend: Backend,
 ) -> None:
@@ -483,7 +478,7 @@ async def test_deleting_a_session_leaves_nothing_of_it_and_spares_its_neighbour(
     assert marker(gone) in await board_text(store, f"{gone}/_ballots")
     if backend.redis is None:
         assert sqlite_leftovers(backend.path, gone, kept), "the check finds a live session"
-        assert marker(gone).encode() in file_bytes(backend.path)
+        assert marker(gone).encode() in database_bytes(backend.path)
     else:
         assert redis_leftovers(backend.redis, gone, kept), "the check finds a live session"
 
@@ -493,7 +488,7 @@ async def test_deleting_a_session_leaves_nothing_of_it_and_spares_its_neighbour(
 
     if backend.redis is None:
         assert sqlite_leftovers(backend.path, gone, kept) == []
-        raw = file_bytes(backend.path)
+        raw = database_bytes(backend.path)
         assert marker(gone).encode() not in raw, "deleted text still in the file or WAL"
         assert marker(kept).encode() in raw
     else:

@@ -8,9 +8,10 @@ import json
 from typing import Any
 
 import httpx
-from pycrdt import Map, Text
+from pycrdt import Map
 
 from support.commands import Session, current_round
+from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
@@ -18,17 +19,14 @@ from support.yclient import YClient, eventually
 def write_note(
     client: YClient, note_id: str, text: str, person: dict[str, Any], *, at: int, section: Any
 ) -> None:
-    client.doc.get("notes", type=Map)[note_id] = Map(
-        {
-            "text": Text(text),
-            "x": 10,
-            "y": 10,
-            "color": "#fff59d",
-            "section": section,
-            "author": person["participant_id"],
-            "author_name": person["name"],
-            "created_at": at,
-        }
+    client.doc.get("notes", type=Map)[note_id] = note_map(
+        text,
+        author=person["participant_id"],
+        author_name=person["name"],
+        at=at,
+        section=section,
+        x=10,
+        y=10,
     )
 
 

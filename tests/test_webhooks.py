@@ -126,13 +126,6 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def localhost_tls(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
     """A receiver's TLS context whose certificate names `localhost` and no address, and
     the file a client trusts it by (made by the openssl command, nothing downloaded)."""
@@ -204,6 +197,17 @@ def deliveries(s: Session, state: str | None = None) -> list[dict[str, Any]]:
 
 def states(s: Session) -> list[tuple[str, int]]:
     return [(d["state"], d["attempts"]) for d in deliveries(s)]
+
+
+def hooked(
+    server: PajaServer, receiver: Receiver, event: str = "summary.posted"
+) -> tuple[Session, str]:
+    """A session on `server` whose webhook for `event` leads to a fresh secret path of
+    `receiver`; returns the session and that path."""
+    s = Session.create(server)
+    path = secret_path()
+    add_webhook(s, receiver.url(path), events=[event])
+    return s, path
 
 
 def post_summary(s: Session, markdown: str = "## Päätökset\n- Kokeillaan") -> dict[str, Any]:
@@ -287,9 +291,7 @@ async def test_a_receiver_failing_twice_gets_the_event_once(
     server_factory: type[PajaServer], receiver: Receiver
 ) -> None:
     server = server_factory(args=FAST).start()
-    s = Session.create(server)
-    path = secret_path()
-    add_webhook(s, receiver.url(path), events=["summary.posted"])
+    s, path = hooked(server, receiver)
     receiver.script(path, [500, 500])
     post_summary(s)
     await eventually(lambda: states(s) == [("delivered", 3)], what="delivered on the third try")
@@ -307,9 +309,7 @@ async def test_a_server_restarted_while_a_delivery_waits_delivers_it_once(
 ) -> None:
     slow = ["--webhook-allow-private", "true", "--webhook-retry-base-seconds", "4"]
     server = server_factory(args=slow).start()
-    s = Session.create(server)
-    path = secret_path()
-    add_webhook(s, receiver.url(path), events=["summary.posted"])
+    s, path = hooked(server, receiver)
     receiver.script(path, [503])
     post_summary(s)
     await eventually(lambda: states(s) == [("pending", 1)], what="the first try failed")
@@ -326,9 +326,7 @@ async def test_two_instances_deliver_a_timer_end_once(
     servers = [
         server_factory(args=["--redis-url", redis_server.url, *FAST]).start() for _ in range(2)
     ]
-    s = Session.create(servers[0])
-    path = secret_path()
-    add_webhook(s, receiver.url(path), events=["timer.ended"])
+    s, _ = hooked(servers[0], receiver, "timer.ended")
     timer = Session(servers[1], s.created).ok(
         "POST", "/timers", body={"duration_ms": 300, "label": "Kahvi"}
     )
@@ -545,9 +543,7 @@ async def test_two_facilitators_retrying_one_dead_letter_send_it_once(
     server_factory: type[PajaServer], receiver: Receiver
 ) -> None:
     server = server_factory(args=FAST).start()
-    s = Session.create(server)
-    path = secret_path()
-    add_webhook(s, receiver.url(path), events=["summary.posted"])
+    s, path = hooked(server, receiver)
     receiver.script(path, [400])
     post_summary(s)
     await eventually(lambda: len(deliveries(s, "dead")) == 1, what="dead-lettered")

@@ -53,8 +53,8 @@ MERGE_CAP = 100  # updates merged into one PUBLISH at most
 BACKOFF_START = 0.1
 BACKOFF_CAP = 1.0  # reconnect attempts at most a second apart: healing is fast after an outage
 LISTEN_TIMEOUT = 0.5
-# Deployment-wide: every instance listens; body: the deleted session's id.
-SESSIONS_DELETED = "paja:sessions:deleted"
+# Bytes, as channels arrive: compared on every message received.
+SESSIONS_DELETED = Keys.sessions_deleted().encode()
 DELETED = ord("D")
 
 
@@ -364,7 +364,7 @@ class RedisBus:
             message = wire.decode(data)
             if message.sender == self.instance:
                 return
-            if channel == SESSIONS_DELETED.encode():
+            if channel == SESSIONS_DELETED:
                 if message.kind == DELETED:
                     self._on_deleted(message)
                 return

@@ -28,7 +28,7 @@ from rooms.errors import Invalid
 
 from ..access import BOT, CONTROL, FACILITATOR, MAIN, OBSERVER
 from ..control import PRIVATE, Control
-from ..inputs import json_body, required_text, text_field
+from ..inputs import json_body, one_of, required_text, text_field
 from ..problems import Problem
 from ..protocol import EMPTY_UPDATE
 from ..retention import Retention
@@ -63,9 +63,7 @@ class Exports(Endpoints):
 
     async def export(self, request: Request) -> Response:
         session_id, grant = await self.caller(request, FACILITATOR, BOT, OBSERVER)
-        form = request.query_params.get("format", "json")
-        if form not in FORMATS:
-            raise Problem(422, f"'format' is one of {', '.join(FORMATS)}")
+        form = one_of(request.query_params.get("format", "json"), "format", FORMATS)
         if form == "json" and grant.role != FACILITATOR:
             raise Problem(403, "the JSON export holds every ballot: it needs a facilitator token")
         control = await self.control(request)

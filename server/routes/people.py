@@ -14,8 +14,7 @@ from rooms import rounds, session
 from rooms.control import NOTICES, table
 
 from ..access import FACILITATOR, OBSERVER
-from ..inputs import json_body, required_text
-from ..problems import Problem
+from ..inputs import json_body, one_of, required_text
 from ..protocol import CloseCode
 from ..store.base import Grant
 from ..tokens import new_token, token_hash
@@ -56,8 +55,7 @@ class People(Endpoints):
         session_id, _ = await self.caller(request, FACILITATOR)
         person_id = request.path_params["participant_id"]
         role = required_text(await json_body(request), "role", limit=32)
-        if role not in session.PERSON_ROLES:
-            raise Problem(422, f"'role' is one of {', '.join(session.PERSON_ROLES)}")
+        one_of(role, "role", session.PERSON_ROLES)
         control = await self.control(request)
         await control.read(session_id, lambda doc: session.person(doc, person_id))
         await self.store.set_role(session_id, person_id, role)

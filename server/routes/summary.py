@@ -11,7 +11,7 @@ from starlette.routing import Route
 from rooms import session, summary
 
 from ..access import BOT, FACILITATOR, OBSERVER
-from ..problems import Problem
+from ..inputs import one_of
 from .base import SESSION, Endpoints, answer, route
 
 FORMATS = ("json", "markdown")
@@ -24,12 +24,10 @@ class Summary(Endpoints):
 
     async def get(self, request: Request) -> Response:
         session_id, _ = await self.caller(request, FACILITATOR, BOT, OBSERVER)
-        form = request.query_params.get("format", "json")
-        if form not in FORMATS:
-            raise Problem(422, f"'format' is one of {', '.join(FORMATS)}")
+        form = one_of(request.query_params.get("format", "json"), "format", FORMATS)
         language = request.query_params.get("language")
-        if language is not None and language not in session.LANGUAGES:
-            raise Problem(422, f"'language' is one of {', '.join(session.LANGUAGES)}")
+        if language is not None:
+            one_of(language, "language", session.LANGUAGES)
         made = await (await self.control(request)).summary(session_id, language)
         if form == "markdown":
             return Response(summary.to_markdown(made), media_type=MARKDOWN)

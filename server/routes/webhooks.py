@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..access import FACILITATOR
-from ..inputs import json_body, text_field
+from ..inputs import json_body, one_of, text_field
 from ..problems import Problem
 from ..store.base import DEAD, DELIVERED, PENDING, Delivery, Webhook
 from ..tokens import new_id
@@ -53,9 +53,7 @@ class Webhooks(Endpoints):
         wrong = urls.problem(url, allow_private=self.settings.webhook_allow_private)
         if wrong:
             raise Problem(422, wrong)
-        form = body.get("format", messages.JSON_FORMAT)
-        if form not in messages.FORMATS:
-            raise Problem(422, f"'format' is one of {', '.join(messages.FORMATS)}")
+        form = one_of(body.get("format", messages.JSON_FORMAT), "format", messages.FORMATS)
         events = body.get("events", list(messages.EVENTS))
         if (
             not isinstance(events, list)
@@ -96,8 +94,8 @@ class Webhooks(Endpoints):
     async def deliveries(self, request: Request) -> JSONResponse:
         session_id, _ = await self.caller(request, FACILITATOR)
         state = request.query_params.get("state")
-        if state is not None and state not in STATES:
-            raise Problem(422, f"'state' is one of {', '.join(STATES)}")
+        if state is not None:
+            one_of(state, "state", STATES)
         listed = await self.store.list_deliveries(session_id, state)
         return answer([_delivery(d) for d in listed])
 

@@ -202,13 +202,18 @@ def fold(updates: Sequence[bytes]) -> bytes:
     if len(updates) == 1:
         return updates[0]
     doc: Doc[Any] = Doc()
+    apply_stored(doc, updates)
+    return doc.get_update()
+
+
+def apply_stored(doc: Doc[Any], updates: Sequence[bytes]) -> None:
+    """Apply stored updates in one transaction; LoadError when one is corrupt."""
     try:
         with doc.transaction():
             for update in updates:
                 doc.apply_update(update)
     except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
         raise LoadError("stored updates are corrupt") from exc
-    return doc.get_update()
 
 
 def document_key(session_id: str, board: str) -> str:

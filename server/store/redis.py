@@ -216,6 +216,11 @@ class Keys:
         return "paja:outbox:due"
 
     @staticmethod
+    def sessions_deleted() -> str:
+        """The deployment-wide channel naming each deleted session."""
+        return "paja:sessions:deleted"
+
+    @staticmethod
     def of_session(session_id: str) -> tuple[str, ...]:
         """SCAN patterns for every key of a session: its own, its boards' and its one-time
         event claims (scheduler claims are `session_id:event`). Each pattern ends the id

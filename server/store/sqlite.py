@@ -35,6 +35,7 @@ from .base import (
     LoadError,
     SessionRecord,
     Webhook,
+    apply_stored,
     fold,
 )
 
@@ -284,10 +285,8 @@ class SQLiteStore:
             if not rows:
                 return
             try:
-                with doc.transaction():
-                    for _, data in rows:
-                        doc.apply_update(data)
-            except (ValueError, RuntimeError):
+                apply_stored(doc, [data for _, data in rows])
+            except LoadError:
                 return  # a corrupt row: keep the log as it is for an operator
             self._put_snapshot(db, key, doc.get_update(), rows[-1][0])
 

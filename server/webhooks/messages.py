@@ -24,7 +24,6 @@ from rooms.events import TIMER_ENDED as TIMER_ENDED
 from rooms.summary import TEXTS
 
 BREAKOUTS_CLOSED = "breakouts.closed"
-EVENTS = (SESSION_ENDED, BREAKOUTS_CLOSED, TIMER_ENDED, SUMMARY_POSTED, POLL_CLOSED)
 
 # The server's event kinds that webhooks hear, by their public names.
 PUBLIC_NAMES = {
@@ -34,6 +33,7 @@ PUBLIC_NAMES = {
     SUMMARY_POSTED: SUMMARY_POSTED,
     POLL_CLOSED: POLL_CLOSED,
 }
+EVENTS = tuple(PUBLIC_NAMES.values())
 
 JSON_FORMAT = "json"
 TEAMS_FORMAT = "teams"
@@ -278,5 +278,5 @@ def _lines(event: Event, words: dict[str, str]) -> tuple[str, list[str]]:
 
 def _top_note(note: dict[str, Any]) -> str:
     dots = note.get("dots")
-    text = " ".join(str(note.get("text", "")).split())
+    text = str(note.get("text", ""))  # its spacing is evened out with the line's clipping
     return f"{text} ({dots})" if dots else text

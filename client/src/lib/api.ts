@@ -9,6 +9,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The HTTP status of a failed request (0 when it never got an answer). */
+export const statusOf = (err: unknown): number => (err instanceof ApiError ? err.status : 0)
+
 export async function request<T = unknown>(
   method: string,
   path: string,
@@ -74,10 +77,13 @@ export const joinSession = (sessionId: string, secret: string, name: string, tag
 
 const codePath = (code: string) => `/api/join/${encodeURIComponent(code)}`
 
+/** A join code as typed or printed, without its dash or stray spaces ("ABCD-2345" → "ABCD2345"). */
+export const compactCode = (code: string) => code.replace(/[^A-Za-z0-9]/g, '')
+
 /** The short link of a join code ("ABCD-2345" → origin/c/ABCD2345), asking joiners for
  *  `ask` (e.g. "org,kind") like the participant link does. */
 export const codeLink = (origin: string, code: string, ask = '') =>
-  `${origin}/c/${code.replace(/[^A-Za-z0-9]/g, '')}${ask ? `#ask=${ask}` : ''}`
+  `${origin}/c/${compactCode(code)}${ask ? `#ask=${ask}` : ''}`
 
 export const findCode = (code: string) => request<CodeTarget>('GET', codePath(code), null)
 

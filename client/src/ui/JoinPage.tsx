@@ -1,9 +1,9 @@
-import type { ComponentChildren, VNode } from 'preact'
+import type { VNode } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { type Key, useI18n } from '../i18n'
-import { ApiError, type CodeTarget, findCode, type Joined, joinSession, joinWithCode } from '../lib/api'
+import { type CodeTarget, compactCode, findCode, type Joined, joinSession, joinWithCode, statusOf } from '../lib/api'
 import { hashParams, participantCreds, type ParticipantCreds, savedName, saveName, saveParticipant } from '../lib/store'
-import { ErrorText, LanguageSwitch } from './common'
+import { ErrorText, PageFrame } from './common'
 import { SessionPage } from './SessionPage'
 
 /** The board if this browser already joined the session, else the way to join it. */
@@ -56,7 +56,7 @@ export function CodeGate({ code }: { code: string }) {
   useEffect(() => {
     findCode(code)
       .then(setTarget)
-      .catch((err) => setFailed({ key: codeRefusal(err instanceof ApiError ? err.status : 0), detail: (err as Error).message }))
+      .catch((err) => setFailed({ key: codeRefusal(statusOf(err)), detail: (err as Error).message }))
   }, [code])
   useEffect(() => {
     if (!target) document.title = `${t('join.title')} · Paja`
@@ -79,7 +79,7 @@ export function CodeGate({ code }: { code: string }) {
     )
   }
   return (
-    <JoinFrame>
+    <PageFrame title={t('join.title')}>
       {!failed && <p class="lead">{t('code.finding')}</p>}
       {failed && (
         <>
@@ -87,7 +87,7 @@ export function CodeGate({ code }: { code: string }) {
           <OtherCode />
         </>
       )}
-    </JoinFrame>
+    </PageFrame>
   )
 }
 
@@ -95,7 +95,7 @@ export function CodeGate({ code }: { code: string }) {
 function OtherCode() {
   const { t } = useI18n()
   const [value, setValue] = useState('')
-  const clean = value.replace(/[^A-Za-z0-9]/g, '').toUpperCase()
+  const clean = compactCode(value).toUpperCase()
   return (
     <form
       class="stack"
@@ -123,22 +123,6 @@ function OtherCode() {
         </button>
       </div>
     </form>
-  )
-}
-
-function JoinFrame({ children }: { children: ComponentChildren }) {
-  const { t } = useI18n()
-  return (
-    <div class="page-wrap">
-      <header class="page-head">
-        <span class="brand">Paja</span>
-        <LanguageSwitch />
-      </header>
-      <main class="page narrow" id="main">
-        <h1>{t('join.title')}</h1>
-        {children}
-      </main>
-    </div>
   )
 }
 
@@ -190,14 +174,14 @@ export function JoinPage(props: {
       saveParticipant(joined.session_id, creds)
       props.onJoined(creds)
     } catch (err) {
-      const refused = props.refusal(err instanceof ApiError ? err.status : 0)
+      const refused = props.refusal(statusOf(err))
       setError(refused ? t(refused) : t('error.generic', { detail: (err as Error).message }))
       setBusy(false)
     }
   }
 
   return (
-    <JoinFrame>
+    <PageFrame title={t('join.title')}>
       {props.intro && (
         <p class="lead">
           <strong>{props.intro}</strong>
@@ -249,6 +233,6 @@ export function JoinPage(props: {
         </div>
       </form>
       <p class="hint">{t('join.privacy')}</p>
-    </JoinFrame>
+    </PageFrame>
   )
 }

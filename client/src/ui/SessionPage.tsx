@@ -5,7 +5,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { type Key, useI18n } from '../i18n'
-import { ApiError, command, query, request } from '../lib/api'
+import { command, query, request, statusOf } from '../lib/api'
 import type { NoteSnap } from '../lib/board'
 import { clock } from '../lib/clock'
 import type { Presence } from '../lib/connection'
@@ -265,8 +265,7 @@ export function SessionPage(props: {
           if (r) setMine(r)
           announce(t(add ? 'vote.placed' : 'vote.removed', { count: r?.remaining ?? 0 }))
         } catch (err) {
-          const status = err instanceof ApiError ? err.status : 0
-          announce(status === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : t('error.generic', { detail: (err as Error).message }), true)
+          announce(statusOf(err) === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : t('error.generic', { detail: (err as Error).message }), true)
         }
       },
     }

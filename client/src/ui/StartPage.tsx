@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { type Lang, useI18n } from '../i18n'
-import { createSession, request } from '../lib/api'
+import { createSession, request, statusOf } from '../lib/api'
 import { saveFacilitator } from '../lib/store'
-import { ErrorText, LanguageSwitch } from './common'
+import { ErrorText, PageFrame } from './common'
 
 interface Template {
   id: string
@@ -51,7 +51,7 @@ export function StartPage() {
       })
       location.assign(s.facilitator_url.replace(/^https?:\/\/[^/]+/, ''))
     } catch (err) {
-      const status = (err as { status?: number }).status
+      const status = statusOf(err)
       if (status === 401) setNeedsKey(true)
       setError(status === 401 ? t('start.needKey') : t('error.generic', { detail: (err as Error).message }))
       setBusy(false)
@@ -59,74 +59,67 @@ export function StartPage() {
   }
 
   return (
-    <div class="page-wrap">
-      <header class="page-head">
-        <span class="brand">Paja</span>
-        <LanguageSwitch />
-      </header>
-      <main class="page narrow" id="main">
-        <h1>{t('start.title')}</h1>
-        <p class="lead">{t('start.lead')}</p>
-        <form onSubmit={submit} class="stack" noValidate>
-          <div class="field">
-            <label for="title">{t('start.sessionTitle')}</label>
-            <input
-              id="title"
-              value={title}
-              maxLength={200}
-              required
-              autoComplete="off"
-              onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
-            />
-          </div>
-          <fieldset class="field">
-            <legend>{t('start.template')}</legend>
-            <label class="choice">
-              <input type="radio" name="template" value="" checked={template === ''} onChange={() => setTemplate('')} />
+    <PageFrame title={t('start.title')}>
+      <p class="lead">{t('start.lead')}</p>
+      <form onSubmit={submit} class="stack" noValidate>
+        <div class="field">
+          <label for="title">{t('start.sessionTitle')}</label>
+          <input
+            id="title"
+            value={title}
+            maxLength={200}
+            required
+            autoComplete="off"
+            onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <fieldset class="field">
+          <legend>{t('start.template')}</legend>
+          <label class="choice">
+            <input type="radio" name="template" value="" checked={template === ''} onChange={() => setTemplate('')} />
+            <span>
+              <strong>{t('start.noTemplate')}</strong>
+              <span class="hint">{t('start.noTemplateHint')}</span>
+            </span>
+          </label>
+          {templates.map((tpl) => (
+            <label class="choice" key={tpl.id}>
+              <input
+                type="radio"
+                name="template"
+                value={tpl.id}
+                checked={template === tpl.id}
+                onChange={() => setTemplate(tpl.id)}
+              />
               <span>
-                <strong>{t('start.noTemplate')}</strong>
-                <span class="hint">{t('start.noTemplateHint')}</span>
+                <strong>{tpl.titles[lang] ?? tpl.titles.en ?? tpl.id}</strong>
+                <span class="hint">{tpl.descriptions?.[lang] ?? ''}</span>
               </span>
             </label>
-            {templates.map((tpl) => (
-              <label class="choice" key={tpl.id}>
-                <input
-                  type="radio"
-                  name="template"
-                  value={tpl.id}
-                  checked={template === tpl.id}
-                  onChange={() => setTemplate(tpl.id)}
-                />
-                <span>
-                  <strong>{tpl.titles[lang] ?? tpl.titles.en ?? tpl.id}</strong>
-                  <span class="hint">{tpl.descriptions?.[lang] ?? ''}</span>
-                </span>
-              </label>
-            ))}
-          </fieldset>
+          ))}
+        </fieldset>
+        <div class="field">
+          <label for="language">{t('start.language')}</label>
+          <select id="language" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value as Lang)}>
+            <option value="fi">Suomi</option>
+            <option value="sv">Svenska</option>
+            <option value="en">English</option>
+          </select>
+          <span class="hint">{t('start.languageHint')}</span>
+        </div>
+        {needsKey && (
           <div class="field">
-            <label for="language">{t('start.language')}</label>
-            <select id="language" value={language} onChange={(e) => setLanguage((e.target as HTMLSelectElement).value as Lang)}>
-              <option value="fi">Suomi</option>
-              <option value="sv">Svenska</option>
-              <option value="en">English</option>
-            </select>
-            <span class="hint">{t('start.languageHint')}</span>
+            <label for="key">{t('start.key')}</label>
+            <input id="key" type="password" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
           </div>
-          {needsKey && (
-            <div class="field">
-              <label for="key">{t('start.key')}</label>
-              <input id="key" type="password" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
-            </div>
-          )}
-          <ErrorText error={error} />
-          <div>
-            <button type="submit" class="primary big" disabled={busy}>
-              {busy ? t('start.creating') : t('start.create')}
-            </button>
-          </div>
-        </form>
-      </main>
-    </div>
+        )}
+        <ErrorText error={error} />
+        <div>
+          <button type="submit" class="primary big" disabled={busy}>
+            {busy ? t('start.creating') : t('start.create')}
+          </button>
+        </div>
+      </form>
+    </PageFrame>
   )
 }

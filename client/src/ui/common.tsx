@@ -140,6 +140,22 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
   )
 }
 
+/** A page of its own (start, join): the brand, the language switch and a titled column. */
+export function PageFrame({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <div class="page-wrap">
+      <header class="page-head">
+        <span class="brand">Paja</span>
+        <LanguageSwitch />
+      </header>
+      <main class="page narrow" id="main">
+        <h1>{title}</h1>
+        {children}
+      </main>
+    </div>
+  )
+}
+
 export function ErrorText({ error }: { error: string | null }) {
   if (!error) return null
   return (

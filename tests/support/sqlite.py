@@ -1,0 +1,11 @@
+"""Reading a Paja SQLite file from outside, as an operator (or an attacker with the disk) would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def database_bytes(path: Path) -> bytes:
+    """The database file and its write-ahead log, raw: what a deleted note must be gone from."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
