@@ -21,7 +21,7 @@ import {
   savedName,
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
-import { Board, type Focus, type Voting } from './Board'
+import { Board, type Focus, type Voting } from './board'
 import { announce, ConnectionBanner, LanguageSwitch } from './common'
 import {
   AgendaPanel,
