@@ -23,19 +23,7 @@ import {
 import { visibleTimer } from '../lib/timer'
 import { Board, type Focus, type Voting } from './board'
 import { announce, ConnectionBanner, LanguageSwitch } from './common'
-import {
-  AgendaPanel,
-  BoardsPanel,
-  boardTitle,
-  BreakoutPanel,
-  type FacilitatorCtx,
-  PollPanel,
-  SharePanel,
-  SummaryPanel,
-  TimerPanel,
-  VotePanel,
-  VoteResults,
-} from './Facilitator'
+import { boardTitle, type FacilitatorCtx, FacilitatorPanel, SummaryPanel, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
@@ -483,18 +471,13 @@ export function SessionPage(props: {
             ))}
           </div>
           <div id="side-panel" role="tabpanel" aria-labelledby={`tab-${activeTab}`} class="side-panel" tabIndex={0}>
-            {activeTab === 'share' && ctx && <SharePanel ctx={ctx} />}
-            {activeTab === 'agenda' && ctx && <AgendaPanel ctx={ctx} />}
+            {ctx && <FacilitatorPanel tab={activeTab} ctx={ctx} />}
             {activeTab === 'agenda' && !ctx && (
               <section class="panel">
                 <h2>{t('agenda.title')}</h2>
                 <AgendaList items={st.agenda.items} current={st.agenda.current} lang={lang} />
               </section>
             )}
-            {activeTab === 'timer' && ctx && <TimerPanel ctx={ctx} />}
-            {activeTab === 'breakouts' && ctx && <BreakoutPanel ctx={ctx} />}
-            {activeTab === 'vote' && ctx && <VotePanel ctx={ctx} />}
-            {activeTab === 'poll' && ctx && <PollPanel ctx={ctx} />}
             {activeTab === 'poll' && !ctx && (
               <section class="panel">
                 <h2>{t('poll.title')}</h2>
@@ -502,7 +485,6 @@ export function SessionPage(props: {
                 <PollList state={st} answered={answered} onAnswer={setAnswering} />
               </section>
             )}
-            {activeTab === 'boards' && ctx && <BoardsPanel ctx={ctx} />}
             {activeTab === 'people' && (
               <section class="panel">
                 <h2>{t('people.title')}</h2>
