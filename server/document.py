@@ -23,6 +23,7 @@ from pycrdt import Awareness, Doc, Map, Subscription, get_state
 
 from .connection import Connection
 from .limits import BoardLimits, deletes_only
+from .nesting import Malformed, Nesting, TooDeep
 from .protocol import (
     EMPTY_STATE_VECTOR,
     CloseCode,
@@ -57,6 +58,7 @@ class Document:
     ) -> None:
         self.key = key
         self.doc: Doc[Any] = Doc()
+        self.nesting = Nesting()  # every update is checked against it before pycrdt sees it
         self.awareness = Awareness(self.doc)
         # The server has no presence of its own: stock clients would show a ghost user.
         self.awareness.set_local_state(None)
@@ -96,6 +98,25 @@ class Document:
             connection.send_message(self.awareness_frame())
 
     # loading: the hub reads the stored state, then applies it when someone needs it
+
+    def sanitise_stored(self, stored: Sequence[bytes]) -> list[bytes]:
+        """The stored state made safe to apply: anything nested past the bound (stored
+        before the bound existed, or by a peer that skipped it) is neutralised and logged,
+        so that a poisoned board cannot crash the server that loads it. Slow for a large
+        board (pure Python), so the hub runs it in a thread. Raises ValueError (Malformed)
+        on bytes that are not an update."""
+        clean = []
+        for update in stored:
+            fixed, count = self.nesting.sanitise(update)
+            if count:
+                log.warning(
+                    "board %s: %d stored items nested too deeply; they are neutralised "
+                    "(read as deleted) and the board loads without them",
+                    self.key,
+                    count,
+                )
+            clean.append(fixed)
+        return clean
 
     def begin_load(self, stored: Sequence[bytes]) -> None:
         """The stored state is read but not applied yet. When it is one update (a
@@ -162,9 +183,16 @@ class Document:
         `remote` marks an update that another instance already stored and published.
         """
         try:
+            scan = self.nesting.check(update)
+        except TooDeep as exc:
+            raise ProtocolError(f"update too deep: {exc}", CloseCode.CORRUPT_UPDATE) from exc
+        except Malformed as exc:
+            raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        try:
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        self.nesting.keep(scan)
         self._distribute(update, remote)
 
     def edit(self, change: Callable[[Doc[Any]], T]) -> T:
@@ -178,6 +206,7 @@ class Document:
             # Even a change that raised half-way has changed the doc: send what it wrote.
             self.doc.unobserve(subscription)
             for update in updates:
+                self.nesting.admit(update)  # the server's items may be named by clients later
                 self._distribute(update, False)
         return result
 
@@ -261,11 +290,13 @@ class Document:
         self.full = full
 
     def apply_remote_update(self, update: bytes) -> None:
-        """An update from another instance: fanned out here but never published again."""
+        """An update from another instance: fanned out here but never published again.
+        A peer checks what it publishes, so a refusal here means a hostile or broken
+        peer (or one that lost data): dropped, and healed by the next catch-up."""
         try:
             self.apply_update(update, remote=True)
-        except ProtocolError:
-            return
+        except ProtocolError as refused:
+            log.warning("board %s: an update from the bus was refused: %s", self.key, refused)
 
     def sync_reply(self, state_vector: bytes) -> tuple[bytes, bytes | None]:
         """Sync step 2 for a client, with its frame when that is shared: for every fresh

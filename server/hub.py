@@ -113,6 +113,7 @@ class Hub:
             document = Document(key, on_update=self._updated, on_awareness=self._aware)
             if stored:
                 try:
+                    stored = await asyncio.to_thread(document.sanitise_stored, stored)
                     document.begin_load(stored)
                 except (ValueError, RuntimeError) as exc:
                     raise LoadError(f"stored state of {key} is corrupt") from exc

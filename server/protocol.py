@@ -18,6 +18,8 @@ from pycrdt import (
     write_var_uint,
 )
 
+from .nesting import MAX_DEPTH, json_depth
+
 MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 EMPTY_UPDATE = b"\x00\x00"
@@ -97,13 +99,16 @@ def decode(frame: bytes) -> Message:
 
 
 def awareness_client_ids(update: bytes) -> list[int]:
-    """The client ids an awareness update speaks for; raises on a malformed update."""
+    """The client ids an awareness update speaks for; raises on a malformed update, or
+    on a state nested past the bound (every browser parses every state)."""
     count, pos = _read_var_uint(update, 0)
     ids = []
     for _ in range(count):
         client_id, pos = _read_var_uint(update, pos)
         _clock, pos = _read_var_uint(update, pos)
-        _state, pos = _read_var_bytes(update, pos)
+        state, pos = _read_var_bytes(update, pos)
+        if len(state) > MAX_DEPTH and json_depth(state.decode(errors="replace")) > MAX_DEPTH:
+            raise ProtocolError("awareness state nests too deeply", CloseCode.CORRUPT_UPDATE)
         ids.append(client_id)
     return ids
 

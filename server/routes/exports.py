@@ -29,6 +29,7 @@ from rooms.errors import Invalid
 from ..access import BOT, CONTROL, FACILITATOR, MAIN, OBSERVER
 from ..control import PRIVATE, Control
 from ..inputs import json_body, one_of, required_text, text_field
+from ..nesting import Nesting, TooDeep
 from ..problems import Problem
 from ..protocol import EMPTY_UPDATE
 from ..retention import Retention
@@ -168,7 +169,10 @@ class Exports(Endpoints):
         if len(state) > self.settings.max_board_bytes:
             raise Problem(422, f"board {shown} is larger than this server allows")
         try:
+            Nesting().check(state)  # before pycrdt, whose decoder a deep value would crash
             doc = from_state(state)
+        except TooDeep as exc:
+            raise Problem(422, f"board {shown} nests too deeply: {exc}") from exc
         except (ValueError, RuntimeError) as exc:  # pycrdt refuses a corrupt state
             raise Problem(422, f"board {shown} is not a Yjs document state") from exc
         if name == CONTROL:

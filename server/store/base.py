@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 from pycrdt import Doc
 
+from ..nesting import sanitise_values
+
 
 class LoadError(Exception):
     """Stored data of a document could not be read; the document must never be saved."""
@@ -200,18 +202,23 @@ def fold(updates: Sequence[bytes]) -> bytes:
     Doc, which is much faster than `pycrdt.merge_updates` (superlinear in their number)
     and drops what later updates deleted; a single one is the whole state already."""
     if len(updates) == 1:
-        return updates[0]
+        try:
+            return sanitise_values(updates[0])
+        except ValueError as exc:
+            raise LoadError("stored updates are corrupt") from exc
     doc: Doc[Any] = Doc()
     apply_stored(doc, updates)
     return doc.get_update()
 
 
 def apply_stored(doc: Doc[Any], updates: Sequence[bytes]) -> None:
-    """Apply stored updates in one transaction; LoadError when one is corrupt."""
+    """Apply stored updates in one transaction; LoadError when one is corrupt. Values
+    nested past the bound are neutralised first (`nesting.sanitise_values`): pycrdt's
+    decoder would crash the process on them."""
     try:
         with doc.transaction():
             for update in updates:
-                doc.apply_update(update)
+                doc.apply_update(sanitise_values(update))
     except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
         raise LoadError("stored updates are corrupt") from exc
 
