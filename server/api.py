@@ -52,7 +52,7 @@ from .routes import (
 )
 from .routes import boards as board_routes
 from .routes.base import SESSION, Context, Endpoints, answer, display_url, route
-from .scheduler import now_ms
+from .scheduler import Scheduler, now_ms
 from .store.base import CodeTaken, Grant, SessionRecord, Store
 from .tokens import (
     join_url,
@@ -201,7 +201,8 @@ class Sessions(Endpoints):
     async def get_session(self, request: Request) -> JSONResponse:
         session_id, _ = await self.caller(request, FACILITATOR)
         record = await self.store.get_session(session_id)
-        assert record is not None
+        if record is None:  # deleted since the caller's check
+            raise Problem(404, "no such session")
         control = await self.control(request)
         header = await control.read(session_id, session.header)
         return JSONResponse(
@@ -350,6 +351,10 @@ class Api:
         assert self._started is not None
         await asyncio.shield(self._started)
         return self._control
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        return None if self._control is None else self._control.scheduler
 
     async def close(self) -> None:
         await self.outbox.close()

@@ -82,10 +82,15 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
     counters = Counters(registry)
     hub = Hub(store, bus, settings, counters)
     endpoint = SyncEndpoint(hub)
-    registry.register(
-        LiveCollector(counters, lambda: endpoint.open_connections, lambda: len(hub.documents))
-    )
     api = Api(store, settings)
+    registry.register(
+        LiveCollector(
+            counters,
+            lambda: endpoint.open_connections,
+            lambda: len(hub.documents),
+            lambda: 0 if api.scheduler is None else api.scheduler.errors,
+        )
+    )
     upkeep = MemoryUpkeep(settings.memory_upkeep_seconds)
 
     async def healthz(request: Request) -> Response:
@@ -95,6 +100,8 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
         checks = {
             "store": await store.ready() and hub.store_healthy,
             "bus": await bus.ready(),
+            # a scheduler whose loop ended would never fire a timer here again
+            "scheduler": api.scheduler is not None and api.scheduler.running,
         }
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"ready": status == 200, "checks": checks}, status_code=status)

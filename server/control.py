@@ -21,7 +21,7 @@ from rooms.deadlines import Fired
 
 from .access import CONTROL, Rights, rights
 from .hub import Hub
-from .scheduler import Scheduler, SessionEvent
+from .scheduler import Scheduler, SessionEvent, Unsettled
 from .store.base import document_key
 
 T = TypeVar("T")
@@ -95,8 +95,8 @@ class Control:
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
+        self.scheduler.schedule(session_id, deadline)  # first: it cannot fail, the store can
         await self.hub.store.set_wakeup(session_id, deadline)
-        self.scheduler.schedule(session_id, deadline)
         await self.hub.flush()
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:
@@ -118,4 +118,11 @@ class Control:
         await self.scheduler.emit(SessionEvent(session_id, kind, event_id, data))
 
     async def _advance(self, session_id: str, now: int) -> list[Fired]:
-        return await self.change(session_id, lambda doc: deadlines.advance(doc, now))
+        fired = await self.hub.change(
+            document_key(session_id, CONTROL), lambda doc: deadlines.advance(doc, now)
+        )
+        try:
+            await self.settle(session_id)
+        except Exception as exc:
+            raise Unsettled(fired) from exc
+        return fired

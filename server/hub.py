@@ -8,6 +8,7 @@ document is never saved twice at once and a burst of edits costs one transaction
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 import weakref
@@ -46,6 +47,9 @@ class Hub:
         self._unload_handles: dict[str, asyncio.TimerHandle] = {}
         self._unloading: set[asyncio.Task[None]] = set()
         self._dirty: set[Document] = set()
+        # Documents whose batch is being written right now (two flushes may overlap: a
+        # command's and the flusher's), with how many batches of theirs are in flight.
+        self._flushing: collections.Counter[Document] = collections.Counter()
         self._forgotten: weakref.WeakSet[Document] = weakref.WeakSet()
         self._flush_wakeup = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
@@ -214,7 +218,7 @@ class Hub:
             for connection in list(document.connections):
                 connection.terminate(CloseCode.NOT_FOUND, "session deleted")
         for document in forgotten:
-            await self.bus.unsubscribe(document.key)
+            await self.bus.unsubscribe(document)
 
     def release(self, document: Document) -> None:
         """Called when a connection leaves; an idle document unloads after a grace period."""
@@ -235,7 +239,8 @@ class Hub:
         task.add_done_callback(self._unloading.discard)
 
     async def _unload(self, document: Document) -> None:
-        if document.connections or document in self._dirty or document in self._applies:
+        busy = document in self._dirty or document in self._flushing or document in self._applies
+        if document.connections or busy:
             if not document.connections:
                 self.release(document)  # try again once its edits are stored (or it is loaded)
             return
@@ -245,7 +250,7 @@ class Hub:
             if self._unapplied.pop(document, None) is None:  # it was loaded
                 # Compacted first: no new copy of the board can have stored anything yet.
                 await self._compact(document)
-                await self.bus.unsubscribe(document.key)
+                await self.bus.unsubscribe(document)
 
     async def _compact(self, document: Document) -> None:
         """A board leaving memory is stored as one snapshot if the store can do that from the
@@ -286,7 +291,11 @@ class Hub:
         """
         if not self._dirty:
             return True
+        # While the batch is written its documents are neither dirty nor clean: `_flushing`
+        # keeps them from unloading, so that a failed write is retried from the copy that
+        # everyone still uses, never from one that left memory while a new copy loaded.
         dirty, self._dirty = self._dirty, set()
+        self._flushing.update(dirty)
         batch = {d.key: d.pending for d in dirty}
         for document in dirty:
             document.pending = []
@@ -306,6 +315,11 @@ class Hub:
                 log.warning("store still failing (%s); %d documents pending", exc, len(batch))
             self.store_healthy = False
             return False
+        finally:
+            self._flushing.subtract(dirty)
+            for document in dirty:
+                if self._flushing[document] <= 0:
+                    del self._flushing[document]
         if not self.store_healthy:
             log.info("store writes resumed; pending edits stored")
         self.store_healthy = True

@@ -5,7 +5,7 @@ Each breach affects only the one who breaches."""
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -110,30 +110,45 @@ class ConnectionCounts:
 class KeyedRate:
     """At most `per_hour` events per key (e.g. sessions created per client address), with
     the whole hour's allowance available at once. Per process: a deployment of N instances
-    allows up to N times as many, which bounds abuse without needing Redis."""
+    allows up to N times as many, which bounds abuse without needing Redis.
 
-    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
+    Keys are kept in the order they last acted, so each call forgets, from the oldest end,
+    the keys whose allowance is whole again: constant work per call however many keys
+    there are. Past `max_keys` the oldest is forgotten anyway (it starts afresh if it
+    comes back), so a flood of addresses costs bounded memory."""
+
+    def __init__(
+        self, per_hour: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
+    ) -> None:
         self.capacity = float(per_hour)
         self.rate = per_hour / 3600
+        self.max_keys = max_keys
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def retry_after(self, key: str) -> float:
         """Seconds until `key` may act again; 0 means it may act now (and it is counted)."""
         now = self._clock()
-        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens, last = self._buckets.pop(key, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.rate)
-        if tokens < 1:
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-        self._buckets[key] = (tokens - 1, now)
-        if len(self._buckets) > 10_000:  # forget keys that are full again
-            self._buckets = {
-                k: (t, at)
-                for k, (t, at) in self._buckets.items()
-                if t + (now - at) * self.rate < self.capacity
-            }
-        return 0.0
+        wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+        self._buckets[key] = (tokens - 1 if wait == 0 else tokens, now)
+        self._forget_oldest(now)
+        return wait
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _forget_oldest(self, now: float) -> None:
+        buckets = self._buckets
+        for _ in range(2):  # two per call: the map shrinks faster than it grows
+            if not buckets:
+                return
+            oldest, (tokens, at) = next(iter(buckets.items()))
+            if len(buckets) > self.max_keys or tokens + (now - at) * self.rate >= self.capacity:
+                del buckets[oldest]
+            else:
+                return
 
 
 def too_many_boards(existing: Collection[str], adding: Collection[str], limit: int) -> str | None:

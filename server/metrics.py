@@ -38,11 +38,16 @@ class LiveCollector(Collector):
     """Reads counters and gauges from the running server at scrape time."""
 
     def __init__(
-        self, counters: Counters, open_connections: Callable[[], int], loaded: Callable[[], int]
+        self,
+        counters: Counters,
+        open_connections: Callable[[], int],
+        loaded: Callable[[], int],
+        scheduler_errors: Callable[[], int],
     ) -> None:
         self.counters = counters
         self.open_connections = open_connections
         self.loaded = loaded
+        self.scheduler_errors = scheduler_errors
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         c = self.counters
@@ -61,5 +66,10 @@ class LiveCollector(Collector):
             ("paja_connections", "WebSocket connections accepted", c.connections_total),
             ("paja_closed_slow_readers", "Connections closed for falling behind", c.closed_slow),
             ("paja_closed_bad_input", "Connections closed for bad input", c.closed_bad),
+            (
+                "paja_scheduler_errors",
+                "Passes of the scheduler that failed",
+                self.scheduler_errors(),
+            ),
         ):
             yield CounterMetricFamily(name, doc, value=value)

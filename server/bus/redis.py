@@ -167,8 +167,11 @@ class RedisBus:
             return  # the listener sees the same failure and resubscribes everything
         self._ask_peers(key)
 
-    async def unsubscribe(self, key: str) -> None:
-        self._receivers.pop(key, None)
+    async def unsubscribe(self, receiver: BusReceiver) -> None:
+        key = receiver.key
+        if self._receivers.get(key) is not receiver:
+            return  # a newer copy of the document holds the subscription now
+        del self._receivers[key]
         self._positions.pop(key, None)
         self.presence.forget_document(key)
         channel = Keys.channel(key)

@@ -81,7 +81,8 @@ class Exports(Endpoints):
         if ballots != EMPTY_UPDATE:
             states[PRIVATE] = ballots
         record = await self.store.get_session(session_id)
-        assert record is not None  # the caller's check found it
+        if record is None:  # deleted while the boards were read
+            raise Problem(404, "no such session")
         header = await control.read(session_id, session.header)
         exported = {
             "format": FORMAT,
