@@ -576,3 +576,55 @@ async def test_an_address_is_requested_under_its_name() -> None:
         await urls.addresses(local, allow_private=False)
     found = await urls.addresses(local, allow_private=True)
     assert found and all(a.startswith("127.") or a == "::1" for a in found)
+
+
+# IPv6 forms that carry a loopback or private IPv4 address, or lead nowhere public.
+HIDDEN_PRIVATE = (
+    "::ffff:127.0.0.1",  # IPv4-mapped
+    "::ffff:10.0.0.1",
+    "::127.0.0.1",  # IPv4-compatible
+    "::a00:1",
+    "64:ff9b::7f00:1",  # NAT64, well-known prefix, carrying 127.0.0.1
+    "64:ff9b::c0a8:101",  # ... carrying 192.168.1.1
+    "64:ff9b:1::a00:1",  # NAT64 for local use: never
+    "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "2001::1",
+    "::",  # unspecified
+    "::1",
+    "fe80::1",  # link-local
+    "fec0::1",  # site-local
+    "fd12:3456::1",  # unique local
+)
+PUBLIC = ("2606:4700:4700::1111", "2a00:1450:4001::200e", "2002:808:808::1", "64:ff9b::808:808")
+
+
+@pytest.mark.parametrize("address", HIDDEN_PRIVATE)
+async def test_ipv6_forms_of_private_addresses_are_refused_at_registration_and_connect(
+    address: str,
+) -> None:
+    url = f"https://[{address}]:8443/hook"
+    assert "loopback" in (urls.problem(url, allow_private=False) or ""), address
+    with pytest.raises(urls.Refused):
+        await urls.addresses(httpx.URL(url), allow_private=False)
+    assert urls.problem(url, allow_private=True) is None, "an intranet may allow them"
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+async def test_public_ipv6_addresses_stay_allowed(address: str) -> None:
+    url = f"https://[{address}]/hook"
+    assert urls.problem(url, allow_private=False) is None
+    assert await urls.addresses(httpx.URL(url), allow_private=False) == [address]
+
+
+def test_ipv6_forms_of_private_addresses_are_refused_through_the_api(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory().start()  # the default: no private targets
+    s = Session.create(server)
+    for address in HIDDEN_PRIVATE:
+        answer = s.call("POST", "/webhooks", body={"url": f"https://[{address}]/hook"})
+        assert answer.status_code == 422, (address, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert s.ok("GET", "/webhooks") == []
