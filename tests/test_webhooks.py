@@ -24,11 +24,13 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft6Validator
+from markdown_it import MarkdownIt
 from pycrdt import Map, Text
 
 from server.webhooks import messages, urls
 from server.webhooks.signing import verify
 from support.commands import Session
+from support.notes import note_map
 from support.processes import PajaServer
 from support.redis import RedisServer
 from support.yclient import eventually
@@ -628,3 +630,60 @@ def test_ipv6_forms_of_private_addresses_are_refused_through_the_api(
         assert answer.status_code == 422, (address, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
     assert s.ok("GET", "/webhooks") == []
+
+
+PHISHING = (
+    "**URGENT** your session expired: [sign in again here](https://evil.example/login), "
+    "or at https://evil.example/login or www.evil-login.com"
+)
+
+
+def rendered_parts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock and fact of `card` as HTML, rendered as a Markdown renderer that
+    links bare addresses would (CommonMark with linkify)."""
+    markdown = MarkdownIt("commonmark", {"linkify": True}).enable("linkify")
+    texts = [item["text"] for item in card["body"] if item["type"] == "TextBlock"]
+    facts = [
+        part
+        for item in card["body"]
+        if item["type"] == "FactSet"
+        for fact in item["facts"]
+        for part in (fact["title"], fact["value"])
+    ]
+    return [markdown.render(text) for text in texts + facts]
+
+
+async def test_a_phishing_answer_or_note_shows_as_text_in_a_teams_card(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server, "[Retro](https://evil.example/t)", language="en")
+    path = secret_path()
+    add_webhook(s, receiver.url(path), format="teams", events=["poll.closed", "session.ended"])
+    pia = s.join("Pia")
+
+    poll = s.ok("POST", "/polls", body={"kind": "text", "question": "What next? **now**"})
+    s.ok("POST", f"/polls/{poll['id']}/answers", pia["token"], {"answer": PHISHING})
+    s.ok("POST", f"/polls/{poll['id']}/close")
+    board = await s.open("main", pia["token"])
+    board.doc.get("notes", type=Map)["n1"] = note_map(
+        PHISHING, author=pia["participant_id"], author_name="Pia", at=1
+    )
+    watcher = await s.open("main")
+    await eventually(lambda: len(watcher.notes()) == 1, what="the note is stored")
+    vote = s.ok("POST", "/votes", body={"board": "main", "per_participant": 1})
+    s.ok("POST", f"/votes/{vote['id']}/dots", pia["token"], {"note": "n1"})
+    s.ok("POST", f"/votes/{vote['id']}/close")
+    s.ok("POST", f"/votes/{vote['id']}/reveal")
+    s.ok("POST", "/end")
+    await eventually(lambda: len(receiver.at(path)) == 2, timeout=20, what="two cards")
+    await s.close_all()
+
+    assert {r.headers["paja-event"] for r in receiver.at(path)} == {"poll.closed", "session.ended"}
+    for request in receiver.at(path):
+        card = teams_card(json.loads(request.body))
+        assert card_errors(card) == []
+        html = "".join(rendered_parts(card))
+        assert "sign in again here" in html and "https://evil.example/login" in html
+        for tag in ("<a", "<strong", "<em"):
+            assert tag not in html, (request.headers["paja-event"], tag, html)
