@@ -20,6 +20,7 @@ class Counters:
         self.connections_total = 0
         self.closed_slow = 0
         self.closed_bad = 0
+        self.summaries_built = 0
         self.store_write_seconds = Histogram(
             "paja_store_write_seconds",
             "Time of one batched write to the store",
@@ -61,5 +62,10 @@ class LiveCollector(Collector):
             ("paja_connections", "WebSocket connections accepted", c.connections_total),
             ("paja_closed_slow_readers", "Connections closed for falling behind", c.closed_slow),
             ("paja_closed_bad_input", "Connections closed for bad input", c.closed_bad),
+            (
+                "paja_summaries_built",
+                "Generated summaries built (not served from cache)",
+                c.summaries_built,
+            ),
         ):
             yield CounterMetricFamily(name, doc, value=value)
