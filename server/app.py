@@ -136,7 +136,7 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics),
+        *([Route("/metrics", metrics)] if settings.metrics else []),
         Route("/api/openapi.json", openapi),
         *api.routes(),
         WebSocketRoute("/ws/{session_id}/{board}", endpoint.handle),

@@ -139,6 +139,13 @@ class Settings:
         default=False,
         metadata={"help": "let webhooks reach loopback and private addresses (tests, an intranet)"},
     )
+    metrics: bool = field(
+        default=False,
+        metadata={
+            "help": "serve Prometheus metrics at /metrics; they tell anyone who can reach them "
+            "how busy the server is, so keep that path off the public side of the proxy"
+        },
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
 
     @property

@@ -23,6 +23,7 @@ from .access import CONTROL, Rights, rights
 from .hub import Hub
 from .scheduler import Scheduler, SessionEvent, Unsettled
 from .store.base import document_key
+from .summary_cache import Summary, SummaryCache
 
 T = TypeVar("T")
 
@@ -35,6 +36,7 @@ class Control:
         self.hub = hub
         self.scheduler = Scheduler(hub.store, hub.bus, self._advance)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.summaries = SummaryCache(self._count_summary)
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -71,19 +73,37 @@ class Control:
     async def summary(self, session_id: str, language: str | None = None) -> Value:
         """The generated summary from `control` and every board it names, as they are now;
         `language` None is the session's own. The summary route, exports and the
-        `session.ended` webhook all tell the session through this one method.
+        `session.ended` webhook all tell the session through this one method (or
+        `summary_markdown`). The result is shared: callers must not change it."""
+        made = await self._summary(session_id, language, markdown=False)
+        assert isinstance(made, dict)
+        return made
 
-        Reading the states is quick; building from them takes long on big boards, so it
-        runs in a worker thread, on Docs made there."""
+    async def summary_markdown(self, session_id: str, language: str | None = None) -> str:
+        """The generated summary as Markdown (`rooms.summary.to_markdown`)."""
+        made = await self._summary(session_id, language, markdown=True)
+        assert isinstance(made, str)
+        return made
+
+    async def _summary(self, session_id: str, language: str | None, *, markdown: bool) -> Summary:
+        """Built once per version of the boards it reads (server/summary_cache.py): the
+        versions are read first, and the states only when nothing is kept for them.
+        Building takes long on big boards, so it runs in a worker thread."""
         names = await self.read(session_id, summary.board_names)
-        control = await self.state(session_id, CONTROL)
-        states = {name: await self.state(session_id, name) for name in names}
+        keys = [CONTROL, *names]
+        versions = tuple(
+            [(name, await self.hub.version(document_key(session_id, name))) for name in keys]
+        )
 
-        def build() -> Value:
-            boards = {name: from_state(state) for name, state in states.items()}
-            return summary.build(from_state(control), boards, language=language)
+        async def build() -> Summary:
+            states = {name: await self.state(session_id, name) for name in keys}
+            return await asyncio.to_thread(_build_summary, states, language, markdown)
 
-        return await asyncio.to_thread(build)
+        form = "markdown" if markdown else "json"
+        return await self.summaries.get((session_id, form, language), versions, build)
+
+    def _count_summary(self) -> None:
+        self.hub.counters.summaries_built += 1
 
     async def settle(self, session_id: str) -> None:
         facts, deadline = await self.read(
@@ -126,3 +146,11 @@ class Control:
         except Exception as exc:
             raise Unsettled(fired) from exc
         return fired
+
+
+def _build_summary(states: dict[str, bytes], language: str | None, markdown: bool) -> Summary:
+    """The summary from full states (`control` first); runs in a worker thread, on Docs
+    made and dropped there."""
+    boards = {name: from_state(state) for name, state in states.items() if name != CONTROL}
+    made = summary.build(from_state(states[CONTROL]), boards, language=language)
+    return summary.to_markdown(made) if markdown else made

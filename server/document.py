@@ -14,6 +14,7 @@ board over a limit is `full`: read-only for all but facilitators, until it is un
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sys
 from collections.abc import Callable, Collection, Sequence
@@ -43,6 +44,8 @@ UNLIMITED = BoardLimits(max_bytes=sys.maxsize, max_notes=sys.maxsize)
 # Bytes of updates between two measurements of a board near its limit, as a fraction of
 # the limit: the board may pass its limit by this much before it is noticed.
 MEASURE_EVERY = 16
+# Versions of documents, one sequence for the process: see `Document.version`.
+_VERSIONS = itertools.count(1)
 FULL_RECHECK_SECONDS = 1.0
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
@@ -70,6 +73,9 @@ class Document:
         self._full_state: bytes | None = None
         self._full_frame: bytes | None = None  # `_full_state` framed; reset with it
         self.loading = False  # stored state read, not applied yet: see `begin_load`
+        # Taken anew on every change and load, from one sequence for the whole process, so
+        # a version names one state of one board even across unloads (server/summary_cache.py).
+        self.version = next(_VERSIONS)
         # limits (see the module docstring); the first update after loading measures
         self.limits = UNLIMITED
         self.full: str | None = None  # why the board is read-only for all but facilitators
@@ -140,6 +146,7 @@ class Document:
         with self.doc.transaction():
             for update in stored:
                 self.doc.apply_update(update)
+        self.version = next(_VERSIONS)
         self.loading = False
         for connection in self.connections:
             self._greet(connection)
@@ -212,6 +219,7 @@ class Document:
 
     def _distribute(self, update: bytes, remote: bool) -> None:
         self._full_state = self._full_frame = None
+        self.version = next(_VERSIONS)
         message = update_message(update)
         frame = binary_frame(message)
         for connection in self.connections:

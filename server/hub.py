@@ -189,6 +189,14 @@ class Hub:
         finally:
             self.release(document)
 
+    async def version(self, key: str) -> int:
+        """The loaded document's version (`Document.version`), loading it if need be."""
+        document = await self.acquire(key)
+        try:
+            return document.version
+        finally:
+            self.release(document)
+
     def connections_in(self, session_id: str) -> Iterator[tuple[Document, Connection]]:
         """Every open connection of a session, with its document (for access changes)."""
         prefix = session_id + "/"

@@ -14,6 +14,10 @@ from starlette.requests import HTTPConnection, Request
 from .problems import Problem
 
 MAX_BODY_BYTES = 64 * 1024
+# No command takes more than a few levels; json.loads recurses once per level, so a deeper
+# body is refused before it can exhaust the stack of the parser or of what reads it.
+MAX_DEPTH = 32
+TOO_DEEP = f"body nests deeper than {MAX_DEPTH} levels"
 
 
 async def json_body(
@@ -38,9 +42,28 @@ async def json_body(
         body = json.loads(raw or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(400, f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # the parser stops itself at the interpreter's limit
+        raise Problem(400, TOO_DEEP) from exc
+    if _deeper_than(body, MAX_DEPTH):
+        raise Problem(400, TOO_DEEP)
     if not isinstance(body, dict):
         raise Problem(422, "body must be a JSON object")
     return body
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest in `value` more than `limit` levels deep; walked
+    with a stack of its own, never by recursion."""
+    waiting = [(value, 1)]
+    while waiting:
+        item, depth = waiting.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            waiting.extend((child, depth + 1) for child in item)
+    return False
 
 
 def client_address(connection: HTTPConnection) -> str:

@@ -20,6 +20,7 @@ class Counters:
         self.connections_total = 0
         self.closed_slow = 0
         self.closed_bad = 0
+        self.summaries_built = 0
         self.store_write_seconds = Histogram(
             "paja_store_write_seconds",
             "Time of one batched write to the store",
@@ -70,6 +71,11 @@ class LiveCollector(Collector):
                 "paja_scheduler_errors",
                 "Passes of the scheduler that failed",
                 self.scheduler_errors(),
+            ),
+            (
+                "paja_summaries_built",
+                "Generated summaries built (not served from cache)",
+                c.summaries_built,
             ),
         ):
             yield CounterMetricFamily(name, doc, value=value)

@@ -885,7 +885,13 @@ def openapi_spec() -> dict[str, Any]:
                 )
             },
             "/metrics": {
-                "get": _op("Prometheus metrics", {"200": {"description": "text exposition format"}})
+                "get": _op(
+                    "Prometheus metrics, when the server runs with --metrics",
+                    {
+                        "200": {"description": "text exposition format"},
+                        "404": {"description": "metrics are off (the default)"},
+                    },
+                )
             },
         },
         "components": {

@@ -65,6 +65,7 @@ class Retention:
     async def _forget(self, session_id: str) -> None:
         control = self._started()
         control.scheduler.schedule(session_id, None)
+        control.summaries.forget(session_id)
         await control.hub.forget(session_id)
 
     async def _delete_again(self, session_id: str) -> None:

@@ -13,7 +13,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import cmarkgfm
 import httpx
+from markdown_it import MarkdownIt
 from pycrdt import Array, Doc, Map
 
 from support.commands import Session
@@ -209,6 +211,31 @@ async def test_the_notes_csv_is_safe_in_a_spreadsheet_and_the_markdown_is_the_su
 
     assert s.call("GET", "/export?format=xml").status_code == 422
     assert s.call("GET", "/export", token=pia["token"]).status_code == 403
+    await s.close_all()
+
+
+BARE_LINKS = "Log in at https://evil.example/login, //evil.example/x or www.evil-login.com"
+
+
+async def test_bare_addresses_in_notes_link_nowhere_in_the_markdown(server: PajaServer) -> None:
+    """The export and the summary are read in renderers that link bare addresses: GitHub's
+    (GFM autolinks, by cmark-gfm itself) and markdown-it with linkify. Neither makes a
+    link of an address someone wrote in a note, a section title or a room."""
+    s, pia, _ = await workshop(server)
+    main = await s.open("main", pia["token"])
+    main.doc.get("notes", type=Map)["n-links"] = note(BARE_LINKS, pia, at=9, section="s-well")
+    watcher = await s.open("main")
+    await eventually(lambda: "n-links" in watcher.notes(), what="the note is stored")
+
+    linkify = MarkdownIt("commonmark", {"linkify": True}).enable("linkify")
+    exported = s.call("GET", "/export?format=markdown").text
+    summarised = s.call("GET", "/summary?format=markdown", token=s.created["bot_token"]).text
+    for markdown in (exported, summarised):
+        assert "Plan the pilot" in markdown
+        for html in (linkify.render(markdown), cmarkgfm.github_flavored_markdown_to_html(markdown)):
+            assert "<a " not in html, html
+            assert "https://evil.example/login" in html and "www.evil-login.com" in html
+            assert "http://evil.example" in html, "the formula note's address, as text"
     await s.close_all()
 
 

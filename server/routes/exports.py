@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import boards, exports, session, summary
+from rooms import boards, exports, session
 from rooms.control import Value, from_state
 from rooms.errors import Invalid
 
@@ -69,7 +69,7 @@ class Exports(Endpoints):
             raise Problem(403, "the JSON export holds every ballot: it needs a facilitator token")
         control = await self.control(request)
         if form == "markdown":
-            made = summary.to_markdown(await control.summary(session_id))
+            made = await control.summary_markdown(session_id)
             return Response(made, media_type=MARKDOWN, headers=attachment(session_id, "md"))
         states = await self._states(control, session_id)
         if form == "csv":

@@ -1,6 +1,7 @@
 """The session's generated summary (JSON or Markdown), built from `control` and every board
 it mentions as they are at the moment of asking (`Control.summary`, which exports and
-webhooks use too). People read it on the Lab display and bots post from it."""
+webhooks use too, and which builds it once per version of those boards). People read it
+on the Lab display and bots post from it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from rooms import session, summary
+from rooms import session
 
 from ..access import BOT, FACILITATOR, OBSERVER
 from ..inputs import one_of
@@ -28,7 +29,8 @@ class Summary(Endpoints):
         language = request.query_params.get("language")
         if language is not None:
             one_of(language, "language", session.LANGUAGES)
-        made = await (await self.control(request)).summary(session_id, language)
+        control = await self.control(request)
         if form == "markdown":
-            return Response(summary.to_markdown(made), media_type=MARKDOWN)
-        return answer(made)
+            markdown = await control.summary_markdown(session_id, language)
+            return Response(markdown, media_type=MARKDOWN)
+        return answer(await control.summary(session_id, language))

@@ -15,10 +15,10 @@ import {
   answeredPolls,
   deviceId,
   facilitatorInfo,
-  hashParams,
   type ParticipantCreds,
   saveAnsweredPoll,
   savedName,
+  takeFacilitatorToken,
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
 import { Board, type Focus, type Voting } from './board'
@@ -76,7 +76,8 @@ export function SessionPage(props: {
 }) {
   const { t, lang } = useI18n()
   const { sessionId, role } = props
-  const token = role === 'facilitator' ? hashParams().get('token') : (props.participant?.token ?? null)
+  const [facilitatorToken] = useState(() => (role === 'facilitator' ? takeFacilitatorToken(sessionId) : null))
+  const token = role === 'facilitator' ? facilitatorToken : (props.participant?.token ?? null)
   const myId = props.participant?.participant_id ?? deviceId()
   const myName = props.participant?.name ?? (savedName() || t('role.facilitator'))
   const presence = useMemo<Presence>(() => ({ id: myId, name: myName, role, color: colorFor(myId) }), [myId, myName, role])
