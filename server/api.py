@@ -53,7 +53,8 @@ from .routes import (
 from .routes import boards as board_routes
 from .routes.base import SESSION, Context, Endpoints, answer, display_url, route
 from .scheduler import now_ms
-from .store.base import CodeTaken, Grant, SessionRecord, Store
+from .store.base import Store
+from .store.sessions import CodeTaken, Grant, SessionRecord
 from .tokens import (
     join_url,
     new_id,
@@ -145,7 +146,7 @@ class Sessions(Endpoints):
             record = SessionRecord(new_id(), title, template_id, time.time(), settings)
             grants = {token_hash(t): Grant(record.id, role) for role, t in tokens.items()}
             try:
-                await self.store.create_session(record, grants, board_names)
+                await self.store.sessions.create_session(record, grants, board_names)
             except CodeTaken:
                 continue
             return record, tokens
@@ -200,7 +201,7 @@ class Sessions(Endpoints):
 
     async def get_session(self, request: Request) -> JSONResponse:
         session_id, _ = await self.caller(request, FACILITATOR)
-        record = await self.store.get_session(session_id)
+        record = await self.store.sessions.get_session(session_id)
         assert record is not None
         control = await self.control(request)
         header = await control.read(session_id, session.header)
@@ -211,7 +212,7 @@ class Sessions(Endpoints):
                 "language": header.get("language"),
                 "summary_names": header.get("summary_names", False),
                 "ended_at": header.get("ended_at"),
-                "boards": await self.store.list_boards(session_id),
+                "boards": await self.store.sessions.list_boards(session_id),
             }
         )
 
@@ -266,7 +267,7 @@ class Sessions(Endpoints):
         if wait:
             raise Problem(429, "too many join codes tried from this address", retry_after=wait)
         code = normal_join_code(request.path_params["code"])
-        session_id = await self.store.find_join_code(code) if code else None
+        session_id = await self.store.sessions.find_join_code(code) if code else None
         if session_id is None:
             raise Problem(404, "no session has this join code")
         return session_id
@@ -284,7 +285,7 @@ class Sessions(Endpoints):
                 raise Problem(422, f"tag {tag!r} is not of the form 'key:value'")
         participant_id = new_id()
         token = new_token()
-        await self.store.add_grant(
+        await self.store.sessions.add_grant(
             token_hash(token), Grant(session_id, PARTICIPANT, participant_id)
         )
         control = await self.control(request)
@@ -336,14 +337,14 @@ class Api:
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.context = Context(store, settings, self.control)
-        self.outbox = Outbox(store, settings)
-        self.retention = Retention(store, settings)
+        self.outbox = Outbox(store.webhooks, store.sessions, settings)
+        self.retention = Retention(store.sessions, settings)
         self._control: Control | None = None
         self._started: asyncio.Task[None] | None = None
 
     async def start(self, hub: Hub) -> Control:
         if self._control is None:
-            self._control = Control(hub)
+            self._control = Control(hub, self.context.store.sessions)
             self._started = asyncio.create_task(self._control.start())
             self.outbox.start(self._control)
             self.retention.start(self._control)

@@ -22,7 +22,8 @@ from rooms.deadlines import Fired
 from .access import CONTROL, Rights, rights
 from .hub import Hub
 from .scheduler import Scheduler, SessionEvent
-from .store.base import document_key
+from .store.documents import document_key
+from .store.sessions import SessionStore
 
 T = TypeVar("T")
 
@@ -31,9 +32,10 @@ PRIVATE = "_ballots"
 
 
 class Control:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, sessions: SessionStore) -> None:
         self.hub = hub
-        self.scheduler = Scheduler(hub.store, hub.bus, self._advance)
+        self.sessions = sessions
+        self.scheduler = Scheduler(sessions, hub.bus, self._advance)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def start(self) -> None:
@@ -95,7 +97,7 @@ class Control:
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
-        await self.hub.store.set_wakeup(session_id, deadline)
+        await self.sessions.set_wakeup(session_id, deadline)
         self.scheduler.schedule(session_id, deadline)
         await self.hub.flush()
 

@@ -21,7 +21,7 @@ from typing import Any
 from rooms.deadlines import Fired
 
 from .bus.base import Bus
-from .store.base import Store
+from .store.sessions import SessionStore
 
 log = logging.getLogger("paja.scheduler")
 
@@ -48,14 +48,14 @@ EventHook = Callable[[SessionEvent], Awaitable[None] | None]
 class Scheduler:
     def __init__(
         self,
-        store: Store,
+        sessions: SessionStore,
         bus: Bus,
         advance: Advance,
         *,
         rescan_seconds: float = 30.0,
         claim_ttl_seconds: float = 24 * 3600,
     ) -> None:
-        self.store = store
+        self.sessions = sessions
         self.bus = bus
         self._advance = advance
         self._rescan_seconds = rescan_seconds
@@ -71,7 +71,7 @@ class Scheduler:
         self._hooks.append(hook)
 
     async def start(self) -> None:
-        self._due = await self.store.list_wakeups()
+        self._due = await self.sessions.list_wakeups()
         self._task = asyncio.create_task(self._run(), name="paja-scheduler")
 
     async def close(self) -> None:
@@ -99,7 +99,7 @@ class Scheduler:
             for session_id in [sid for sid, at in self._due.items() if at <= now]:
                 await self._fire(session_id, now)
             if loop.time() - scanned >= self._rescan_seconds:
-                self._due = await self.store.list_wakeups()
+                self._due = await self.sessions.list_wakeups()
                 scanned = loop.time()
                 continue
             sleep = self._rescan_seconds - (loop.time() - scanned)

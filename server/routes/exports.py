@@ -79,7 +79,7 @@ class Exports(Endpoints):
         ballots = await control.state(session_id, PRIVATE)
         if ballots != EMPTY_UPDATE:
             states[PRIVATE] = ballots
-        record = await self.store.get_session(session_id)
+        record = await self.store.sessions.get_session(session_id)
         assert record is not None  # the caller's check found it
         header = await control.read(session_id, session.header)
         exported = {
@@ -102,7 +102,7 @@ class Exports(Endpoints):
         """Every board of the session (control included) as one Yjs update each."""
         return {
             name: await control.state(session_id, name)
-            for name in await self.store.list_boards(session_id)
+            for name in await self.store.sessions.list_boards(session_id)
         }
 
     async def import_session(self, request: Request) -> JSONResponse:
