@@ -94,7 +94,3 @@ class Endpoints:
 
     def base_url(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
-
-
-def display_url(base: str, session_id: str, token: str) -> str:
-    return f"{base}/d/{session_id}#token={token}"

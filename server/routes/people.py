@@ -17,8 +17,8 @@ from ..access import FACILITATOR, OBSERVER
 from ..inputs import json_body, one_of, required_text
 from ..protocol import CloseCode
 from ..store.sessions import Grant
-from ..tokens import new_token, token_hash
-from .base import SESSION, Endpoints, answer, display_url, route
+from ..tokens import display_url, new_token, token_hash
+from .base import SESSION, Endpoints, answer, route
 
 
 class People(Endpoints):
