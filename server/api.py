@@ -1,15 +1,12 @@
 """REST: sessions (create, change, end), joining by link or by code, templates and the
 server clock, and the assembly of every session command (server/routes/). Commands check
 the caller's token and leave the domain rules to `rooms/`; their results land in the
-session's `control` document."""
+session's `control` document. What creating a session writes is server/sessions.py."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import re
-import time
-from functools import partial
 from typing import Any
 
 from pycrdt import Doc
@@ -17,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from rooms import boards, notes, rounds, session, templates
+from rooms import rounds, session, templates
 from rooms.control import Value
 from rooms.events import SESSION_ENDED
 
-from .access import BOT, FACILITATOR, JOIN, MAIN, OBSERVER, PARTICIPANT
+from .access import FACILITATOR, JOIN, PARTICIPANT
 from .config import Settings
 from .control import Control
 from .hub import Hub
@@ -51,29 +48,21 @@ from .routes import (
     webhooks,
 )
 from .routes import boards as board_routes
-from .routes.base import SESSION, Context, Endpoints, answer, display_url, route
+from .routes.base import SESSION, Context, Endpoints, answer, route
 from .scheduler import Scheduler, now_ms
-from .store.base import CodeTaken, Grant, SessionRecord, Store
-from .tokens import (
-    join_url,
-    new_id,
-    new_join_code,
-    new_token,
-    normal_join_code,
-    shown_join_code,
-    token_hash,
-)
+from .sessions import SessionCreator, describe
+from .store.base import Store
+from .store.sessions import Grant
+from .tokens import new_id, new_token, normal_join_code, token_hash
 from .webhooks.outbox import Outbox
 
 TAG = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[^\s].{0,63}$")
-DEFAULT_BOARDS = ("control", MAIN)
-JOIN_CODE_TRIES = 5
 
 
 class Sessions(Endpoints):
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, creator: SessionCreator) -> None:
         super().__init__(context)
-        self.creations = KeyedRate(self.settings.sessions_per_hour_per_address)
+        self.creator = creator
         self.lookups = KeyedRate(self.settings.join_code_lookups_per_hour_per_address)
 
     def routes(self) -> list[Route]:
@@ -90,129 +79,30 @@ class Sessions(Endpoints):
         ]
 
     async def create_session(self, request: Request) -> JSONResponse:
-        self.admit_creator(request)
+        self.creator.admit(bearer(request), client_address(request))
         body = await json_body(request)
         title = required_text(body, "title", limit=200)
         template_id = text_field(body, "template", required=False, limit=64)
         language = one_of(body.get("language", "fi"), "language", session.LANGUAGES)
-        template = templates.load(template_id) if template_id else None
-        extra = templates.board_names(template) if template else []
-        record, tokens = await self.store_session(title, template_id, [*DEFAULT_BOARDS, *extra])
-        await self._prepare(request, record, language, template)
-        return self.created(request, record, tokens, language)
-
-    def admit_creator(self, request: Request) -> None:
-        """Creating a session, or importing one, needs the server's create key when it
-        sets one, and stays within the creations allowed per client address."""
-        key = self.settings.create_key
-        if key is not None:
-            given = bearer(request) or ""
-            if not hmac.compare_digest(given.encode(), key.encode()):
-                raise Problem(401, "creating a session needs the server's create key")
-        wait = self.creations.retry_after(client_address(request))
-        if wait:
-            raise Problem(429, "too many sessions created from this address", retry_after=wait)
-
-    def created(
-        self, request: Request, record: SessionRecord, tokens: dict[str, str], language: str
-    ) -> JSONResponse:
-        """The answer to a new session: its links and its tokens, shown this once."""
-        base = self.base_url(request)
-        return JSONResponse(
-            {
-                **self._describe(base, record),
-                "language": language,
-                "facilitator_token": tokens[FACILITATOR],
-                "observer_token": tokens[OBSERVER],
-                "bot_token": tokens[BOT],
-                "join_secret": tokens[JOIN],
-                "facilitator_url": f"{base}/s/{record.id}#token={tokens[FACILITATOR]}",
-                "participant_url": f"{base}/j/{record.id}#join={tokens[JOIN]}",
-                "display_url": display_url(base, record.id, tokens[OBSERVER]),
-                "ws_url": base.replace("http", "ws", 1) + f"/ws/{record.id}",
-            },
-            status_code=201,
-        )
-
-    async def store_session(
-        self, title: str, template_id: str | None, board_names: list[str]
-    ) -> tuple[SessionRecord, dict[str, str]]:
-        """A new session with fresh tokens (by role), its boards and a join code no other
-        session has."""
-        tokens = {role: new_token() for role in (FACILITATOR, OBSERVER, BOT, JOIN)}
-        for _ in range(JOIN_CODE_TRIES):
-            settings = {"join_code": new_join_code()}
-            record = SessionRecord(new_id(), title, template_id, time.time(), settings)
-            grants = {token_hash(t): Grant(record.id, role) for role, t in tokens.items()}
-            try:
-                await self.store.create_session(record, grants, board_names)
-            except CodeTaken:
-                continue
-            return record, tokens
-        raise Problem(503, "no free join code; try again", retry_after=1)
-
-    @staticmethod
-    def _describe(base: str, record: SessionRecord) -> dict[str, Any]:
-        code = str(record.settings["join_code"])
-        return {
-            "id": record.id,
-            "title": record.title,
-            "template": record.template,
-            "created_at": record.created_at,
-            "join_code": shown_join_code(code),
-            "join_url": join_url(base, code),
-        }
-
-    async def _prepare(
-        self,
-        request: Request,
-        record: SessionRecord,
-        language: str,
-        template: templates.Template | None,
-    ) -> None:
-        """Write the new session's control document: header, boards and the template."""
         control = await self.control(request)
-        now = now_ms()
-
-        def prepare(doc: Doc[Any]) -> None:
-            session.start(
-                doc,
-                title=record.title,
-                template=record.template,
-                language=language,
-                join_code=shown_join_code(str(record.settings["join_code"])),
-                now=now,
-            )
-            title = boards.MAIN_TITLES[language]
-            boards.add(doc, MAIN, title=title, kind=boards.MAIN_KIND, open_to_all=True)
-            if template is not None:
-                templates.apply(doc, template, language)
-
-        await control.change(record.id, prepare)
-        if template is None:
-            return
-        for board in templates.board_names(template):
-            laid_out = templates.sections(template, board, language)
-            if laid_out:
-                await control.change_board(
-                    record.id, board, partial(notes.add_sections, sections=laid_out)
-                )
+        new = await self.creator.create(control, title, template_id, language)
+        return JSONResponse(new.answer(self.base_url(request), language), status_code=201)
 
     async def get_session(self, request: Request) -> JSONResponse:
         session_id, _ = await self.caller(request, FACILITATOR)
-        record = await self.store.get_session(session_id)
+        record = await self.store.sessions.get_session(session_id)
         if record is None:  # deleted since the caller's check
             raise Problem(404, "no such session")
         control = await self.control(request)
         header = await control.read(session_id, session.header)
         return JSONResponse(
             {
-                **self._describe(self.base_url(request), record),
+                **describe(self.base_url(request), record),
                 "title": header.get("title", record.title),
                 "language": header.get("language"),
                 "summary_names": header.get("summary_names", False),
                 "ended_at": header.get("ended_at"),
-                "boards": await self.store.list_boards(session_id),
+                "boards": await self.store.sessions.list_boards(session_id),
             }
         )
 
@@ -267,7 +157,7 @@ class Sessions(Endpoints):
         if wait:
             raise Problem(429, "too many join codes tried from this address", retry_after=wait)
         code = normal_join_code(request.path_params["code"])
-        session_id = await self.store.find_join_code(code) if code else None
+        session_id = await self.store.sessions.find_join_code(code) if code else None
         if session_id is None:
             raise Problem(404, "no session has this join code")
         return session_id
@@ -285,7 +175,7 @@ class Sessions(Endpoints):
                 raise Problem(422, f"tag {tag!r} is not of the form 'key:value'")
         participant_id = new_id()
         token = new_token()
-        await self.store.add_grant(
+        await self.store.sessions.add_grant(
             token_hash(token), Grant(session_id, PARTICIPANT, participant_id)
         )
         control = await self.control(request)
@@ -337,14 +227,15 @@ class Api:
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.context = Context(store, settings, self.control)
-        self.outbox = Outbox(store, settings)
-        self.retention = Retention(store, settings)
+        self.creator = SessionCreator(store.sessions, settings)
+        self.outbox = Outbox(store.webhooks, store.sessions, settings)
+        self.retention = Retention(store.sessions, settings)
         self._control: Control | None = None
         self._started: asyncio.Task[None] | None = None
 
     async def start(self, hub: Hub) -> Control:
         if self._control is None:
-            self._control = Control(hub)
+            self._control = Control(hub, self.context.store.sessions)
             self._started = asyncio.create_task(self._control.start())
             self.outbox.start(self._control)
             self.retention.start(self._control)
@@ -367,7 +258,7 @@ class Api:
         return await self.start(hub)
 
     def routes(self) -> list[Route]:
-        sessions = Sessions(self.context)
+        sessions = Sessions(self.context, self.creator)
         parts: list[type[Endpoints]] = [
             people.People,
             board_routes.Boards,
@@ -381,7 +272,7 @@ class Api:
             lead.Lead,
         ]
         hooks = webhooks.Webhooks(self.context, self.outbox)
-        data = exports.Exports(self.context, sessions, self.retention)
+        data = exports.Exports(self.context, self.creator, self.retention)
         return [
             *sessions.routes(),
             *data.routes(),

@@ -50,7 +50,9 @@ def make_store_and_bus(settings: Settings) -> tuple[Store, Bus]:
             settings.redis_url, compact_after_updates=settings.compact_after_updates
         )
         bus = RedisBus(
-            settings.redis_url, redis_store, instance_ttl_seconds=settings.instance_ttl_seconds
+            settings.redis_url,
+            redis_store.documents,
+            instance_ttl_seconds=settings.instance_ttl_seconds,
         )
         return redis_store, bus
     store = SQLiteStore(settings.sqlite_path, compact_after_updates=settings.compact_after_updates)
@@ -80,8 +82,8 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
         store, bus = make_store_and_bus(settings)
     registry = CollectorRegistry()
     counters = Counters(registry)
-    hub = Hub(store, bus, settings, counters)
-    endpoint = SyncEndpoint(hub)
+    hub = Hub(store.documents, bus, settings, counters)
+    endpoint = SyncEndpoint(hub, store.sessions)
     api = Api(store, settings)
     registry.register(
         LiveCollector(

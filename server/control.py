@@ -22,7 +22,8 @@ from rooms.deadlines import Fired
 from .access import CONTROL, Rights, rights
 from .hub import Hub
 from .scheduler import Scheduler, SessionEvent, Unsettled
-from .store.base import document_key
+from .store.documents import document_key
+from .store.sessions import SessionStore
 from .summary_cache import Summary, SummaryCache
 
 T = TypeVar("T")
@@ -32,9 +33,10 @@ PRIVATE = "_ballots"
 
 
 class Control:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, sessions: SessionStore) -> None:
         self.hub = hub
-        self.scheduler = Scheduler(hub.store, hub.bus, self._advance)
+        self.sessions = sessions
+        self.scheduler = Scheduler(sessions, hub.bus, self._advance)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.summaries = SummaryCache(self._count_summary)
 
@@ -116,7 +118,7 @@ class Control:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
         self.scheduler.schedule(session_id, deadline)  # first: it cannot fail, the store can
-        await self.hub.store.set_wakeup(session_id, deadline)
+        await self.sessions.set_wakeup(session_id, deadline)
         await self.hub.flush()
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:

@@ -23,7 +23,7 @@ from .connection import Connection
 from .document import Document
 from .metrics import Counters
 from .protocol import EMPTY_STATE_VECTOR, CloseCode, sync_step1
-from .store.base import LoadError, Store
+from .store.documents import DocumentLog, LoadError
 
 log = logging.getLogger("paja.hub")
 T = TypeVar("T")
@@ -33,7 +33,9 @@ FRESH_SYNC_STEP1 = sync_step1(EMPTY_STATE_VECTOR)  # what a joiner with no state
 
 
 class Hub:
-    def __init__(self, store: Store, bus: Bus, settings: Settings, counters: Counters) -> None:
+    def __init__(
+        self, store: DocumentLog, bus: Bus, settings: Settings, counters: Counters
+    ) -> None:
         self.store = store
         self.bus = bus
         self.settings = settings

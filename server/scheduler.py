@@ -21,7 +21,7 @@ from typing import Any
 from rooms.deadlines import Fired
 
 from .bus.base import Bus
-from .store.base import Store
+from .store.sessions import SessionStore
 
 log = logging.getLogger("paja.scheduler")
 
@@ -59,14 +59,14 @@ EventHook = Callable[[SessionEvent], Awaitable[None] | None]
 class Scheduler:
     def __init__(
         self,
-        store: Store,
+        sessions: SessionStore,
         bus: Bus,
         advance: Advance,
         *,
         rescan_seconds: float = 30.0,
         claim_ttl_seconds: float = 24 * 3600,
     ) -> None:
-        self.store = store
+        self.sessions = sessions
         self.bus = bus
         self._advance = advance
         self._rescan_seconds = rescan_seconds
@@ -86,7 +86,7 @@ class Scheduler:
         self._hooks.append(hook)
 
     async def start(self) -> None:
-        self._due = await self.store.list_wakeups()
+        self._due = await self.sessions.list_wakeups()
         self._task = asyncio.create_task(self._run(), name="paja-scheduler")
 
     @property
@@ -136,7 +136,7 @@ class Scheduler:
             # The store's deadlines, but never later than one known here: a deadline this
             # server could not store (or a retry) stays. Firing early costs nothing, an
             # advance fires only what is due and settles the true next deadline.
-            stored = await self.store.list_wakeups()
+            stored = await self.sessions.list_wakeups()
             for session_id, at in self._due.items():
                 stored[session_id] = min(at, stored.get(session_id, at))
             self._due = stored

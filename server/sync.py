@@ -28,7 +28,8 @@ from .protocol import (
     permission_denied,
 )
 from .security import allowed_origins, origin_allowed
-from .store.base import LoadError, document_key
+from .store.documents import LoadError, document_key
+from .store.sessions import SessionStore
 from .wsprotocol import EXTENSION, AsgiSocket, DirectSocket
 
 log = logging.getLogger("paja.sync")
@@ -97,7 +98,7 @@ class JoinSlot:
 
 
 class SyncEndpoint:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, sessions: SessionStore) -> None:
         self.hub = hub
         settings = hub.settings
         self.open_connections = 0
@@ -106,7 +107,7 @@ class SyncEndpoint:
             settings.max_connections_per_session, settings.max_connections_per_address
         )
         self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
-        self.lookups = SharedLookups(hub.store)
+        self.lookups = SharedLookups(sessions, hub.store)
 
     async def handle(self, websocket: WebSocket) -> None:
         """Check origin, token, board and capacity; then hand the socket to a SocketHandler.

@@ -57,6 +57,11 @@ def join_url(base: str, code: str) -> str:
     return f"{base}/c/{code.replace('-', '')}"
 
 
+def display_url(base: str, session_id: str, token: str) -> str:
+    """The Lab screen's page: an observer token, in the fragment no server is sent."""
+    return f"{base}/d/{session_id}#token={token}"
+
+
 def token_hash(token: str) -> str:
     """What the stores keep: a leaked database reveals no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -17,7 +17,7 @@ from pycrdt import Doc, Map, Text, write_var_uint
 
 from server.bus.wire import UPDATE, encode
 from server.nesting import MAX_DEPTH, Malformed, Nesting, TooDeep
-from server.store.redis import Keys
+from server.redisdb import Keys
 from support.commands import Session
 from support.processes import PajaServer
 from support.redis import RedisServer

@@ -20,7 +20,9 @@ from server.hub import Hub
 from server.limits import KeyedRate
 from server.metrics import Counters
 from server.store.redis import RedisStore
+from server.store.redis.documents import RedisDocuments
 from server.store.sqlite import SQLiteStore
+from server.store.sqlite.documents import SQLiteDocuments
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.redis import RedisServer, deployment
@@ -61,12 +63,12 @@ async def test_timers_due_while_redis_is_frozen_each_fire_once_when_it_is_back(
     await s.close_all()
 
 
-class FailingOnce(SQLiteStore):
-    """The real SQLite store, whose next write fails once the test lets it go on: a write
-    that is in flight while everything else happens, then fails (as on a full disk)."""
+class FailingOnce(SQLiteDocuments):
+    """The real SQLite document log, whose next write fails once the test lets it go on: a
+    write that is in flight while everything else happens, then fails (as on a full disk)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
+    def __init__(self, store: SQLiteStore) -> None:
+        super().__init__(store.database)
         self.fail_next = False
         self.writing = asyncio.Event()
         self.go_on = asyncio.Event()
@@ -88,8 +90,9 @@ async def test_a_board_whose_write_fails_as_it_leaves_keeps_every_edit_for_the_n
     tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path, idle_unload_seconds=60, flush_interval_ms=60_000)
-    store = FailingOnce(settings.sqlite_path)
-    await store.start()
+    database = SQLiteStore(settings.sqlite_path)
+    await database.start()
+    store = FailingOnce(database)
     hub = Hub(store, LocalBus(), settings, Counters(CollectorRegistry()))
     await hub.start()
     try:
@@ -107,21 +110,21 @@ async def test_a_board_whose_write_fails_as_it_leaves_keeps_every_edit_for_the_n
         assert "typed" in notes(joiner.doc), "the joiner has every edit"
     finally:
         await hub.close()
-        await store.close()
+        await database.close()
     reopened = SQLiteStore(settings.sqlite_path)
     await reopened.start()
     doc: Doc[Any] = Doc()
-    for update in await reopened.read_document(KEY):
+    for update in await reopened.documents.read_document(KEY):
         doc.apply_update(update)
     await reopened.close()
     assert "typed" in notes(doc), "and the store has it"
 
 
-class SlowCompaction(RedisStore):
-    """The real Redis store, whose compaction waits until the test lets it go on."""
+class SlowCompaction(RedisDocuments):
+    """The real Redis document log, whose compaction waits until the test lets it go on."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
+    def __init__(self, store: RedisStore) -> None:
+        super().__init__(store.client)
         self.compacting = asyncio.Event()
         self.go_on = asyncio.Event()
 
@@ -131,31 +134,36 @@ class SlowCompaction(RedisStore):
         await super().compact_from(key, doc)
 
 
-async def instance(tmp_path: Path, store: RedisStore, url: str) -> tuple[Hub, RedisBus]:
+async def instance(
+    tmp_path: Path, url: str, slow: bool = False
+) -> tuple[Hub, RedisBus, RedisStore, RedisDocuments]:
+    """One instance of a deployment in this process: the real Redis store and bus; its
+    document log compacts slowly when asked."""
     settings = Settings(data_dir=tmp_path, idle_unload_seconds=0, redis_url=url)
-    bus = RedisBus(url, store, instance_ttl_seconds=3)
+    store = RedisStore(url)
+    log = SlowCompaction(store) if slow else store.documents
+    bus = RedisBus(url, log, instance_ttl_seconds=3)
     await store.start()
     await bus.start()
-    hub = Hub(store, bus, settings, Counters(CollectorRegistry()))
+    hub = Hub(log, bus, settings, Counters(CollectorRegistry()))
     await hub.start()
-    return hub, bus
+    return hub, bus, store, log
 
 
 async def test_a_board_reloaded_while_its_old_copy_compacts_keeps_hearing_the_deployment(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
     url = redis_server.url
-    store = SlowCompaction(url)
-    hub, bus = await instance(tmp_path / "one", store, url)
-    peer_store = RedisStore(url)
-    peer, peer_bus = await instance(tmp_path / "two", peer_store, url)
+    hub, bus, store, log = await instance(tmp_path / "one", url, slow=True)
+    peer, peer_bus, peer_store, _ = await instance(tmp_path / "two", url)
+    assert isinstance(log, SlowCompaction)
     try:
         old = await hub.acquire(KEY)
         hub.release(old)  # the last client leaves: the board unloads and compacts
-        await store.compacting.wait()
+        await log.compacting.wait()
         new = await hub.acquire(KEY)  # someone joins while the old copy compacts
         assert new is not old
-        store.go_on.set()
+        log.go_on.set()
         await asyncio.gather(*hub._unloading)  # the old copy has unsubscribed
         await peer.change(KEY, lambda doc: doc.get("notes", type=Map).__setitem__("x", 1))
         await eventually(lambda: "x" in notes(new.doc), 10, what="the new copy hears its peer")

@@ -20,7 +20,8 @@ from ..config import Settings
 from ..control import Control
 from ..inputs import bearer
 from ..problems import Problem
-from ..store.base import Grant, Store
+from ..store.base import Store
+from ..store.sessions import Grant
 
 SESSION = "/api/sessions/{session_id}"
 Handler = Callable[[Request], Awaitable[Response]]
@@ -75,12 +76,12 @@ class Endpoints:
         """The session of the path and the caller's grant in it, or the problem why not."""
         session_id = request.path_params["session_id"]
         try:
-            grant = await authenticate(self.store, bearer(request), session_id)
+            grant = await authenticate(self.store.sessions, bearer(request), session_id)
         except Denied as denied:
             raise Problem(401, denied.reason) from denied
         if grant.role not in roles:
             raise Problem(403, f"this needs a {' or '.join(roles)} token")
-        if await self.store.get_session(session_id) is None:
+        if await self.store.sessions.get_session(session_id) is None:
             raise Problem(404, "no such session")
         return session_id, grant
 
@@ -93,7 +94,3 @@ class Endpoints:
 
     def base_url(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
-
-
-def display_url(base: str, session_id: str, token: str) -> str:
-    return f"{base}/d/{session_id}#token={token}"

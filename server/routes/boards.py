@@ -34,7 +34,7 @@ class Boards(Endpoints):
         if name in await control.read(session_id, boards.listed):
             raise Problem(409, f"board {name!r} exists; PATCH it to change it")
         await make_room(self, session_id, [name])
-        await self.store.add_board(session_id, name)
+        await self.store.sessions.add_board(session_id, name)
         info = await control.change(
             session_id, lambda doc: boards.add(doc, name, title=title, open_to_all=open_to_all)
         )
@@ -60,7 +60,7 @@ async def make_room(endpoints: Endpoints, session_id: str, names: Collection[str
     Checked before the boards are written, not in one transaction with them: two
     facilitators creating boards at the same instant may pass the limit by one each.
     """
-    existing = await endpoints.store.list_boards(session_id)
+    existing = await endpoints.store.sessions.list_boards(session_id)
     refusal = too_many_boards(existing, names, endpoints.settings.max_boards_per_session)
     if refusal is not None:
         raise Problem(409, refusal)

@@ -97,7 +97,7 @@ class Breakouts(Endpoints):
             )
         )
         assert duration is not None and closing is not None
-        existing = await self.store.list_boards(session_id)
+        existing = await self.store.sessions.list_boards(session_id)
         limit = self.settings.max_boards_per_session
 
         def draft(doc: Doc[Any]) -> Value:
@@ -110,7 +110,7 @@ class Breakouts(Endpoints):
 
         value = await control.change(session_id, draft)
         for room in value["rooms"]:
-            await self.store.add_board(session_id, room["board"])
+            await self.store.sessions.add_board(session_id, room["board"])
         return answer(value, 201)
 
     async def discard(self, request: Request) -> JSONResponse:

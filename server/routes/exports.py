@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pycrdt import Doc
 from starlette.requests import Request
@@ -28,18 +28,16 @@ from rooms.errors import Invalid
 
 from ..access import BOT, CONTROL, FACILITATOR, MAIN, OBSERVER
 from ..control import PRIVATE, Control
-from ..inputs import json_body, one_of, required_text, text_field
+from ..inputs import bearer, client_address, json_body, one_of, required_text, text_field
 from ..nesting import Nesting, TooDeep
 from ..problems import Problem
 from ..protocol import EMPTY_UPDATE
 from ..retention import Retention
 from ..scheduler import now_ms
+from ..sessions import SessionCreator
 from ..tokens import shown_join_code
 from .base import SESSION, Context, Endpoints, route
 from .summary import MARKDOWN
-
-if TYPE_CHECKING:
-    from ..api import Sessions
 
 FORMAT = "paja-session"
 VERSION = 1
@@ -50,9 +48,9 @@ FAILED_IMPORT = "failed import"
 
 
 class Exports(Endpoints):
-    def __init__(self, context: Context, sessions: Sessions, retention: Retention) -> None:
+    def __init__(self, context: Context, creator: SessionCreator, retention: Retention) -> None:
         super().__init__(context)
-        self.sessions = sessions
+        self.creator = creator
         self.retention = retention
 
     def routes(self) -> list[Route]:
@@ -80,7 +78,7 @@ class Exports(Endpoints):
         ballots = await control.state(session_id, PRIVATE)
         if ballots != EMPTY_UPDATE:
             states[PRIVATE] = ballots
-        record = await self.store.get_session(session_id)
+        record = await self.store.sessions.get_session(session_id)
         if record is None:  # deleted while the boards were read
             raise Problem(404, "no such session")
         header = await control.read(session_id, session.header)
@@ -104,17 +102,18 @@ class Exports(Endpoints):
         """Every board of the session (control included) as one Yjs update each."""
         return {
             name: await control.state(session_id, name)
-            for name in await self.store.list_boards(session_id)
+            for name in await self.store.sessions.list_boards(session_id)
         }
 
     async def import_session(self, request: Request) -> JSONResponse:
         """A JSON export becomes a new session: checked whole before anything is written."""
-        self.sessions.admit_creator(request)
+        self.creator.admit(bearer(request), client_address(request))
         body = await json_body(request, limit=IMPORT_MAX_BYTES)
         # Up to 32 MiB of base64 and Yjs to decode: off the event loop.
         title, template, states = await asyncio.to_thread(self._checked, body)
         names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
-        record, tokens = await self.sessions.store_session(title, template, names)
+        new = await self.creator.store_session(title, template, names)
+        record = new.record
         control = await self.control(request)
         code = shown_join_code(str(record.settings["join_code"]))
         try:
@@ -127,7 +126,7 @@ class Exports(Endpoints):
         except Exception:
             await self.retention.delete(record.id, FAILED_IMPORT)
             raise
-        return self.sessions.created(request, record, tokens, language)
+        return JSONResponse(new.answer(self.base_url(request), language), status_code=201)
 
     def _checked(self, body: Value) -> tuple[str, str | None, dict[str, bytes]]:
         """The title, template and decoded board states of an export, or the problem why

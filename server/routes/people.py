@@ -16,9 +16,9 @@ from rooms.control import NOTICES, table
 from ..access import FACILITATOR, OBSERVER
 from ..inputs import json_body, one_of, required_text
 from ..protocol import CloseCode
-from ..store.base import Grant
-from ..tokens import new_token, token_hash
-from .base import SESSION, Endpoints, answer, display_url, route
+from ..store.sessions import Grant
+from ..tokens import display_url, new_token, token_hash
+from .base import SESSION, Endpoints, answer, route
 
 
 class People(Endpoints):
@@ -35,7 +35,7 @@ class People(Endpoints):
         person_id = request.path_params["participant_id"]
         control = await self.control(request)
         await control.read(session_id, lambda doc: session.person(doc, person_id))
-        revoked = await self.store.revoke_subject(session_id, person_id)
+        revoked = await self.store.sessions.revoke_subject(session_id, person_id)
         closed = control.disconnect(
             session_id, person_id, CloseCode.FORBIDDEN, "removed from the session"
         )
@@ -58,7 +58,7 @@ class People(Endpoints):
         one_of(role, "role", session.PERSON_ROLES)
         control = await self.control(request)
         await control.read(session_id, lambda doc: session.person(doc, person_id))
-        await self.store.set_role(session_id, person_id, role)
+        await self.store.sessions.set_role(session_id, person_id, role)
         control.regrant(session_id, person_id, role)
         person = await control.change(
             session_id, lambda doc: session.set_role(doc, person_id, role)
@@ -69,6 +69,6 @@ class People(Endpoints):
         """Another read-only token, e.g. for a second screen in the Lab."""
         session_id, _ = await self.caller(request, FACILITATOR)
         token = new_token()
-        await self.store.add_grant(token_hash(token), Grant(session_id, OBSERVER))
+        await self.store.sessions.add_grant(token_hash(token), Grant(session_id, OBSERVER))
         url = display_url(self.base_url(request), session_id, token)
         return answer({"token": token, "display_url": url}, 201)

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from ..access import FACILITATOR
 from ..inputs import json_body, one_of, text_field
 from ..problems import Problem
-from ..store.base import DEAD, DELIVERED, PENDING, Delivery, Webhook
+from ..store.webhooks import DEAD, DELIVERED, PENDING, Delivery, Webhook
 from ..tokens import new_id
 from ..webhooks import messages, urls
 from ..webhooks.outbox import Outbox
@@ -61,7 +61,7 @@ class Webhooks(Endpoints):
             or not all(isinstance(e, str) and e in messages.EVENTS for e in events)
         ):
             raise Problem(422, f"'events' is a non-empty list of: {', '.join(messages.EVENTS)}")
-        if len(await self.store.list_webhooks(session_id)) >= MAX_WEBHOOKS:
+        if len(await self.store.webhooks.list_webhooks(session_id)) >= MAX_WEBHOOKS:
             raise Problem(409, f"a session has at most {MAX_WEBHOOKS} webhooks")
         secret = secrets.token_hex(SECRET_BYTES) if form == messages.JSON_FORMAT else ""
         webhook = Webhook(
@@ -73,7 +73,7 @@ class Webhooks(Endpoints):
             secret=secret,
             created_at=time.time(),
         )
-        await self.store.add_webhook(webhook)
+        await self.store.webhooks.add_webhook(webhook)
         self.outbox.remember_base(session_id, self.base_url(request))
         shown = _webhook(webhook)
         if secret:
@@ -83,11 +83,13 @@ class Webhooks(Endpoints):
     async def list_all(self, request: Request) -> JSONResponse:
         session_id, _ = await self.caller(request, FACILITATOR)
         self.outbox.remember_base(session_id, self.base_url(request))
-        return answer([_webhook(w) for w in await self.store.list_webhooks(session_id)])
+        return answer([_webhook(w) for w in await self.store.webhooks.list_webhooks(session_id)])
 
     async def remove(self, request: Request) -> Response:
         session_id, _ = await self.caller(request, FACILITATOR)
-        if not await self.store.remove_webhook(session_id, request.path_params["webhook_id"]):
+        if not await self.store.webhooks.remove_webhook(
+            session_id, request.path_params["webhook_id"]
+        ):
             raise Problem(404, "no such webhook")
         return Response(status_code=204)
 
@@ -96,19 +98,21 @@ class Webhooks(Endpoints):
         state = request.query_params.get("state")
         if state is not None:
             one_of(state, "state", STATES)
-        listed = await self.store.list_deliveries(session_id, state)
+        listed = await self.store.webhooks.list_deliveries(session_id, state)
         return answer([_delivery(d) for d in listed])
 
     async def retry(self, request: Request) -> JSONResponse:
         """A dead-lettered delivery goes out again now, with a fresh count of tries."""
         session_id, _ = await self.caller(request, FACILITATOR)
-        delivery = await self.store.get_delivery(session_id, request.path_params["delivery_id"])
+        delivery = await self.store.webhooks.get_delivery(
+            session_id, request.path_params["delivery_id"]
+        )
         if delivery is None:
             raise Problem(404, "no such delivery")
         if delivery.state != DEAD:
             raise Problem(409, f"only dead deliveries are retried; this one is {delivery.state}")
         again = replace(delivery, state=PENDING, attempts=0, next_at=time.time(), last_error="")
-        if not await self.store.save_delivery(
+        if not await self.store.webhooks.save_delivery(
             again, expected_state=DEAD, expected_attempts=delivery.attempts
         ):
             raise Problem(409, "the delivery changed meanwhile; list the deliveries again")
