@@ -1,6 +1,7 @@
 """Abuse limits: how fast one connection may send, how many sockets a session or a client
-address may hold, how many boards a session may have and how big one board may grow.
-Each breach affects only the one who breaches."""
+address may hold, how many boards a session may have and how big one board may grow (for
+a client's writes and the server's own alike). Each breach affects only the one who
+breaches."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc
 
 from rooms.boards import CONTROL
+from rooms.control import table
 
 from .protocol import CloseCode, ProtocolError
 
@@ -156,6 +161,24 @@ class BoardLimits:
 
     max_bytes: int
     max_notes: int
+
+
+# Bytes a note adds to a board's encoding besides its text: its fields and their keys.
+NOTE_OVERHEAD_BYTES = 256
+BOARD_FULL = "board_full"  # the stable `reason` of a server-side write a board has no room for
+
+
+def no_room(board: Doc[Any], texts: Collection[str], limits: BoardLimits) -> str | None:
+    """Why a server-side write of notes with `texts` would take `board` past the limits
+    a client's write is held to, or None when there is room. The board is encoded to
+    measure it: server-side writes are rare commands, not the per-update path."""
+    notes = len(table(board, "notes"))
+    if notes + len(texts) > limits.max_notes:
+        return f"the board would hold more than {limits.max_notes} notes"
+    adding = sum(len(text.encode()) + NOTE_OVERHEAD_BYTES for text in texts)
+    if len(board.get_update()) + adding > limits.max_bytes:
+        return f"the board would pass its size limit ({limits.max_bytes} bytes)"
+    return None
 
 
 def deletes_only(update: bytes) -> bool:
