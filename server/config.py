@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from rooms import summaries
+
 MIB = 1024 * 1024
 
 
@@ -120,6 +122,20 @@ class Settings:
     max_notes_per_board: int = field(
         default=5000,
         metadata={"help": "notes past which a board is full (read-only but for facilitators)"},
+    )
+    max_summaries_per_session: int = field(
+        default=summaries.KEEP,
+        metadata={"help": "posted summaries a session keeps; posting more drops the oldest"},
+    )
+    max_summary_bytes_per_session: int = field(
+        default=summaries.KEEP_BYTES,
+        metadata={
+            "help": "bytes of posted summaries a session keeps together; past them the "
+            "oldest are dropped"
+        },
+    )
+    summaries_per_minute_per_session: int = field(
+        default=10, metadata={"help": "summaries one session may be posted per minute (429)"}
     )
     retention_days: float = field(
         default=0.0,

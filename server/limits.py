@@ -113,13 +113,16 @@ class ConnectionCounts:
 
 
 class KeyedRate:
-    """At most `per_hour` events per key (e.g. sessions created per client address), with
-    the whole hour's allowance available at once. Per process: a deployment of N instances
-    allows up to N times as many, which bounds abuse without needing Redis."""
+    """At most `count` events per key in `period` seconds, an hour unless told (e.g.
+    sessions created per client address), with the whole allowance available at once. Per
+    process: a deployment of N instances allows up to N times as many, which bounds abuse
+    without needing Redis."""
 
-    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_hour)
-        self.rate = per_hour / 3600
+    def __init__(
+        self, count: int, period: float = 3600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.capacity = float(count)
+        self.rate = count / period
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}
 

@@ -65,10 +65,14 @@ def command(
     *,
     status: str = "200",
     optional_body: bool = False,
+    also: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """A session command: who may run it is said in the summary; errors are problems."""
+    """A session command: who may run it is said in the summary; errors are problems, and
+    `also` the statuses besides `status` it may answer (e.g. 429 of a rate-limited one)."""
     responses = {status: _json(result)}
     responses |= problems("400", "401", "403", "404", "409", "413", "415", "422")
+    for code in also:
+        responses[code] = PROBLEM if int(code) >= 400 else _json(result)
     operation = _op(summary, responses, parameters=_params(path), security=BEARER)
     if body is not None:
         operation["requestBody"] = _body(body, required=not optional_body)
@@ -278,10 +282,18 @@ def session_paths() -> dict[str, dict[str, Any]]:
         rnd + "/rooms/{room}/promote": {
             "post": command(
                 rnd + "/rooms/{room}/promote",
-                "Copy notes of a closed room to main (the room's members or a facilitator)",
-                obj({"board": STRING, "notes": {"type": "array", "items": STRING}}),
-                obj({"notes": {"type": "array", "items": STRING}}, ("notes",)),
+                "Copy notes of a closed room to main (the room's members or a facilitator); "
+                "200 when all were copied before and nothing is added",
+                obj(
+                    {
+                        "board": STRING,
+                        "notes": {"type": "array", "items": STRING},
+                        "section": NULLABLE_STRING,
+                    }
+                ),
+                obj({"notes": {"type": "array", "maxItems": 200, "items": STRING}}, ("notes",)),
                 status="201",
+                also=("200",),
             )
         },
         S + "/votes": {
@@ -336,10 +348,12 @@ def session_paths() -> dict[str, dict[str, Any]]:
         S + "/summaries": {
             "post": command(
                 S + "/summaries",
-                "Post a Markdown summary (bot or facilitator)",
+                "Post a Markdown summary (bot or facilitator); rate-limited per session, and "
+                "a session keeps the newest only",
                 ref("Summary"),
                 obj({"author": STRING, "markdown": STRING}, ("author", "markdown")),
                 status="201",
+                also=("429",),
             )
         },
     }
