@@ -83,6 +83,13 @@ class Settings:
         default=600,
         metadata={"help": "join-code lookups one client address may make per hour (429)"},
     )
+    joins_per_minute_per_session: int = field(
+        default=120,
+        metadata={"help": "people one session may take in per minute, by link or code (429)"},
+    )
+    max_participants_per_session: int = field(
+        default=500, metadata={"help": "people one session's roster may hold (409)"}
+    )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}
     )

@@ -851,22 +851,40 @@ def openapi_spec() -> dict[str, Any]:
                     parameters=_params("/api/join/{code}"),
                 ),
                 "post": _op(
-                    "Join with a join code instead of the participant link",
+                    "Join with a join code instead of the participant link (409 when the "
+                    "roster is full, 429 past the session's joins per minute)",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | problems("400", "404", "413", "415", "422", "429"),
+                    | problems("400", "404", "409", "413", "415", "422", "429"),
                     parameters=_params("/api/join/{code}"),
                     requestBody=_body(JOIN_BODY),
                 ),
             },
             S + "/participants": {
                 "post": _op(
-                    "Join with the participant link's join secret as Bearer",
+                    "Join with the participant link's join secret as Bearer (409 when the "
+                    "roster is full, 429 past the session's joins per minute)",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | problems("400", "401", "403", "404", "413", "415", "422"),
+                    | problems("400", "401", "403", "404", "409", "413", "415", "422", "429"),
                     parameters=_params(S),
                     security=BEARER,
                     requestBody=_body(JOIN_BODY),
                 ),
+            },
+            S + "/links/rotate": {
+                "post": command(
+                    S + "/links/rotate",
+                    "A new participant link and join code; the old ones stop working at once "
+                    "(facilitator)",
+                    obj(
+                        {
+                            "join_secret": STRING,
+                            "participant_url": STRING,
+                            "join_code": STRING,
+                            "join_url": STRING,
+                        },
+                        ("join_secret", "participant_url", "join_code", "join_url"),
+                    ),
+                )
             },
             **session_paths(),
             **summary_paths(),

@@ -97,3 +97,7 @@ class Endpoints:
 
 def display_url(base: str, session_id: str, token: str) -> str:
     return f"{base}/d/{session_id}#token={token}"
+
+
+def participant_url(base: str, session_id: str, join_secret: str) -> str:
+    return f"{base}/j/{session_id}#join={join_secret}"

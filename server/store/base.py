@@ -172,6 +172,13 @@ class Store(LifecycleStore, Protocol):
 
     async def find_grant(self, token_hash: str) -> Grant | None: ...
 
+    async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
+        """At once: every token of `grant`'s role and subject in its session (the
+        participant link's join secret) is replaced by `token_hash`, and the session's
+        join code (`settings["join_code"]` and its index) by `code`; the old ones stop
+        working. CodeTaken, and nothing written, when another session holds `code`."""
+        ...
+
     async def revoke_subject(self, session_id: str, subject: str) -> int:
         """Revoke every token of one participant; returns how many were revoked."""
         ...
