@@ -119,6 +119,13 @@ class Settings:
     max_boards_per_session: int = field(
         default=200, metadata={"help": "boards one session may have, breakout rooms included"}
     )
+    max_import_bytes: int = field(
+        default=16 * MIB,
+        metadata={"help": "largest session import, its JSON body as sent (413)"},
+    )
+    max_import_boards: int = field(
+        default=100, metadata={"help": "boards one session import may hold (413)"}
+    )
     max_board_bytes: int = field(
         default=8 * MIB,
         metadata={

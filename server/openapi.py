@@ -646,10 +646,11 @@ def export_paths() -> dict[str, dict[str, Any]]:
     )
     imported = _op(
         "Import a JSON export as a new session, with new tokens (with the create key as "
-        "Bearer when the server sets one; bodies up to 32 MiB)",
+        "Bearer when the server sets one; bodies up to --max-import-bytes, 16 MiB by "
+        "default, and --max-import-boards)",
         {
             "201": _json(ref("CreatedSession"), "Created"),
-            **problems("400", "401", "413", "415", "422", "429"),
+            **problems("400", "401", "413", "415", "422", "429", "503"),
         },
         requestBody=_body(exported),
     )
