@@ -68,6 +68,8 @@ async def test_the_same_note_promoted_again_and_again_leaves_main_under_its_limi
     assert list(sections) == [first["section"]], "one section, not one per promotion"
     assert len(main.doc.get_update()) < MAX_BOARD_BYTES
     assert rss_bytes(server) - before < 64 * 1024 * 1024
+    rooms = s.ok("GET", "/summary")["breakouts"][0]["rooms"]
+    assert rooms[0]["promoted"] == [BIG_TEXT], "the summary lists the promoted note once"
     await s.close_all()
 
 
