@@ -50,10 +50,19 @@ from .routes import (
 from .routes import boards as board_routes
 from .routes.base import SESSION, Context, Endpoints, answer, route
 from .scheduler import Scheduler, now_ms
-from .sessions import SessionCreator, describe
+from .sessions import JOIN_CODE_TRIES, SessionCreator, describe
 from .store.base import Store
-from .store.sessions import Grant
-from .tokens import new_id, new_token, normal_join_code, token_hash
+from .store.sessions import CodeTaken, Grant
+from .tokens import (
+    join_url,
+    new_id,
+    new_join_code,
+    new_token,
+    normal_join_code,
+    participant_url,
+    shown_join_code,
+    token_hash,
+)
 from .webhooks.outbox import Outbox
 
 TAG = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[^\s].{0,63}$")
@@ -64,6 +73,7 @@ class Sessions(Endpoints):
         super().__init__(context)
         self.creator = creator
         self.lookups = KeyedRate(self.settings.join_code_lookups_per_hour_per_address)
+        self.joins = KeyedRate(self.settings.joins_per_minute_per_session, period=60)
 
     def routes(self) -> list[Route]:
         return [
@@ -72,6 +82,7 @@ class Sessions(Endpoints):
             route(SESSION, self.change_session, "PATCH"),
             route(SESSION + "/end", self.end_session, "POST"),
             route(SESSION + "/participants", self.join_session, "POST"),
+            route(SESSION + "/links/rotate", self.rotate_links, "POST"),
             route("/api/join/{code}", self.find_by_code, "GET"),
             route("/api/join/{code}", self.join_by_code, "POST"),
             route("/api/templates", self.list_templates, "GET"),
@@ -162,9 +173,42 @@ class Sessions(Endpoints):
             raise Problem(404, "no session has this join code")
         return session_id
 
+    async def rotate_links(self, request: Request) -> JSONResponse:
+        """A new participant link and join code; the old ones stop working at once, so a
+        removed person cannot simply join again. People already in keep their tokens."""
+        session_id, _ = await self.caller(request, FACILITATOR)
+        secret = new_token()
+        for _ in range(JOIN_CODE_TRIES):
+            code = new_join_code()
+            try:
+                await self.store.sessions.rotate_join(
+                    token_hash(secret), Grant(session_id, JOIN), code
+                )
+            except CodeTaken:
+                continue
+            break
+        else:
+            raise Problem(503, "no free join code; try again", retry_after=1)
+        shown = shown_join_code(code)
+        control = await self.control(request)
+        await control.change(session_id, lambda doc: session.set_join_code(doc, shown))
+        base = self.base_url(request)
+        return answer(
+            {
+                "join_secret": secret,
+                "participant_url": participant_url(base, session_id, secret),
+                "join_code": shown,
+                "join_url": join_url(base, code),
+            }
+        )
+
     async def _enter(self, request: Request, session_id: str) -> JSONResponse:
         """Mint a participant's own token and take a place in the roster (and in the
-        smallest room when a round is running)."""
+        smallest room when a round is running), within the joins a session may take per
+        minute and the people its roster may hold."""
+        wait = self.joins.retry_after(session_id)
+        if wait:
+            raise Problem(429, "too many people joined this session just now", retry_after=wait)
         body = await json_body(request)
         name = required_text(body, "name", limit=80)
         tags = body.get("tags", [])
@@ -173,15 +217,22 @@ class Sessions(Endpoints):
         for tag in tags:
             if not isinstance(tag, str) or not TAG.match(tag):
                 raise Problem(422, f"tag {tag!r} is not of the form 'key:value'")
+        control = await self.control(request)
+        most = self.settings.max_participants_per_session
+        full = f"this session holds at most {most} people"
+        # Checked before a token is minted, and again in the change that takes the place.
+        if len(await control.read(session_id, session.roster)) >= most:
+            raise Problem(409, full)
         participant_id = new_id()
         token = new_token()
         await self.store.sessions.add_grant(
             token_hash(token), Grant(session_id, PARTICIPANT, participant_id)
         )
-        control = await self.control(request)
         now = now_ms()
 
         def enter(doc: Doc[Any]) -> Value | None:
+            if len(session.roster(doc)) >= most:
+                raise Problem(409, full)
             session.join(doc, participant_id, name=name, tags=tags, now=now)
             return rounds.place_late_joiner(doc, participant_id, now)
 

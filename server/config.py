@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from rooms import summaries
+
 MIB = 1024 * 1024
 
 
@@ -81,6 +83,13 @@ class Settings:
         default=600,
         metadata={"help": "join-code lookups one client address may make per hour (429)"},
     )
+    joins_per_minute_per_session: int = field(
+        default=120,
+        metadata={"help": "people one session may take in per minute, by link or code (429)"},
+    )
+    max_participants_per_session: int = field(
+        default=500, metadata={"help": "people one session's roster may hold (409)"}
+    )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}
     )
@@ -110,6 +119,13 @@ class Settings:
     max_boards_per_session: int = field(
         default=200, metadata={"help": "boards one session may have, breakout rooms included"}
     )
+    max_import_bytes: int = field(
+        default=16 * MIB,
+        metadata={"help": "largest session import, its JSON body as sent (413)"},
+    )
+    max_import_boards: int = field(
+        default=100, metadata={"help": "boards one session import may hold (413)"}
+    )
     max_board_bytes: int = field(
         default=8 * MIB,
         metadata={
@@ -120,6 +136,20 @@ class Settings:
     max_notes_per_board: int = field(
         default=5000,
         metadata={"help": "notes past which a board is full (read-only but for facilitators)"},
+    )
+    max_summaries_per_session: int = field(
+        default=summaries.KEEP,
+        metadata={"help": "posted summaries a session keeps; posting more drops the oldest"},
+    )
+    max_summary_bytes_per_session: int = field(
+        default=summaries.KEEP_BYTES,
+        metadata={
+            "help": "bytes of posted summaries a session keeps together; past them the "
+            "oldest are dropped"
+        },
+    )
+    summaries_per_minute_per_session: int = field(
+        default=10, metadata={"help": "summaries one session may be posted per minute (429)"}
     )
     retention_days: float = field(
         default=0.0,

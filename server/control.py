@@ -72,6 +72,17 @@ class Control:
         """A board's full state as one Yjs update, with edits not yet stored."""
         return await self.read_board(session_id, board, lambda doc: doc.get_update())
 
+    async def install(
+        self, session_id: str, states: dict[str, bytes], deadline: int | None
+    ) -> None:
+        """A new session's documents, given whole (an import): stored as they are, each
+        one update, and never loaded here, so nothing of them is applied on the event loop.
+        The first socket or command on a board loads it like any stored board."""
+        batch = {document_key(session_id, name): [state] for name, state in states.items()}
+        await self.hub.store.append_updates(batch)
+        self.scheduler.schedule(session_id, deadline)
+        await self.sessions.set_wakeup(session_id, deadline)
+
     async def summary(self, session_id: str, language: str | None = None) -> Value:
         """The generated summary from `control` and every board it names, as they are now;
         `language` None is the session's own. The summary route, exports and the

@@ -23,11 +23,15 @@ TOO_DEEP = f"body nests deeper than {MAX_DEPTH} levels"
 async def json_body(
     request: Request, *, optional: bool = False, limit: int = MAX_BODY_BYTES
 ) -> dict[str, Any]:
-    """The body as a JSON object; with `optional`, a request without a body reads as {}.
-
-    `limit` is raised only by routes that take whole documents (a session import)."""
+    """The body as a JSON object; with `optional`, a request without a body reads as {}."""
     if optional and not request.headers.get("content-type") and not await request.body():
         return {}
+    return parsed_body(await raw_json_body(request, limit=limit))
+
+
+async def raw_json_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The bytes of a JSON body, not parsed yet: a session import parses its own in a
+    worker process. `limit` is raised only by routes that take whole documents."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise Problem(415, "send a JSON body with Content-Type: application/json")
     declared = request.headers.get("content-length")
@@ -38,6 +42,11 @@ async def json_body(
         raw += chunk
         if len(raw) > limit:
             raise Problem(413, f"bodies are limited to {limit} bytes")
+    return bytes(raw)
+
+
+def parsed_body(raw: bytes) -> dict[str, Any]:
+    """A JSON body as an object, or the problem why it is not one."""
     try:
         body = json.loads(raw or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -1,6 +1,7 @@
 """Abuse limits: how fast one connection may send, how many sockets a session or a client
-address may hold, how many boards a session may have and how big one board may grow.
-Each breach affects only the one who breaches."""
+address may hold, how many boards a session may have and how big one board may grow (for
+a client's writes and the server's own alike). Each breach affects only the one who
+breaches."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc
 
 from rooms.boards import CONTROL
+from rooms.control import table
 
 from .protocol import CloseCode, ProtocolError
 
@@ -108,9 +113,10 @@ class ConnectionCounts:
 
 
 class KeyedRate:
-    """At most `per_hour` events per key (e.g. sessions created per client address), with
-    the whole hour's allowance available at once. Per process: a deployment of N instances
-    allows up to N times as many, which bounds abuse without needing Redis.
+    """At most `count` events per key in `period` seconds, an hour unless told (e.g.
+    sessions created per client address), with the whole allowance available at once. Per
+    process: a deployment of N instances allows up to N times as many, which bounds abuse
+    without needing Redis.
 
     Keys are kept in the order they last acted, so each call forgets, from the oldest end,
     the keys whose allowance is whole again: constant work per call however many keys
@@ -118,10 +124,14 @@ class KeyedRate:
     comes back), so a flood of addresses costs bounded memory."""
 
     def __init__(
-        self, per_hour: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
+        self,
+        count: int,
+        period: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
     ) -> None:
-        self.capacity = float(per_hour)
-        self.rate = per_hour / 3600
+        self.capacity = float(count)
+        self.rate = count / period
         self.max_keys = max_keys
         self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -171,6 +181,24 @@ class BoardLimits:
 
     max_bytes: int
     max_notes: int
+
+
+# Bytes a note adds to a board's encoding besides its text: its fields and their keys.
+NOTE_OVERHEAD_BYTES = 256
+BOARD_FULL = "board_full"  # the stable `reason` of a server-side write a board has no room for
+
+
+def no_room(board: Doc[Any], texts: Collection[str], limits: BoardLimits) -> str | None:
+    """Why a server-side write of notes with `texts` would take `board` past the limits
+    a client's write is held to, or None when there is room. The board is encoded to
+    measure it: server-side writes are rare commands, not the per-update path."""
+    notes = len(table(board, "notes"))
+    if notes + len(texts) > limits.max_notes:
+        return f"the board would hold more than {limits.max_notes} notes"
+    adding = sum(len(text.encode()) + NOTE_OVERHEAD_BYTES for text in texts)
+    if len(board.get_update()) + adding > limits.max_bytes:
+        return f"the board would pass its size limit ({limits.max_bytes} bytes)"
+    return None
 
 
 def deletes_only(update: bytes) -> bool:

@@ -65,10 +65,14 @@ def command(
     *,
     status: str = "200",
     optional_body: bool = False,
+    also: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """A session command: who may run it is said in the summary; errors are problems."""
+    """A session command: who may run it is said in the summary; errors are problems, and
+    `also` the statuses besides `status` it may answer (e.g. 429 of a rate-limited one)."""
     responses = {status: _json(result)}
     responses |= problems("400", "401", "403", "404", "409", "413", "415", "422")
+    for code in also:
+        responses[code] = PROBLEM if int(code) >= 400 else _json(result)
     operation = _op(summary, responses, parameters=_params(path), security=BEARER)
     if body is not None:
         operation["requestBody"] = _body(body, required=not optional_body)
@@ -278,10 +282,18 @@ def session_paths() -> dict[str, dict[str, Any]]:
         rnd + "/rooms/{room}/promote": {
             "post": command(
                 rnd + "/rooms/{room}/promote",
-                "Copy notes of a closed room to main (the room's members or a facilitator)",
-                obj({"board": STRING, "notes": {"type": "array", "items": STRING}}),
-                obj({"notes": {"type": "array", "items": STRING}}, ("notes",)),
+                "Copy notes of a closed room to main (the room's members or a facilitator); "
+                "200 when all were copied before and nothing is added",
+                obj(
+                    {
+                        "board": STRING,
+                        "notes": {"type": "array", "items": STRING},
+                        "section": NULLABLE_STRING,
+                    }
+                ),
+                obj({"notes": {"type": "array", "maxItems": 200, "items": STRING}}, ("notes",)),
                 status="201",
+                also=("200",),
             )
         },
         S + "/votes": {
@@ -336,10 +348,12 @@ def session_paths() -> dict[str, dict[str, Any]]:
         S + "/summaries": {
             "post": command(
                 S + "/summaries",
-                "Post a Markdown summary (bot or facilitator)",
+                "Post a Markdown summary (bot or facilitator); rate-limited per session, and "
+                "a session keeps the newest only",
                 ref("Summary"),
                 obj({"author": STRING, "markdown": STRING}, ("author", "markdown")),
                 status="201",
+                also=("429",),
             )
         },
     }
@@ -632,10 +646,11 @@ def export_paths() -> dict[str, dict[str, Any]]:
     )
     imported = _op(
         "Import a JSON export as a new session, with new tokens (with the create key as "
-        "Bearer when the server sets one; bodies up to 32 MiB)",
+        "Bearer when the server sets one; bodies up to --max-import-bytes, 16 MiB by "
+        "default, and --max-import-boards)",
         {
             "201": _json(ref("CreatedSession"), "Created"),
-            **problems("400", "401", "413", "415", "422", "429"),
+            **problems("400", "401", "413", "415", "422", "429", "503"),
         },
         requestBody=_body(exported),
     )
@@ -837,22 +852,40 @@ def openapi_spec() -> dict[str, Any]:
                     parameters=_params("/api/join/{code}"),
                 ),
                 "post": _op(
-                    "Join with a join code instead of the participant link",
+                    "Join with a join code instead of the participant link (409 when the "
+                    "roster is full, 429 past the session's joins per minute)",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | problems("400", "404", "413", "415", "422", "429"),
+                    | problems("400", "404", "409", "413", "415", "422", "429"),
                     parameters=_params("/api/join/{code}"),
                     requestBody=_body(JOIN_BODY),
                 ),
             },
             S + "/participants": {
                 "post": _op(
-                    "Join with the participant link's join secret as Bearer",
+                    "Join with the participant link's join secret as Bearer (409 when the "
+                    "roster is full, 429 past the session's joins per minute)",
                     {"201": _json(ref("Participant"), "Joined")}
-                    | problems("400", "401", "403", "404", "413", "415", "422"),
+                    | problems("400", "401", "403", "404", "409", "413", "415", "422", "429"),
                     parameters=_params(S),
                     security=BEARER,
                     requestBody=_body(JOIN_BODY),
                 ),
+            },
+            S + "/links/rotate": {
+                "post": command(
+                    S + "/links/rotate",
+                    "A new participant link and join code; the old ones stop working at once "
+                    "(facilitator)",
+                    obj(
+                        {
+                            "join_secret": STRING,
+                            "participant_url": STRING,
+                            "join_code": STRING,
+                            "join_url": STRING,
+                        },
+                        ("join_secret", "participant_url", "join_code", "join_url"),
+                    ),
+                )
             },
             **session_paths(),
             **summary_paths(),

@@ -30,6 +30,7 @@ from .tokens import (
     new_id,
     new_join_code,
     new_token,
+    participant_url,
     shown_join_code,
     token_hash,
 )
@@ -56,7 +57,7 @@ class NewSession:
             "bot_token": tokens[BOT],
             "join_secret": tokens[JOIN],
             "facilitator_url": f"{base}/s/{record.id}#token={tokens[FACILITATOR]}",
-            "participant_url": f"{base}/j/{record.id}#join={tokens[JOIN]}",
+            "participant_url": participant_url(base, record.id, tokens[JOIN]),
             "display_url": display_url(base, record.id, tokens[OBSERVER]),
             "ws_url": base.replace("http", "ws", 1) + f"/ws/{record.id}",
         }

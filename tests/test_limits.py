@@ -131,7 +131,7 @@ def test_session_creation_is_limited_per_address(server_factory: type[PajaServer
 
 def test_keyed_rate_refills_over_the_hour() -> None:
     clock = FakeClock()
-    rate = KeyedRate(per_hour=2, clock=clock)
+    rate = KeyedRate(2, clock=clock)
     assert rate.retry_after("a") == 0 and rate.retry_after("a") == 0
     assert rate.retry_after("a") == pytest.approx(1800)
     assert rate.retry_after("b") == 0

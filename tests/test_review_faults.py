@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import redis
 from prometheus_client import CollectorRegistry
 from pycrdt import Doc, Map
 
@@ -19,6 +20,7 @@ from server.config import Settings
 from server.hub import Hub
 from server.limits import KeyedRate
 from server.metrics import Counters
+from server.redisdb import Keys
 from server.store.redis import RedisStore
 from server.store.redis.documents import RedisDocuments
 from server.store.sqlite import SQLiteStore
@@ -165,6 +167,15 @@ async def test_a_board_reloaded_while_its_old_copy_compacts_keeps_hearing_the_de
         assert new is not old
         log.go_on.set()
         await asyncio.gather(*hub._unloading)  # the old copy has unsubscribed
+        channel = Keys.channel(KEY)
+        with redis.Redis(port=redis_server.port) as probe:
+
+            def subscribers() -> int:
+                return int(dict(probe.pubsub_numsub(channel))[channel.encode()])
+
+            await eventually(lambda: subscribers() == 1, 10, what="the new copy subscribed")
+            await peer.acquire(KEY)
+            await eventually(lambda: subscribers() == 2, 10, what="the peer subscribed")
         await peer.change(KEY, lambda doc: doc.get("notes", type=Map).__setitem__("x", 1))
         await eventually(lambda: "x" in notes(new.doc), 10, what="the new copy hears its peer")
     finally:
@@ -179,7 +190,7 @@ def test_a_flood_of_addresses_costs_bounded_memory_and_each_still_counts() -> No
     work per call stays constant (the oldest are forgotten first), and a key that used
     its allowance is still refused."""
     now = [0.0]
-    rate = KeyedRate(per_hour=2, clock=lambda: now[0], max_keys=1_000)
+    rate = KeyedRate(2, clock=lambda: now[0], max_keys=1_000)
     assert rate.retry_after("busy") == 0 and rate.retry_after("busy") == 0
     assert rate.retry_after("busy") > 0, "its allowance is used"
     for n in range(250_000):

@@ -25,7 +25,7 @@ from ..inputs import (
     text_field,
     text_list,
 )
-from ..limits import too_many_boards
+from ..limits import BOARD_FULL, BoardLimits, no_room, too_many_boards
 from ..problems import Problem
 from ..scheduler import now_ms
 from ..tokens import new_id
@@ -181,13 +181,17 @@ class Breakouts(Endpoints):
         return answer(value)
 
     async def promote(self, request: Request) -> JSONResponse:
-        """Copy chosen notes of a closed room to `main` as new, editable notes."""
+        """Copy chosen notes of a closed room to `main` as new, editable notes.
+
+        Held to `main`'s limits like a client's write, and idempotent: a note of this room
+        already on `main` is not copied again, so repeating a promotion adds nothing."""
         session_id, grant = await self.caller(request, FACILITATOR, PARTICIPANT)
         round_id = request.path_params["round_id"]
         room_id = request.path_params["room"]
-        chosen = text_list(await json_body(request), "notes", limit=128, items=200)
-        if not chosen:
+        listed = text_list(await json_body(request), "notes", limit=128, items=notes.MAX_PROMOTED)
+        if not listed:
             raise Problem(422, "'notes' lists the ids of the notes to promote")
+        chosen = list(dict.fromkeys(listed))
         control = await self.control(request)
         room = await control.read(
             session_id, lambda doc: rounds.harvested_room(doc, round_id, room_id)
@@ -197,16 +201,30 @@ class Breakouts(Endpoints):
         copies = await control.read_board(
             session_id, room["board"], lambda doc: notes.copies(doc, chosen)
         )
-        new_ids = [new_id() for _ in copies]
-        section_id = new_id()
-        await control.change_board(
-            session_id,
-            MAIN,
-            lambda doc: notes.paste(
-                doc, copies, new_ids, room["board"], section_id=section_id, title=room["name"]
-            ),
-        )
-        return answer({"board": MAIN, "notes": new_ids, "section": section_id}, 201)
+        limits = BoardLimits(self.settings.max_board_bytes, self.settings.max_notes_per_board)
+
+        def promote(doc: Doc[Any]) -> tuple[list[str], str | None, bool]:
+            done = notes.promoted_from(doc, room["board"])
+            fresh = [copy for copy in copies if copy["id"] not in done]
+            if not fresh:
+                return [done[c["id"]][0] for c in copies], done[copies[0]["id"]][1], False
+            refusal = no_room(doc, [copy["text"] for copy in fresh], limits)
+            if refusal is not None:
+                raise Problem(409, refusal, reason=BOARD_FULL)
+            section_id = new_id()
+            added = {copy["id"]: new_id() for copy in fresh}
+            notes.paste(
+                doc,
+                fresh,
+                list(added.values()),
+                room["board"],
+                section_id=section_id,
+                title=room["name"],
+            )
+            return [added.get(c["id"]) or done[c["id"]][0] for c in copies], section_id, True
+
+        ids, section_id, added = await control.change_board(session_id, MAIN, promote)
+        return answer({"board": MAIN, "notes": ids, "section": section_id}, 201 if added else 200)
 
     async def _command(self, request: Request, command: Any) -> JSONResponse:
         """A facilitator's command on one round: `command(doc, round_id, now)`."""

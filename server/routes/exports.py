@@ -14,22 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from functools import partial
-from typing import Any
 
-from pycrdt import Doc
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rooms import boards, exports, session
-from rooms.control import Value, from_state
-from rooms.errors import Invalid
+from rooms import exports, session
 
+from .. import importing
 from ..access import BOT, CONTROL, FACILITATOR, MAIN, OBSERVER
 from ..control import PRIVATE, Control
-from ..inputs import bearer, client_address, json_body, one_of, required_text, text_field
-from ..nesting import Nesting, TooDeep
+from ..importing import FORMAT, VERSION, ImportLimits
+from ..inputs import bearer, client_address, one_of, raw_json_body
 from ..problems import Problem
 from ..protocol import EMPTY_UPDATE
 from ..retention import Retention
@@ -39,12 +35,10 @@ from ..tokens import shown_join_code
 from .base import SESSION, Context, Endpoints, route
 from .summary import MARKDOWN
 
-FORMAT = "paja-session"
-VERSION = 1
 FORMATS = ("json", "markdown", "csv")
-IMPORT_MAX_BYTES = 32 * 1024 * 1024
 CSV = "text/csv; charset=utf-8"
 FAILED_IMPORT = "failed import"
+IMPORTS_AT_ONCE = 2
 
 
 class Exports(Endpoints):
@@ -52,6 +46,7 @@ class Exports(Endpoints):
         super().__init__(context)
         self.creator = creator
         self.retention = retention
+        self._importing = 0  # imports in flight, each with a worker process
 
     def routes(self) -> list[Route]:
         return [
@@ -106,78 +101,48 @@ class Exports(Endpoints):
         }
 
     async def import_session(self, request: Request) -> JSONResponse:
-        """A JSON export becomes a new session: checked whole before anything is written."""
+        """A JSON export becomes a new session: checked whole before anything is written.
+
+        Counted as a session creation and bounded in bytes and boards. The body is
+        parsed and decoded in a worker process (server/importing.py), and the boards go
+        to the store as they are, never applied here: an import stalls no other request."""
         self.creator.admit(bearer(request), client_address(request))
-        body = await json_body(request, limit=IMPORT_MAX_BYTES)
-        # Up to 32 MiB of base64 and Yjs to decode: off the event loop.
-        title, template, states = await asyncio.to_thread(self._checked, body)
-        names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
-        new = await self.creator.store_session(title, template, names)
-        record = new.record
-        control = await self.control(request)
-        code = shown_join_code(str(record.settings["join_code"]))
+        if self._importing >= IMPORTS_AT_ONCE:
+            raise Problem(503, "other imports are running; try again", retry_after=5)
+        self._importing += 1
         try:
-            for name, state in states.items():
-                if name != CONTROL and state != EMPTY_UPDATE:
-                    await control.change_board(record.id, name, partial(_apply, state=state))
-            language = await control.change(
-                record.id, lambda doc: exports.restore_control(doc, states[CONTROL], code)
-            )
-        except Exception:
-            await self.retention.delete(record.id, FAILED_IMPORT)
-            raise
-        return JSONResponse(new.answer(self.base_url(request), language), status_code=201)
+            return await self._import(request)
+        finally:
+            self._importing -= 1
 
-    def _checked(self, body: Value) -> tuple[str, str | None, dict[str, bytes]]:
-        """The title, template and decoded board states of an export, or the problem why
-        it cannot be imported. Runs in a worker thread: every Doc it makes stays there."""
-        if body.get("format") != FORMAT or body.get("version") != VERSION:
-            raise Problem(422, f"not a session export ('format': {FORMAT!r}, 'version': 1)")
-        header = body.get("session")
-        if not isinstance(header, dict):
-            raise Problem(422, "'session' must be an object with the session's title")
-        title = required_text(header, "title", limit=200)
-        template = text_field(header, "template", required=False, limit=64)
-        encoded = body.get("boards")
-        if not isinstance(encoded, dict) or CONTROL not in encoded:
-            raise Problem(422, "'boards' must be an object holding at least 'control'")
-        if len(encoded.keys() - {CONTROL, PRIVATE}) > self.settings.max_boards_per_session:
-            raise Problem(
-                422, f"a session has at most {self.settings.max_boards_per_session} boards"
-            )
-        return (
-            title,
-            template,
-            {name: self._decoded(name, state) for name, state in encoded.items()},
+    async def _import(self, request: Request) -> JSONResponse:
+        raw = await raw_json_body(request, limit=self.settings.max_import_bytes)
+        settings = self.settings
+        limits = ImportLimits(
+            max_import_boards=settings.max_import_boards,
+            max_boards_per_session=settings.max_boards_per_session,
+            max_board_bytes=settings.max_board_bytes,
+            max_notes_per_board=settings.max_notes_per_board,
         )
-
-    def _decoded(self, name: str, encoded: Any) -> bytes:
-        """One board's state, decoded once: as base64, then as Yjs (and `control` read as
-        the server reads it)."""
-        shown = repr(name[:64])
-        if name not in (CONTROL, PRIVATE):
+        async with importing.worker() as run:
+            export = await run(importing.read_export, raw, limits)
+            del raw
+            states = export.states
+            names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
+            new = await self.creator.store_session(export.title, export.template, names)
+            record = new.record
+            control = await self.control(request)
+            code = shown_join_code(str(record.settings["join_code"]))
             try:
-                boards.check_name(name)
-            except Invalid as invalid:
-                raise Problem(422, f"board {shown}: {invalid}") from invalid
-        if not isinstance(encoded, str):
-            raise Problem(422, f"board {shown} must be a base64 string")
-        try:
-            state = base64.b64decode(encoded, validate=True)
-        except ValueError as exc:  # bad base64 (binascii.Error), or not ASCII
-            raise Problem(422, f"board {shown} is not valid base64") from exc
-        if len(state) > self.settings.max_board_bytes:
-            raise Problem(422, f"board {shown} is larger than this server allows")
-        try:
-            Nesting().check(state)  # before pycrdt, whose decoder a deep value would crash
-            doc = from_state(state)
-        except TooDeep as exc:
-            raise Problem(422, f"board {shown} nests too deeply: {exc}") from exc
-        except (ValueError, RuntimeError) as exc:  # pycrdt refuses a corrupt state
-            raise Problem(422, f"board {shown} is not a Yjs document state") from exc
-        if name == CONTROL:
-            exports.check_control(doc)
-        return state
+                restored, language, deadline = await run(
+                    exports.restored_control, states[CONTROL], code
+                )
+                boards = {n: s for n, s in states.items() if s != EMPTY_UPDATE}
+                await control.install(record.id, boards | {CONTROL: restored}, deadline)
+            except Exception:
+                await self.retention.delete(record.id, FAILED_IMPORT)
+                raise
+        return JSONResponse(new.answer(self.base_url(request), language), status_code=201)
 
     async def delete(self, request: Request) -> Response:
         session_id, _ = await self.caller(request, FACILITATOR)
@@ -188,7 +153,3 @@ class Exports(Endpoints):
 
 def attachment(session_id: str, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="paja-{session_id}.{extension}"'}
-
-
-def _apply(doc: Doc[Any], state: bytes) -> None:
-    doc.apply_update(state)

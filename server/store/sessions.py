@@ -64,6 +64,13 @@ class SessionStore(Protocol):
         """Record a board; False when it already existed."""
         ...
 
+    async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
+        """At once: every token of `grant`'s role and subject in its session (the
+        participant link's join secret) is replaced by `token_hash`, and the session's
+        join code (`settings["join_code"]` and its index) by `code`; the old ones stop
+        working. CodeTaken, and nothing written, when another session holds `code`."""
+        ...
+
     async def find_join_code(self, code: str) -> str | None:
         """The session whose `settings["join_code"]` (indexed by create_session) is `code`."""
         ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -111,6 +112,40 @@ class RedisSessions:
     async def add_board(self, session_id: str, board: str) -> bool:
         added = await self.client.zadd(Keys.boards(session_id), {board: time.time()}, nx=True)
         return added == 1
+
+    async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
+        """One MULTI, WATCHed on the session, the new code and the subject's index."""
+        session_key = Keys.session(grant.session_id)
+        code_key = Keys.code(code)
+        index = Keys.subject(grant.session_id, grant.subject)
+
+        async def plan(pipe: Pipeline) -> None:
+            raw = await pipe.get(session_key)
+            if raw is None:
+                return
+            if await pipe.exists(code_key):
+                raise CodeTaken(code)
+            record = _load_session(as_bytes(raw))
+            hashes = [as_bytes(h).decode() for h in await pipe.smembers(index)]
+            stored = await pipe.mget([Keys.grant(h) for h in hashes]) if hashes else []
+            replaced = [
+                h
+                for h, data in zip(hashes, stored, strict=True)
+                if data is not None and json.loads(data)["role"] == grant.role
+            ]
+            pipe.multi()  # type: ignore[no-untyped-call]
+            if replaced:
+                pipe.delete(*(Keys.grant(h) for h in replaced))
+                pipe.srem(index, *replaced)
+            _stage_grant(pipe, token_hash, grant)
+            old = record.settings.get("join_code")
+            if old is not None:
+                pipe.delete(Keys.code(str(old)))
+            pipe.set(code_key, grant.session_id)
+            settings = {**record.settings, "join_code": code}
+            pipe.set(session_key, _dump_session(replace(record, settings=settings)))
+
+        await watched(self.client, [session_key, code_key, index], plan)
 
     async def find_join_code(self, code: str) -> str | None:
         session_id = await self.client.get(Keys.code(code))

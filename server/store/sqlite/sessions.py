@@ -177,6 +177,41 @@ class SQLiteSessions:
 
         return await self.database.run(add)
 
+    async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
+        def rotate(db: sqlite3.Connection) -> None:
+            with immediate(db):
+                row = db.execute(
+                    "SELECT settings FROM sessions WHERE id = ?", (grant.session_id,)
+                ).fetchone()
+                if row is None:
+                    return
+                taken = db.execute(
+                    "INSERT OR IGNORE INTO join_codes (code, session_id) VALUES (?, ?)",
+                    (code, grant.session_id),
+                )
+                if taken.rowcount == 0:
+                    raise CodeTaken(code)
+                db.execute(
+                    "DELETE FROM join_codes WHERE session_id = ? AND code != ?",
+                    (grant.session_id, code),
+                )
+                settings = {**json.loads(row[0]), "join_code": code}
+                db.execute(
+                    "UPDATE sessions SET settings = ? WHERE id = ?",
+                    (json.dumps(settings), grant.session_id),
+                )
+                db.execute(
+                    "DELETE FROM grants WHERE session_id = ? AND role = ? AND subject = ?",
+                    (grant.session_id, grant.role, grant.subject),
+                )
+                db.execute(
+                    "INSERT INTO grants (token_hash, session_id, role, subject) "
+                    "VALUES (?, ?, ?, ?)",
+                    (token_hash, grant.session_id, grant.role, grant.subject),
+                )
+
+        await self.database.run(rotate)
+
     async def find_join_code(self, code: str) -> str | None:
         def find(db: sqlite3.Connection) -> str | None:
             row = db.execute("SELECT session_id FROM join_codes WHERE code = ?", (code,)).fetchone()
