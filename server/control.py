@@ -1,7 +1,8 @@
 """The server's hand on each session's `control` document and its server-only documents.
 
 Every command's change goes through `change`, which then settles what the new state
-implies: open sockets get the write access the state now gives them, the scheduler (and
+implies: open sockets get the access the state now gives them (a socket that lost its
+board is closed, 4403, and its client goes where control says), the scheduler (and
 the store's wake-up index) learn the next deadline, and the change is flushed to the
 store before the command answers, so a socket opened right after sees it.
 """
@@ -19,8 +20,9 @@ from rooms import deadlines, rounds, summary
 from rooms.control import Value, from_state
 from rooms.deadlines import Fired
 
-from .access import CONTROL, Rights, rights
+from .access import CONTROL, NO_ACCESS, Rights, rights
 from .hub import Hub
+from .protocol import CloseCode
 from .scheduler import Scheduler, SessionEvent
 from .store.base import document_key
 
@@ -91,7 +93,11 @@ class Control:
         )
         for document, connection in self.hub.connections_in(session_id):
             board = document.key.partition("/")[2]
-            writable = rights(connection.role, connection.subject, board, facts) is Rights.WRITE
+            granted = rights(connection.role, connection.subject, board, facts)
+            if granted is Rights.NONE:
+                connection.terminate(CloseCode.FORBIDDEN, NO_ACCESS)
+                continue
+            writable = granted is Rights.WRITE
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
