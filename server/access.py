@@ -59,6 +59,7 @@ class Denied(Exception):
 class BoardAccess:
     grant: Grant
     can_write: bool
+    token_hash: str  # the key of the cap on sockets per token
 
 
 async def authenticate(store: Store, token: str | None, session_id: str) -> Grant:
@@ -193,7 +194,8 @@ async def open_board(
     The token, the session and its boards are asked for at once, so a joiner waits for the
     store once, not three times.
     """
-    asked_grant = lookups.grant(_hash(token))
+    hashed = _hash(token)
+    asked_grant = lookups.grant(hashed)
     asked_session = lookups.session(session_id)
     asked_boards = lookups.boards(session_id)
     grant = _granted(await asked_grant, session_id)
@@ -216,4 +218,4 @@ async def open_board(
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:
         raise Denied(CloseCode.FORBIDDEN, NO_ACCESS)
-    return BoardAccess(grant, granted is Rights.WRITE)
+    return BoardAccess(grant, granted is Rights.WRITE, hashed)

@@ -35,6 +35,13 @@ class Settings:
             "clients' presence vanishes elsewhere this long after it dies"
         },
     )
+    forwarded_allow_ips: str = field(
+        default="",
+        metadata={
+            "help": "comma-separated addresses or networks of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are trusted (default: none)"
+        },
+    )
     allowed_origins: str = field(
         default="",
         metadata={
@@ -69,6 +76,10 @@ class Settings:
     )
     max_connections_per_session: int = field(
         default=2000, metadata={"help": "open sockets one session may have (close 1013)"}
+    )
+    max_connections_per_token: int = field(
+        default=32,
+        metadata={"help": "open sockets one token may have: a person's few tabs (close 1013)"},
     )
     max_connections_per_address: int = field(
         default=1000,
