@@ -92,6 +92,13 @@ class Settings:
         default=600,
         metadata={"help": "join-code lookups one client address may make per hour (429)"},
     )
+    max_presence_ids_per_connection: int = field(
+        default=4,
+        metadata={"help": "awareness client ids one connection may speak for (a client has one)"},
+    )
+    max_presence_state_bytes: int = field(
+        default=4096, metadata={"help": "largest awareness state one client may set, in bytes"}
+    )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}
     )

@@ -19,6 +19,7 @@ from .hub import Hub
 from .inputs import client_address
 from .limits import BoardLimits, ConnectionCounts, Throttle
 from .metrics import Counters
+from .presence import PresenceLimits
 from .protocol import (
     EMPTY_UPDATE,
     MESSAGE_QUERY_AWARENESS,
@@ -108,6 +109,9 @@ class SyncEndpoint:
             settings.max_connections_per_token,
         )
         self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
+        self.presence_limits = PresenceLimits(
+            settings.max_presence_ids_per_connection, settings.max_presence_state_bytes
+        )
         self.lookups = SharedLookups(hub.store)
 
     async def handle(self, websocket: WebSocket) -> None:
@@ -164,6 +168,7 @@ class SyncEndpoint:
                 return
             raise
         document.set_limits(self.board_limits)
+        document.presence_limits = self.presence_limits
         extensions = websocket.scope.get("extensions") or {}
         socket: DirectSocket | AsgiSocket = extensions.get(EXTENSION) or AsgiSocket(websocket)
         handler = SocketHandler(self, socket, document, access, slot, session_id, address)
