@@ -10,6 +10,7 @@ store before the command answers, so a socket opened right after sees it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from pycrdt import Doc
 
 from rooms import deadlines, rounds, summary
+from rooms.boards import BoardFacts
 from rooms.control import Value, from_state
 from rooms.deadlines import Fired
 
@@ -27,6 +29,7 @@ from .scheduler import Scheduler, SessionEvent
 from .store.base import document_key
 
 T = TypeVar("T")
+log = logging.getLogger("paja.control")
 
 # Ballots and poll answers. "_" is not allowed in a board name, so no socket reaches it.
 PRIVATE = "_ballots"
@@ -37,6 +40,8 @@ class Control:
         self.hub = hub
         self.scheduler = Scheduler(hub.store, hub.bus, self._advance)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._resettling: dict[str, asyncio.Task[None]] = {}
+        hub.on_remote_control = self._changed_elsewhere
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -91,6 +96,26 @@ class Control:
         facts, deadline = await self.read(
             session_id, lambda doc: (rounds.facts(doc), deadlines.next_deadline(doc))
         )
+        self._grant(session_id, facts)
+        await self.hub.store.set_wakeup(session_id, deadline)
+        self.scheduler.schedule(session_id, deadline)
+        await self.hub.flush()
+
+    def _changed_elsewhere(self, session_id: str) -> None:
+        """Another instance changed `control`: this one's sockets follow, once per burst."""
+        if session_id not in self._resettling:
+            task = asyncio.get_running_loop().create_task(self._regrant(session_id))
+            self._resettling[session_id] = task
+            task.add_done_callback(lambda _: self._resettling.pop(session_id, None))
+
+    async def _regrant(self, session_id: str) -> None:
+        try:
+            self._grant(session_id, await self.read(session_id, rounds.facts))
+        except Exception:
+            log.exception("could not apply a change of access made elsewhere")
+
+    def _grant(self, session_id: str, facts: BoardFacts) -> None:
+        """Every open socket of the session gets the access `facts` give it."""
         for document, connection in self.hub.connections_in(session_id):
             board = document.key.partition("/")[2]
             granted = rights(connection.role, connection.subject, board, facts)
@@ -101,9 +126,6 @@ class Control:
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
-        await self.hub.store.set_wakeup(session_id, deadline)
-        self.scheduler.schedule(session_id, deadline)
-        await self.hub.flush()
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:
         """A promoted (or demoted) person's open sockets take their new role now."""

@@ -9,6 +9,7 @@ from pycrdt import Map
 
 from support.commands import Session, current_round
 from support.processes import PajaServer
+from support.redis import RedisServer, deployment
 from support.yclient import YClient, eventually
 
 FAST = {"duration_ms": 60_000, "closing_ms": 200}
@@ -127,4 +128,26 @@ async def test_a_discarded_drafts_boards_are_not_read_nor_reused(server: PajaSer
     room = next(r["board"] for r in second["rooms"] if pia["participant_id"] in r["members"])
     mine = await s.open(room, pia["token"])
     assert mine.notes() == {}, "a new round starts on empty boards"
+    await s.close_all()
+
+
+async def test_leaving_a_room_through_another_instance_closes_the_socket_here(
+    server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    """In a deployment the choice may reach another instance than the sockets: the change
+    of `control` reaches this one over the bus, and its sockets follow."""
+    here, there = deployment(server_factory, redis_server, 2, ttl_seconds=5)
+    s = Session(here, here.create_session())
+    eve = s.join("Eve")
+    body = {"strategy": "choose", "rooms": 2, "capacity": 3, **FAST}
+    s.ok("POST", "/breakouts", body=body)
+    s.ok("POST", "/breakouts/r1/choice", eve["token"], {"room": "breakout-1"})
+    s.ok("POST", "/breakouts/r1/open")
+    control = await s.open("control", eve["token"])  # as the browser does
+    room = await s.open("breakout-1", eve["token"])
+
+    elsewhere = Session(there, s.created)
+    elsewhere.ok("POST", "/breakouts/r1/choice", eve["token"], {"room": "breakout-2"})
+    assert await room.wait_closed(10) == 4403
+    assert not control.closed.is_set()
     await s.close_all()
