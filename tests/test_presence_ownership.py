@@ -35,43 +35,68 @@ async def marked(mallory: YClient, watcher: YClient, n: int) -> None:
     await eventually(lambda: others(watcher).get(mine, {}).get("marker") == n, what=f"marker {n}")
 
 
-async def test_presence_cannot_be_spoofed_removed_or_flooded(server: PajaServer) -> None:
-    s = server.create_session()
-    alice_token = server.join(s, "Alice")["token"]
-    alice = await YClient(server.board_url(s["id"], "main", alice_token)).connect()
-    watcher = await YClient(server.board_url(s["id"], "main", s["facilitator_token"])).connect()
-    # A read-only socket: a display's token.
-    mallory = await YClient(server.board_url(s["id"], "main", s["observer_token"])).connect()
-    await alice.set_presence({"user": {"name": "Alice", "role": "participant"}})
-    victim = alice.awareness.client_id
-    await eventually(lambda: others(watcher).get(victim, {}).get("user", {}).get("name") == "Alice")
-    await marked(mallory, watcher, 1)  # her own presence shows, read-only as she is
+class Board:
+    """Alice on `main` with her presence set, a facilitator watching, and Mallory on a
+    read-only socket (a display's token) whose own presence shows."""
 
+    async def start(self, server: PajaServer) -> Board:
+        s = server.create_session()
+        alice_token = server.join(s, "Alice")["token"]
+        self.alice = await YClient(server.board_url(s["id"], "main", alice_token)).connect()
+        url = server.board_url(s["id"], "main", s["facilitator_token"])
+        self.watcher = await YClient(url).connect()
+        url = server.board_url(s["id"], "main", s["observer_token"])
+        self.mallory = await YClient(url).connect()
+        await self.alice.set_presence({"user": {"name": "Alice", "role": "participant"}})
+        self.victim = self.alice.awareness.client_id
+        await eventually(lambda: self.alice_seen().get("name") == "Alice")
+        await marked(self.mallory, self.watcher, 1)
+        return self
+
+    def alice_seen(self) -> dict[str, Any]:
+        return dict(others(self.watcher).get(self.victim, {}).get("user", {}))
+
+    async def mallory_sends(self, entries: list[tuple[int, int, Any]], marker: int) -> None:
+        await self.mallory.send_raw(create_awareness_message(awareness_update(entries)))
+        await marked(self.mallory, self.watcher, marker)
+
+    async def close(self) -> None:
+        # Alice herself still sets her own presence, and nobody was closed.
+        await self.alice.set_presence({"user": {"name": "Alice again"}})
+        await eventually(lambda: self.alice_seen().get("name") == "Alice again")
+        assert not self.mallory.closed.is_set() and not self.alice.closed.is_set()
+        for client in (self.alice, self.watcher, self.mallory):
+            await client.close()
+
+
+async def test_another_persons_presence_is_not_overwritten(server: PajaServer) -> None:
+    board = await Board().start(server)
     forged = {"user": {"name": "Alice", "role": "facilitator"}}
-    await mallory.send_raw(create_awareness_message(awareness_update([(victim, 50, forged)])))
-    await marked(mallory, watcher, 2)
-    assert others(watcher)[victim]["user"]["role"] == "participant", "overwrite relayed"
+    await board.mallory_sends([(board.victim, 50, forged)], 2)
+    assert board.alice_seen()["role"] == "participant", "overwrite relayed"
+    await board.close()
 
-    await mallory.send_raw(create_awareness_message(awareness_update([(victim, 60, None)])))
-    await marked(mallory, watcher, 3)
-    assert victim in others(watcher), "removal of another's presence relayed"
 
+async def test_another_persons_presence_is_not_removed(server: PajaServer) -> None:
+    board = await Board().start(server)
+    await board.mallory_sends([(board.victim, 60, None)], 2)
+    assert board.alice_seen().get("name") == "Alice", "removal of another's presence relayed"
+    await board.close()
+
+
+async def test_50000_fake_people_are_capped(server: PajaServer) -> None:
+    board = await Board().start(server)
     fakes = [(10_000_000 + i, 1, {"user": {"name": f"fake {i}"}}) for i in range(50_000)]
-    await mallory.send_raw(create_awareness_message(awareness_update(fakes)))
-    await marked(mallory, watcher, 4)
-    assert len(others(watcher)) <= 2 + 4, f"{len(others(watcher))} people on the board"
+    await board.mallory_sends(fakes, 2)
+    people = len(others(board.watcher))
+    assert people <= 2 + 4, f"{people} people on the board"
+    await board.close()
 
+
+async def test_a_4_mb_state_is_refused(server: PajaServer) -> None:
+    board = await Board().start(server)
     huge = {"user": {"name": "x" * (4 * 1024 * 1024)}}
-    await mallory.send_raw(create_awareness_message(awareness_update([(77, 1, huge)])))
-    await marked(mallory, watcher, 5)
-    assert 77 not in others(watcher), "a 4 MB state relayed"
-    assert all(len(json.dumps(state)) < 10_000 for state in others(watcher).values())
-
-    # Alice herself still sets and removes her own presence.
-    await alice.set_presence({"user": {"name": "Alice again"}})
-    await eventually(
-        lambda: others(watcher).get(victim, {}).get("user", {}).get("name") == "Alice again"
-    )
-    assert not mallory.closed.is_set() and not alice.closed.is_set()
-    for client in (alice, watcher, mallory):
-        await client.close()
+    await board.mallory_sends([(77, 1, huge)], 2)
+    assert 77 not in others(board.watcher), "a 4 MB state relayed"
+    assert all(len(json.dumps(state)) < 10_000 for state in others(board.watcher).values())
+    await board.close()
