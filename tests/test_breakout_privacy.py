@@ -98,6 +98,9 @@ async def test_a_confidential_round_stays_with_its_members_after_it_closes(
     assert await refused(s, "breakout-1", observer) == 4403
     again = await s.open("breakout-1", people[member]["token"])
     assert "private-talk" in again.notes(), "the members keep their room to read"
+    summary = s.call("GET", "/summary", s.created["bot_token"])
+    assert summary.status_code == 200 and "private-talk" not in summary.text
+    assert summary.json()["breakouts"][0]["confidential"] is True
 
     # An ordinary round after it: its rooms are readable by all once it closes.
     s.ok("POST", "/breakouts", body={"strategy": "random", "rooms": 2, **FAST})
