@@ -147,10 +147,14 @@ def read_board(doc: Doc[Any] | None) -> Board:
 
 
 def board_names(control: Doc[Any]) -> list[str]:
-    """Every board a summary reads: the listed ones and the rooms of every round."""
+    """Every board a summary reads: the listed ones and the rooms of every round, but for
+    a confidential round's rooms, which stay with their members (what they promote to
+    `main` is summarised there)."""
     listed = boards.listed(control)
     rooms = {r["board"] for value in _rounds(control) for r in value["rooms"]}
-    return sorted(set(listed) | rooms, key=lambda name: _board_order(name, listed.get(name)))
+    kept = rounds.facts(control).kept
+    chosen = (set(listed) | rooms) - set(kept)
+    return sorted(chosen, key=lambda name: _board_order(name, listed.get(name)))
 
 
 # the summary as JSON
@@ -386,6 +390,7 @@ def _round(
         "number": int(value["number"]),
         "state": value.get("state", rounds.CLOSED),
         "closed_at": value.get("closed_at"),
+        "confidential": bool(value.get("confidential")),
         "rooms": rooms,
     }
 

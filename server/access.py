@@ -40,6 +40,9 @@ BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 Lookup = tuple[Callable[[str], Awaitable[Any]], str]
 
 
+NO_ACCESS = "this board belongs to another breakout room"
+
+
 class Rights(IntEnum):
     NONE = 0
     READ = 1
@@ -57,6 +60,7 @@ class Denied(Exception):
 class BoardAccess:
     grant: Grant
     can_write: bool
+    token_hash: str  # the key of the cap on sockets per token
 
 
 async def authenticate(sessions: SessionStore, token: str | None, session_id: str) -> Grant:
@@ -77,13 +81,19 @@ def _granted(grant: Grant | None, session_id: str) -> Grant:
 
 
 def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
-    """Only the server writes `control`; observers and bots only read; facilitators write
-    every board; a participant writes `main`, boards open to all and their own breakout
-    room while the round runs, and may not look into another room (or a drafted one)."""
-    if board == CONTROL or role in (OBSERVER, BOT):
+    """Only the server writes `control`; facilitators write every board; a board kept for
+    its members (a confidential round's room, a discarded draft's) is no one else's;
+    observers and bots only read; a participant writes `main`, boards open to all and
+    their own breakout room while the round runs, and may not look into another room
+    (or a drafted one)."""
+    if board == CONTROL:
         return Rights.READ
     if role == FACILITATOR:
         return Rights.WRITE
+    if board in facts.kept and subject not in facts.kept[board]:
+        return Rights.NONE
+    if role in (OBSERVER, BOT):
+        return Rights.READ
     if board == MAIN or board in facts.open_to_all:
         return Rights.WRITE
     if board in facts.rooms:
@@ -186,7 +196,8 @@ async def open_board(
     The token, the session and its boards are asked for at once, so a joiner waits for the
     store once, not three times.
     """
-    asked_grant = lookups.grant(_hash(token))
+    hashed = _hash(token)
+    asked_grant = lookups.grant(hashed)
     asked_session = lookups.session(session_id)
     asked_boards = lookups.boards(session_id)
     grant = _granted(await asked_grant, session_id)
@@ -204,9 +215,9 @@ async def open_board(
         if refusal is not None:
             raise Denied(CloseCode.FORBIDDEN, refusal)
         await lookups.sessions.add_board(session_id, board)
-    needs_state = grant.role == PARTICIPANT and board not in (CONTROL, MAIN)
+    needs_state = grant.role != FACILITATOR and board not in (CONTROL, MAIN)
     facts = await lookups.facts(session_id) if needs_state else BoardFacts()
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:
-        raise Denied(CloseCode.FORBIDDEN, "this board belongs to another breakout room")
-    return BoardAccess(grant, granted is Rights.WRITE)
+        raise Denied(CloseCode.FORBIDDEN, NO_ACCESS)
+    return BoardAccess(grant, granted is Rights.WRITE, hashed)

@@ -37,6 +37,13 @@ class Settings:
             "clients' presence vanishes elsewhere this long after it dies"
         },
     )
+    forwarded_allow_ips: str = field(
+        default="",
+        metadata={
+            "help": "comma-separated addresses or networks of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are trusted (default: none)"
+        },
+    )
     allowed_origins: str = field(
         default="",
         metadata={
@@ -72,6 +79,10 @@ class Settings:
     max_connections_per_session: int = field(
         default=2000, metadata={"help": "open sockets one session may have (close 1013)"}
     )
+    max_connections_per_token: int = field(
+        default=32,
+        metadata={"help": "open sockets one token may have: a person's few tabs (close 1013)"},
+    )
     max_connections_per_address: int = field(
         default=1000,
         metadata={"help": "open sockets from one client address; a Lab behind NAT is one"},
@@ -89,6 +100,13 @@ class Settings:
     )
     max_participants_per_session: int = field(
         default=500, metadata={"help": "people one session's roster may hold (409)"}
+    )
+    max_presence_ids_per_connection: int = field(
+        default=4,
+        metadata={"help": "awareness client ids one connection may speak for (a client has one)"},
+    )
+    max_presence_state_bytes: int = field(
+        default=4096, metadata={"help": "largest awareness state one client may set, in bytes"}
     )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}

@@ -1,7 +1,8 @@
 """The server's hand on each session's `control` document and its server-only documents.
 
 Every command's change goes through `change`, which then settles what the new state
-implies: open sockets get the write access the state now gives them, the scheduler (and
+implies: open sockets get the access the state now gives them (a socket that lost its
+board is closed, 4403, and its client goes where control says), the scheduler (and
 the store's wake-up index) learn the next deadline, and the change is flushed to the
 store before the command answers, so a socket opened right after sees it.
 """
@@ -9,6 +10,7 @@ store before the command answers, so a socket opened right after sees it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,17 +18,20 @@ from typing import Any, TypeVar
 from pycrdt import Doc
 
 from rooms import deadlines, rounds, summary
+from rooms.boards import BoardFacts
 from rooms.control import Value, from_state
 from rooms.deadlines import Fired
 
-from .access import CONTROL, Rights, rights
+from .access import CONTROL, NO_ACCESS, Rights, rights
 from .hub import Hub
+from .protocol import CloseCode
 from .scheduler import Scheduler, SessionEvent, Unsettled
 from .store.documents import document_key
 from .store.sessions import SessionStore
 from .summary_cache import Summary, SummaryCache
 
 T = TypeVar("T")
+log = logging.getLogger("paja.control")
 
 # Ballots and poll answers. "_" is not allowed in a board name, so no socket reaches it.
 PRIVATE = "_ballots"
@@ -39,6 +44,8 @@ class Control:
         self.scheduler = Scheduler(sessions, hub.bus, self._advance)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.summaries = SummaryCache(self._count_summary)
+        self._resettling: dict[str, asyncio.Task[None]] = {}
+        hub.on_remote_control = self._changed_elsewhere
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -122,15 +129,36 @@ class Control:
         facts, deadline = await self.read(
             session_id, lambda doc: (rounds.facts(doc), deadlines.next_deadline(doc))
         )
-        for document, connection in self.hub.connections_in(session_id):
-            board = document.key.partition("/")[2]
-            writable = rights(connection.role, connection.subject, board, facts) is Rights.WRITE
-            if writable and not connection.can_write:
-                connection.denied_once = False  # tell them again if they lose it later
-            connection.can_write = writable
+        self._grant(session_id, facts)
         self.scheduler.schedule(session_id, deadline)  # first: it cannot fail, the store can
         await self.sessions.set_wakeup(session_id, deadline)
         await self.hub.flush()
+
+    def _changed_elsewhere(self, session_id: str) -> None:
+        """Another instance changed `control`: this one's sockets follow, once per burst."""
+        if session_id not in self._resettling:
+            task = asyncio.get_running_loop().create_task(self._regrant(session_id))
+            self._resettling[session_id] = task
+            task.add_done_callback(lambda _: self._resettling.pop(session_id, None))
+
+    async def _regrant(self, session_id: str) -> None:
+        try:
+            self._grant(session_id, await self.read(session_id, rounds.facts))
+        except Exception:
+            log.exception("could not apply a change of access made elsewhere")
+
+    def _grant(self, session_id: str, facts: BoardFacts) -> None:
+        """Every open socket of the session gets the access `facts` give it."""
+        for document, connection in self.hub.connections_in(session_id):
+            board = document.key.partition("/")[2]
+            granted = rights(connection.role, connection.subject, board, facts)
+            if granted is Rights.NONE:
+                connection.terminate(CloseCode.FORBIDDEN, NO_ACCESS)
+                continue
+            writable = granted is Rights.WRITE
+            if writable and not connection.can_write:
+                connection.denied_once = False  # tell them again if they lose it later
+            connection.can_write = writable
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:
         """A promoted (or demoted) person's open sockets take their new role now."""

@@ -25,6 +25,7 @@ from pycrdt import Awareness, Doc, Map, Subscription, get_state
 from .connection import Connection
 from .limits import BoardLimits, deletes_only
 from .nesting import Malformed, Nesting, TooDeep
+from .presence import PresenceLimits, PresenceOwners
 from .protocol import (
     EMPTY_STATE_VECTOR,
     CloseCode,
@@ -41,6 +42,7 @@ log = logging.getLogger("paja.document")
 T = TypeVar("T")
 NOTES = "notes"
 UNLIMITED = BoardLimits(max_bytes=sys.maxsize, max_notes=sys.maxsize)
+UNLIMITED_PRESENCE = PresenceLimits(max_ids=sys.maxsize, max_state_bytes=sys.maxsize)
 # Bytes of updates between two measurements of a board near its limit, as a fraction of
 # the limit: the board may pass its limit by this much before it is noticed.
 MEASURE_EVERY = 16
@@ -66,6 +68,8 @@ class Document:
         # The server has no presence of its own: stock clients would show a ghost user.
         self.awareness.set_local_state(None)
         self.awareness.observe(self._track_awareness)
+        self.presence = PresenceOwners()
+        self.presence_limits = UNLIMITED_PRESENCE
         self.connections: set[Connection] = set()
         self.pending: list[bytes] = []
         self._on_update = on_update
@@ -173,6 +177,7 @@ class Document:
         loaded all day while people come and go would otherwise only grow.
         """
         self.connections.discard(connection)
+        self.presence.release(connection)
         ids = [i for i in connection.awareness_ids if i in self.awareness.states]
         connection.awareness_ids.clear()
         if ids:
@@ -332,7 +337,15 @@ class Document:
     def apply_awareness(
         self, update: bytes, origin: Connection | None = None, *, remote: bool = False
     ) -> None:
-        awareness_client_ids(update)  # raises ProtocolError on a malformed update
+        if origin is None:
+            awareness_client_ids(update)  # raises ProtocolError on a malformed update
+        else:  # only what the connection may say for itself (server/presence.py)
+            allowed = self.presence.allowed(
+                update, origin, self.presence_limits, self.awareness.states
+            )
+            if allowed is None:
+                return
+            update = allowed
         try:
             self.awareness.apply_awareness_update(update, origin)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -395,5 +408,6 @@ class Document:
         changes, origin = event
         if topic != "update" or not isinstance(origin, Connection):
             return
-        origin.awareness_ids.update(changes["added"], changes["updated"])
         origin.awareness_ids.difference_update(changes["removed"])
+        for client_id in changes["removed"]:
+            self.presence.forget(client_id)

@@ -30,6 +30,7 @@ T = TypeVar("T")
 MAX_RETRY_SECONDS = 1.0
 CLOSE_RETRY_SECONDS = 5.0
 FRESH_SYNC_STEP1 = sync_step1(EMPTY_STATE_VECTOR)  # what a joiner with no state sends first
+CONTROL = "control"
 
 
 class Hub:
@@ -57,6 +58,8 @@ class Hub:
         self._flusher: asyncio.Task[None] | None = None
         self.store_healthy = True
         self.initial_syncs = 0
+        # Told the session of each `control` change another instance made (control.py).
+        self.on_remote_control: Callable[[str], None] | None = None
 
     async def start(self) -> None:
         # pycrdt imports anyio's event loop backend for the first Doc made in a running loop
@@ -274,6 +277,10 @@ class Hub:
     # updates flow from documents to the store and the bus
 
     def _updated(self, document: Document, update: bytes, local: bool) -> None:
+        if not local and self.on_remote_control is not None:
+            session_id, _, board = document.key.partition("/")
+            if board == CONTROL:
+                self.on_remote_control(session_id)
         if not local or self.documents.get(document.key) is not document:
             return  # remote, or a document of a deleted session: never stored
         document.pending.append(update)

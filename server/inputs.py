@@ -5,6 +5,7 @@ Every malformed input becomes a `Problem` here, with a message that names the fi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Sequence
 from typing import Any, overload
@@ -76,8 +77,25 @@ def _deeper_than(value: Any, limit: int) -> bool:
 
 
 def client_address(connection: HTTPConnection) -> str:
-    """The peer's address, the key of per-address limits ("" when it is not known)."""
-    return connection.client.host if connection.client else ""
+    """The key of per-address limits: the client's address ("" when it is not known).
+
+    It is the peer's address, or the address a trusted proxy forwarded
+    (`--forwarded-allow-ips`; uvicorn puts it in the scope)."""
+    return address_key(connection.client.host) if connection.client else ""
+
+
+def address_key(host: str) -> str:
+    """One key per client: an IPv4 address (also when mapped into IPv6), or an IPv6
+    client's /64 network, which one household or host gets whole and can rotate within."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def bearer(request: Request) -> str | None:

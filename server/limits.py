@@ -85,28 +85,44 @@ class Throttle:
 
 
 class ConnectionCounts:
-    """Open sockets per session and per client address, with their caps."""
+    """Open sockets per token, per client address and per session, with their caps.
 
-    def __init__(self, per_session: int, per_address: int) -> None:
+    A person needs a few tabs, not hundreds: the cap per token keeps one link from filling
+    a session. Facilitators are never refused for a full session (their tokens are still
+    capped), so whoever runs it can always get in.
+    """
+
+    def __init__(self, per_session: int, per_address: int, per_token: int) -> None:
         self.per_session = per_session
         self.per_address = per_address
+        self.per_token = per_token
         self._sessions: Counter[str] = Counter()
         self._addresses: Counter[str] = Counter()
+        self._tokens: Counter[str] = Counter()
 
-    def refusal(self, session_id: str, address: str) -> str | None:
+    def refusal(
+        self, session_id: str, address: str, token: str, *, facilitator: bool
+    ) -> str | None:
         """Why a new socket is refused, or None when it may open."""
+        if self._tokens[token] >= self.per_token:
+            return "too many connections with this link"
         if self._addresses[address] >= self.per_address:
             return "too many connections from this address"
-        if self._sessions[session_id] >= self.per_session:
+        if not facilitator and self._sessions[session_id] >= self.per_session:
             return "this session is full"
         return None
 
-    def opened(self, session_id: str, address: str) -> None:
+    def opened(self, session_id: str, address: str, token: str) -> None:
         self._sessions[session_id] += 1
         self._addresses[address] += 1
+        self._tokens[token] += 1
 
-    def closed(self, session_id: str, address: str) -> None:
-        for counter, key in ((self._sessions, session_id), (self._addresses, address)):
+    def closed(self, session_id: str, address: str, token: str) -> None:
+        for counter, key in (
+            (self._sessions, session_id),
+            (self._addresses, address),
+            (self._tokens, token),
+        ):
             counter[key] -= 1
             if counter[key] <= 0:
                 del counter[key]

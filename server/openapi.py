@@ -228,7 +228,7 @@ def session_paths() -> dict[str, dict[str, Any]]:
                 rnd + "/open",
                 "Open: everyone to their room, a timer each (facilitator)",
                 ref("Round"),
-                DURATION_BODY,
+                obj({"duration_ms": MS, "confidential": BOOLEAN}),
                 optional_body=True,
             )
         },
@@ -488,6 +488,10 @@ def schemas() -> dict[str, Any]:
                 "duration_ms": MS,
                 "closing_ms": MS,
                 "seed": INTEGER,
+                "confidential": {
+                    **BOOLEAN,
+                    "description": "the rooms stay with their members after the round closes",
+                },
             },
             ("strategy",),
         ),

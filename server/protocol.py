@@ -98,19 +98,27 @@ def decode(frame: bytes) -> Message:
     return Message(kind, -1, b"")
 
 
-def awareness_client_ids(update: bytes) -> list[int]:
-    """The client ids an awareness update speaks for; raises on a malformed update, or
-    on a state nested past the bound (every browser parses every state)."""
+AwarenessEntry = tuple[int, int, bytes]  # client id, clock, state (JSON; b"null": removed)
+
+
+def awareness_entries(update: bytes) -> list[AwarenessEntry]:
+    """The entries of an awareness update; raises on a malformed update."""
     count, pos = _read_var_uint(update, 0)
-    ids = []
+    entries = []
     for _ in range(count):
         client_id, pos = _read_var_uint(update, pos)
-        _clock, pos = _read_var_uint(update, pos)
+        clock, pos = _read_var_uint(update, pos)
         state, pos = _read_var_bytes(update, pos)
         if len(state) > MAX_DEPTH and json_depth(state.decode(errors="replace")) > MAX_DEPTH:
+            # every browser parses every state
             raise ProtocolError("awareness state nests too deeply", CloseCode.CORRUPT_UPDATE)
-        ids.append(client_id)
-    return ids
+        entries.append((client_id, clock, state))
+    return entries
+
+
+def awareness_client_ids(update: bytes) -> list[int]:
+    """The client ids an awareness update speaks for; raises on a malformed update."""
+    return [client_id for client_id, _, _ in awareness_entries(update)]
 
 
 def sync_step1(state_vector: bytes) -> bytes:

@@ -72,6 +72,7 @@ class Breakouts(Endpoints):
         capacity = int_field(body, "capacity", low=1, high=1000)
         key = text_field(body, "key", required=False, limit=32)
         ratio = _ratio(body.get("ratio"))
+        confidential = bool_field(body, "confidential", default=False)
         control = await self.control(request)
 
         def known(doc: Doc[Any]) -> tuple[Any, ...]:
@@ -102,11 +103,18 @@ class Breakouts(Endpoints):
 
         def draft(doc: Doc[Any]) -> Value:
             # In the change that drafts, before it writes: the boards are the ones the draft
-            # names, so a discarded draft's boards (still stored) are taken again.
+            # names. A discarded draft's boards stay stored and count (they are not reused).
             refusal = too_many_boards(existing, rounds.boards_for(doc, chosen), limit)
             if refusal is not None:
                 raise Problem(409, refusal)
-            return rounds.draft(doc, chosen, duration_ms=duration, closing_ms=closing, names=names)
+            return rounds.draft(
+                doc,
+                chosen,
+                duration_ms=duration,
+                closing_ms=closing,
+                names=names,
+                confidential=confidential,
+            )
 
         value = await control.change(session_id, draft)
         for room in value["rooms"]:
@@ -123,8 +131,10 @@ class Breakouts(Endpoints):
     async def open(self, request: Request) -> JSONResponse:
         body = await json_body(request, optional=True)
         duration = int_field(body, "duration_ms", low=1, high=timers.MAX_MS)
+        confidential = bool_field(body, "confidential", default=None)
         return await self._command(
-            request, lambda doc, rid, now: rounds.open_round(doc, rid, now, duration)
+            request,
+            lambda doc, rid, now: rounds.open_round(doc, rid, now, duration, confidential),
         )
 
     async def close(self, request: Request) -> JSONResponse:

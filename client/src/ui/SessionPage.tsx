@@ -110,6 +110,13 @@ export function SessionPage(props: {
 
   const boardConn = useBoard(sessionId, board, token, presence)
   const canWrite = writable(st, board, isFac, roomBoard)
+  // A breakout board closed to us (4403: moved out, another room chosen, a confidential
+  // room): go where control says we belong. With a room of our own, `board` already
+  // follows control to it; without one, back to main. The provider does not retry 44xx.
+  const refusedHere = boardConn.health.refusedCode === 4403 && board.startsWith('breakout-')
+  useEffect(() => {
+    if (refusedHere && !isFac && roomBoard === null) setPick({ board: 'main', at: clock.serverNow() })
+  }, [refusedHere, roomBoard])
 
   // ---- announcements: moves, notices, summaries, timer milestones -------------------------
   const prevRoom = usePrevious(roomBoard)
