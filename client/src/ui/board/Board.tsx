@@ -10,6 +10,7 @@ import type { BoardConnection } from '../../lib/connection'
 import { useLatest } from '../hooks'
 import { Cursors } from './Cursors'
 import { KeyboardHelp } from './KeyboardHelp'
+import { underPointer } from './hit'
 import { colorKey, inCreationOrder } from './notes'
 import { NoteView } from './NoteView'
 import { SectionView } from './SectionView'
@@ -61,9 +62,6 @@ export function Board(props: BoardProps) {
         const n = model.notes.get(id)
         if (n) view.ensureVisible(n)
       },
-      dblClick: (id: string) => {
-        if (!live.current.readOnly) edit.startEdit(id)
-      },
       finish: edit.finishEdit,
       setText: (id: string, text: string) => model.setText(id, text),
       dot: (id: string, add: boolean) => live.current.voting?.dot(id, add),
@@ -71,11 +69,15 @@ export function Board(props: BoardProps) {
     [model],
   )
 
+  // The canvas captures the pointer while it is pressed, so a double click arrives here
+  // whatever it was on: what is under the pointer decides, as in MURAL or Miro.
   const onCanvasDblClick = (e: MouseEvent) => {
     if (readOnly || display) return
-    const target = e.target as HTMLElement
-    if (target.closest('.note') || target.closest('.section-head')) return
-    commands.newNote(view.toWorldFromEvent(e))
+    const hit = underPointer(e)
+    if (hit.kind === 'control') return
+    if (hit.kind === 'note') edit.startEdit(hit.id)
+    else if (hit.kind === 'section') edit.setRenaming(hit.id)
+    else commands.newNote(view.toWorldFromEvent(e))
   }
 
   const synced = conn?.synced ?? true
