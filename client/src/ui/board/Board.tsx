@@ -9,6 +9,7 @@ import { type Author, type BoardModel, NOTE_COLORS } from '../../lib/board'
 import type { BoardConnection } from '../../lib/connection'
 import { useLatest } from '../hooks'
 import { Cursors } from './Cursors'
+import { Labelled } from './Icons'
 import { KeyboardHelp } from './KeyboardHelp'
 import { underPointer } from './hit'
 import { colorKey, inCreationOrder } from './notes'
@@ -21,6 +22,7 @@ import { useDrag } from './useDrag'
 import { useEditing } from './useEditing'
 import { useKeyboard } from './useKeyboard'
 import { useNoteCommands } from './useNoteCommands'
+import { usePinch } from './usePinch'
 import { usePresence } from './usePresence'
 import { useSelection } from './useSelection'
 import { useViewport } from './useViewport'
@@ -52,6 +54,7 @@ export function Board(props: BoardProps) {
   const presence = usePresence(conn, display, view.toWorldFromEvent)
   const commands = useNoteCommands(model, props.me, readOnly, live, setSelected, view, edit)
   const drag = useDrag(model, display, live, setSelected, edit.setEditing, view)
+  usePinch(view, display, drag.cancel)
   const keys = useKeyboard(model, readOnly, live, setSelected, view, edit, commands, () => setHelp(true))
 
   const handlers = useMemo(
@@ -109,11 +112,11 @@ export function Board(props: BoardProps) {
               />
             ))}
           </div>
-          <button type="button" onClick={() => commands.deleteNotes([...selected])} disabled={selected.size === 0}>
-            {t('board.deleteSelected', { count: selected.size })}
+          <button type="button" class="iconic" onClick={() => commands.deleteNotes([...selected])} disabled={selected.size === 0}>
+            <Labelled icon="trash">{t('board.deleteSelected', { count: selected.size })}</Labelled>
           </button>
-          <button type="button" onClick={() => model.undo.undo()} aria-keyshortcuts="Control+Z">
-            {t('board.undo')}
+          <button type="button" class="iconic" onClick={() => model.undo.undo()} aria-keyshortcuts="Control+Z">
+            <Labelled icon="undo">{t('board.undo')}</Labelled>
           </button>
         </div>
       )}
@@ -185,11 +188,11 @@ export function Board(props: BoardProps) {
           <button type="button" onClick={() => view.zoomBy(1.25)} aria-label={t('board.zoomIn')}>
             +
           </button>
-          <button type="button" onClick={view.fitAll}>
-            {t('board.fit')}
+          <button type="button" class="iconic" onClick={view.fitAll}>
+            <Labelled icon="fit">{t('board.fit')}</Labelled>
           </button>
-          <button type="button" onClick={() => setHelp(true)} aria-keyshortcuts="?">
-            {t('board.help')}
+          <button type="button" class="iconic" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+            <Labelled icon="keyboard">{t('board.help')}</Labelled>
           </button>
         </div>
       )}
