@@ -60,10 +60,12 @@ async def test_agenda_numbered_once_with_minutes_beside_the_title(
         await pages.shot(fac, f"01-agenda-facilitator-{width}")
 
     for lang, width, height in [("sv", 1400, 900), ("en", 390, 844)]:
-        me = await pages.new(lang, width, height)
+        me = await pages.new(lang, width, height, phone=width < 820)
         await me.goto(local(s.created["participant_url"], server.http))
         await me.locator("#name").fill("Olli")
         await me.keyboard.press("Enter")
+        if width < 820:  # a phone folds the tools into a bottom sheet
+            await me.get_by_role("button", name="Session tools").click()
         await me.get_by_test_id("tab-agenda").click()
         row = me.locator(".agenda-list li").nth(1)
         await expect(row.locator(".agenda-title")).to_have_text(LONG_TITLE)
@@ -75,7 +77,7 @@ async def test_a_scale_poll_stays_on_one_row(server: PajaServer, pages: Pages) -
     s = Session.create(server, "Palaute", language="fi")
     people = []
     for lang, width, height in [("fi", 1400, 900), ("sv", 390, 844), ("fi", 1920, 1080)]:
-        p = await pages.new(lang, width, height)
+        p = await pages.new(lang, width, height, phone=width < 820)
         await p.goto(local(s.created["participant_url"], server.http))
         await p.locator("#name").fill(f"Henkilö {len(people) + 1}")
         await p.keyboard.press("Enter")

@@ -84,6 +84,7 @@ export function Board(props: BoardProps) {
   }
 
   const synced = conn?.synced ?? true
+  const touch = useMemo(() => matchMedia('(pointer: coarse)').matches, [])
   const notes = inCreationOrder(model.notes.values())
   const sections = [...model.sections.values()]
   const voting = props.voting ?? null
@@ -176,7 +177,7 @@ export function Board(props: BoardProps) {
         </div>
         {drag.marquee && <div class="marquee" style={{ left: drag.marquee.x, top: drag.marquee.y, width: drag.marquee.w, height: drag.marquee.h }} />}
         {synced && notes.length === 0 && sections.length === 0 && (
-          <p class="empty-hint">{readOnly ? t('board.emptyReadOnly') : t('board.empty')}</p>
+          <p class="empty-hint">{t(readOnly ? 'board.emptyReadOnly' : touch ? 'board.emptyTouch' : 'board.empty')}</p>
         )}
       </div>
       {!display && (
