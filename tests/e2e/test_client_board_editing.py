@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.async_api import expect
 
 from support.commands import Session
@@ -13,9 +14,17 @@ from support.processes import PajaServer
 
 from .conftest import Pages, local
 
+SCREENS = [
+    ("fi", 1400, 900, "Uusi alue"),
+    ("sv", 1920, 1080, "Nytt område"),
+    ("en", 390, 844, "New section"),
+]
 
-async def joined(pages: Pages, server: PajaServer, s: Session, name: str, lang: str) -> Any:
-    page = await pages.new(lang, 1400, 900)
+
+async def joined(
+    pages: Pages, server: PajaServer, s: Session, name: str, lang: str, width: int, height: int
+) -> Any:
+    page = await pages.new(lang, width, height, phone=width < 820)
     await page.goto(local(s.created["participant_url"], server.http))
     await page.locator("#name").fill(name)
     await page.keyboard.press("Enter")
@@ -23,11 +32,12 @@ async def joined(pages: Pages, server: PajaServer, s: Session, name: str, lang: 
     return page
 
 
+@pytest.mark.parametrize(("lang", "width", "height", "new_section"), SCREENS)
 async def test_double_click_edits_what_is_under_the_pointer(
-    server: PajaServer, pages: Pages
+    server: PajaServer, pages: Pages, lang: str, width: int, height: int, new_section: str
 ) -> None:
     s = Session.create(server, "Tuplaklikkaus")
-    me = await joined(pages, server, s, "Pia", "fi")
+    me = await joined(pages, server, s, "Pia", lang, width, height)
     notes = me.locator(".note")
     editor = me.locator("textarea.note-editor")
 
@@ -46,10 +56,10 @@ async def test_double_click_edits_what_is_under_the_pointer(
     await me.keyboard.press("Escape")
     await expect(notes).to_have_count(1)
     await expect(notes.first.locator(".note-text")).to_have_text("Ensimmäinen ajatus")
-    await pages.shot(me, "01-note-edited-fi")
+    await pages.shot(me, f"01-note-edited-{lang}-{width}")
 
     # A section's title renames the section; its body is still room for a new note.
-    await me.get_by_role("button", name="Uusi alue").click()
+    await me.get_by_role("button", name=new_section).click()
     rename = me.locator("input.section-title-input")
     await expect(rename).to_be_focused()
     await me.keyboard.press("Escape")
@@ -69,4 +79,4 @@ async def test_double_click_edits_what_is_under_the_pointer(
     await me.keyboard.press("Escape")
     await expect(notes).to_have_count(2)
     await expect(me.locator(".note", has_text="Alueen sisällä")).to_be_visible()
-    await pages.shot(me, "02-section-renamed-fi")
+    await pages.shot(me, f"02-section-renamed-{lang}-{width}")

@@ -111,9 +111,15 @@ async def test_the_breakout_preview_shows_each_persons_tags(
     s.join("Pia", ["org:Valtori", "kind:supervisor"])
     s.join("Olli", ["org:Kela", "kind:newcomer"])
     s.join("Sara", ["org:THL"])
-    for lang, expected in [("en", "Valtori · Supervisor"), ("fi", "Valtori · Esihenkilö")]:
-        fac = await pages.new(lang, 1400, 900)
+    for lang, width, height, expected in [
+        ("en", 1400, 900, "Valtori · Supervisor"),
+        ("fi", 1920, 1080, "Valtori · Esihenkilö"),
+        ("sv", 390, 844, "Valtori · Chef"),
+    ]:
+        fac = await pages.new(lang, width, height, phone=width < 820)
         await fac.goto(local(s.created["facilitator_url"], server.http))
+        if width < 820:
+            await fac.get_by_role("button", name="Verktyg för evenemanget").click()
         await fac.get_by_test_id("tab-breakouts").click()
         if lang == "en":
             await fac.get_by_test_id("breakout-preview").click()
@@ -121,4 +127,4 @@ async def test_the_breakout_preview_shows_each_persons_tags(
         await expect(room).to_have_count(1)
         await expect(room.locator(".member", has_text="Pia")).to_contain_text(expected)
         await expect(room.locator(".member", has_text="Sara")).to_contain_text("THL")
-        await pages.shot(fac, f"breakout-preview-{lang}")
+        await pages.shot(fac, f"breakout-preview-{lang}-{width}")
