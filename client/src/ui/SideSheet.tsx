@@ -1,6 +1,6 @@
 // The session's tools beside the board: a side panel on a wide screen, and on a phone a
 // bottom sheet that starts folded, so the board comes first. Only CSS tells the two apart
-// (styles.css, "phones"), so turning a tablet or zooming the page never loses the tools.
+// (styles.css, "phones and narrow windows"), so turning a tablet or zooming the page never loses the tools.
 
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'

@@ -2,6 +2,8 @@
 // button shows either its icon or its words (styles.css decides by the screen's width), and
 // its accessible name is always the words.
 
+import type { ComponentChildren } from 'preact'
+
 const PATHS = {
   fit: 'M3 8V3h5M16 3h5v5M21 16v5h-5M8 21H3v-5',
   keyboard: 'M3 6h18v12H3zM6.5 9.5h1M10.5 9.5h1M14.5 9.5h1M18 9.5h-.5M6.5 12.5h1M10.5 12.5h1M14.5 12.5h1M8 15.5h8',
@@ -11,7 +13,7 @@ const PATHS = {
 
 export type IconName = keyof typeof PATHS
 
-export function Labelled({ icon, children }: { icon: IconName; children: preact.ComponentChildren }) {
+export function Labelled({ icon, children }: { icon: IconName; children: ComponentChildren }) {
   return (
     <>
       <svg class="icon-svg" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
