@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { NOTE_H, NOTE_W, type NoteSnap } from '../src/lib/board'
-import { arrowDelta, notesWithin, pastSlop, resized, revealShift, spanned } from '../src/ui/board/geometry'
+import { toScreen } from '../src/lib/viewport'
+import {
+  arrowDelta,
+  notesWithin,
+  pastSlop,
+  pinched,
+  pinchOf,
+  resized,
+  revealShift,
+  smallestFitScale,
+  spanned,
+  TAP_TARGET,
+} from '../src/ui/board/geometry'
 import { actedOn, colorKey, inCreationOrder, nextColor, survivorAfter, toggled } from '../src/ui/board/notes'
 
 const note = (id: string, x: number, y: number, created_at = 0): NoteSnap => ({
@@ -16,6 +28,22 @@ const note = (id: string, x: number, y: number, created_at = 0): NoteSnap => ({
 })
 
 describe('board geometry', () => {
+  it('zooms with two fingers moving apart, keeping what was between them under them', () => {
+    const v = { x: 10, y: 20, scale: 1 }
+    const before = pinchOf({ x: 100, y: 100 }, { x: 200, y: 100 })
+    const after = pinchOf({ x: 60, y: 140 }, { x: 260, y: 140 }) // twice as far apart, 40 px lower
+    const w = pinched(v, before, after)
+    expect(w.scale).toBeCloseTo(2)
+    const between = { x: 150 - v.x, y: 100 - v.y } // the world point under the first midpoint
+    expect(toScreen(w, between.x, between.y)).toEqual({ x: 160, y: 140 })
+  })
+
+  it('fits a touch screen no smaller than readable, tappable notes', () => {
+    const touch = smallestFitScale(true)
+    expect(Math.min(NOTE_W, NOTE_H) * touch).toBeGreaterThanOrEqual(TAP_TARGET)
+    expect(smallestFitScale(false)).toBeLessThan(touch)
+  })
+
   it('maps arrow keys to steps and ignores other keys', () => {
     expect(arrowDelta('ArrowLeft', 20)).toEqual([-20, 0])
     expect(arrowDelta('ArrowDown', 100)).toEqual([0, 100])

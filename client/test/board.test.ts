@@ -86,4 +86,10 @@ describe('viewport', () => {
     expect(toScreen(v, 1000, 1000).x).toBeCloseTo(0)
     expect(fit({ x: 0, y: 0, w: 10, h: 10 }, 1000, 600).scale).toBe(1)
   })
+  it('stops at a smallest scale, showing a board too big for it from its top left corner', () => {
+    const v = fit({ x: 500, y: 200, w: 3000, h: 300 }, 400, 800, 40, 1, 0.8)
+    expect(v.scale).toBe(0.8)
+    expect(toScreen(v, 500, 200).x).toBeCloseTo(40) // too wide: starts at the margin
+    expect(toScreen(v, 500, 350).y).toBeCloseTo(400) // fits in height: centred
+  })
 })

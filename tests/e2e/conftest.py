@@ -69,15 +69,24 @@ class Pages:
         SHOTS.mkdir(parents=True, exist_ok=True)
 
     async def new(
-        self, locale: str = "en", width: int = 1280, height: int = 800, *, inject: bool = False
+        self,
+        locale: str = "en",
+        width: int = 1280,
+        height: int = 800,
+        *,
+        inject: bool = False,
+        phone: bool = False,
     ) -> Any:
         """A page in a fresh context; `inject` lets a test add a script (axe-core) past the
-        server's Content-Security-Policy, which otherwise allows only the app's own scripts."""
+        server's Content-Security-Policy, which otherwise allows only the app's own scripts;
+        `phone` makes it a touch screen with a mobile viewport, as a phone's browser is."""
         context = await self.browser.new_context(
             locale=locale,
             viewport={"width": width, "height": height},
             reduced_motion="reduce",
             bypass_csp=inject,
+            has_touch=phone,
+            is_mobile=phone,
         )
         context.set_default_timeout(15_000)
         self.contexts.append(context)

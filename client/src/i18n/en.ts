@@ -82,6 +82,7 @@ export const en = {
   'board.fit': 'Fit to screen',
   'board.help': 'Keyboard',
   'board.empty': 'Double-click anywhere or press N to add a note.',
+  'board.emptyTouch': 'Tap “New note” to add a note.',
   'board.emptyReadOnly': 'Nothing on this board yet.',
   'board.readOnly': 'You can look at this board but not change it.',
   'board.helpShort': 'Press N for a new note, Tab to move between notes, Enter to edit, arrow keys to move a note, question mark for all keys.',

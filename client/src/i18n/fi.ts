@@ -84,6 +84,7 @@ export const fi: Record<keyof typeof en, string> = {
   'board.fit': 'Sovita näyttöön',
   'board.help': 'Näppäimet',
   'board.empty': 'Lisää lappu kaksoisnapsauttamalla tai painamalla N.',
+  'board.emptyTouch': 'Lisää lappu napauttamalla ”Uusi lappu”.',
   'board.emptyReadOnly': 'Taululla ei ole vielä mitään.',
   'board.readOnly': 'Voit katsoa tätä taulua mutta et muuttaa sitä.',
   'board.helpShort': 'N lisää uuden lapun, sarkain siirtää lapusta toiseen, Enter muokkaa, nuolinäppäimet siirtävät lappua, kysymysmerkki näyttää kaikki näppäimet.',

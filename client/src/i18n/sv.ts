@@ -84,6 +84,7 @@ export const sv: Record<keyof typeof en, string> = {
   'board.fit': 'Anpassa till skärmen',
   'board.help': 'Tangenter',
   'board.empty': 'Dubbelklicka var som helst eller tryck N för att lägga till en lapp.',
+  'board.emptyTouch': 'Tryck på ”Ny lapp” för att lägga till en lapp.',
   'board.emptyReadOnly': 'Det finns inget på tavlan ännu.',
   'board.readOnly': 'Du kan se den här tavlan men inte ändra den.',
   'board.helpShort': 'N ger en ny lapp, Tabb flyttar mellan lappar, Enter redigerar, piltangenterna flyttar en lapp, frågetecken visar alla tangenter.',

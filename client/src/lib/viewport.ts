@@ -32,11 +32,16 @@ export function pan(v: View, dx: number, dy: number): View {
   return { ...v, x: v.x + dx, y: v.y + dy }
 }
 
-/** The view that shows all of `b` inside a viewport of w×h with a margin; 1:1 at most. */
-export function fit(b: Bounds | null, w: number, h: number, margin = 40, maxScale = 1): View {
+/** The view that shows all of `b` inside a viewport of w×h with a margin; 1:1 at most. Not
+ *  smaller than `minScale`: then what does not fit starts at the top left corner, centred
+ *  along an axis where it does fit. */
+export function fit(b: Bounds | null, w: number, h: number, margin = 40, maxScale = 1, minScale = MIN_SCALE): View {
   if (!b || w <= 0 || h <= 0) return { x: w / 2, y: h / 2, scale: 1 }
-  const scale = clampScale(Math.min((w - 2 * margin) / Math.max(b.w, 1), (h - 2 * margin) / Math.max(b.h, 1), maxScale))
-  return { scale, x: (w - b.w * scale) / 2 - b.x * scale, y: (h - b.h * scale) / 2 - b.y * scale }
+  const fits = Math.min((w - 2 * margin) / Math.max(b.w, 1), (h - 2 * margin) / Math.max(b.h, 1), maxScale)
+  const scale = clampScale(Math.max(fits, Math.min(minScale, maxScale)))
+  const place = (start: number, size: number, room: number) =>
+    size * scale <= room - 2 * margin ? (room - size * scale) / 2 - start * scale : margin - start * scale
+  return { scale, x: place(b.x, b.w, w), y: place(b.y, b.h, h) }
 }
 
 /** The world point at the centre of the viewport. */

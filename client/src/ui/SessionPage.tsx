@@ -26,6 +26,7 @@ import { announce, ConnectionBanner, LanguageSwitch } from './common'
 import { boardTitle, type FacilitatorCtx, FacilitatorPanel, SummaryPanel, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
+import { SideSheet } from './SideSheet'
 import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
 
 const PRESENCE_COLORS = ['#b3261e', '#1a5fb4', '#26734d', '#8a4b00', '#6b2fa0', '#00616b', '#9c1c6b', '#3d5a00']
@@ -440,7 +441,7 @@ export function SessionPage(props: {
           )}
           {!canWrite && <p class="readonly-note">{t('board.readOnly')}</p>}
         </main>
-        <aside class="side" aria-label={t('side.label')}>
+        <SideSheet label={t('side.label')}>
           <div class="tabs" role="tablist" aria-label={t('side.label')}>
             {tabs.map((id) => (
               <button
@@ -507,7 +508,7 @@ export function SessionPage(props: {
               </section>
             )}
           </div>
-        </aside>
+        </SideSheet>
       </div>
       {pollShown && (
         <PollDialog

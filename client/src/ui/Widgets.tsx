@@ -82,8 +82,10 @@ export function AgendaList({ items, current, lang }: { items: AgendaItem[]; curr
     <ol class="agenda-list">
       {items.map((i) => (
         <li key={i.id} class={i.id === current ? 'current' : ''} aria-current={i.id === current ? 'step' : undefined}>
-          <span class="agenda-title">{itemTitle(i, lang)}</span>
-          <span class="hint"> · {t('agenda.minutes', { n: Math.round(i.duration_ms / 60000) })}</span>
+          <span class="agenda-line">
+            <span class="agenda-title">{itemTitle(i, lang)}</span>
+            <span class="hint agenda-minutes">· {t('agenda.minutes', { n: Math.round(i.duration_ms / 60000) })}</span>
+          </span>
           {i.id === current && i.instructions && <p class="instructions">{i.instructions}</p>}
         </li>
       ))}
@@ -112,8 +114,6 @@ export function PeopleList({ state, online, me }: { state: ControlState; online:
         ))}
         {roster.map(([id, p]) => {
           const on = onlineIds.has(id)
-          const org = tagValue(p.tags, 'org')
-          const kind = tagValue(p.tags, 'kind')
           return (
             <li key={id} class={on ? '' : 'offline'}>
               <span class={`presence${on ? ' on' : ''}`} aria-hidden="true" />
@@ -122,8 +122,11 @@ export function PeopleList({ state, online, me }: { state: ControlState; online:
                 {id === me ? ` (${t('people.you')})` : ''}
               </span>
               {p.role === 'facilitator' && <span class="badge">{t('role.facilitator')}</span>}
-              {org && <span class="tag">{org}</span>}
-              {kind && <span class="tag">{kind === 'supervisor' ? t('kind.supervisor') : kind === 'newcomer' ? t('kind.newcomer') : kind}</span>}
+              {tagLabels(p.tags, t).map((label) => (
+                <span class="tag" key={label}>
+                  {label}
+                </span>
+              ))}
               <span class="sr-only">{on ? t('people.online') : t('people.offline')}</span>
             </li>
           )
@@ -131,6 +134,15 @@ export function PeopleList({ state, online, me }: { state: ControlState; online:
       </ul>
     </div>
   )
+}
+
+const KINDS: Record<string, Key> = { supervisor: 'kind.supervisor', newcomer: 'kind.newcomer' }
+
+/** A person's organisation and kind, in the viewer's language: what a group's mix is made of. */
+export function tagLabels(tags: string[], t: (key: Key) => string): string[] {
+  const org = tagValue(tags, 'org')
+  const kind = tagValue(tags, 'kind')
+  return [org, kind && (KINDS[kind] ? t(KINDS[kind]) : kind)].filter((v): v is string => !!v)
 }
 
 const dedupe = (list: OnlineEntry[]) => {

@@ -9,7 +9,9 @@ import { type Author, type BoardModel, NOTE_COLORS } from '../../lib/board'
 import type { BoardConnection } from '../../lib/connection'
 import { useLatest } from '../hooks'
 import { Cursors } from './Cursors'
+import { Labelled } from './Icons'
 import { KeyboardHelp } from './KeyboardHelp'
+import { underPointer } from './hit'
 import { colorKey, inCreationOrder } from './notes'
 import { NoteView } from './NoteView'
 import { SectionView } from './SectionView'
@@ -20,6 +22,7 @@ import { useDrag } from './useDrag'
 import { useEditing } from './useEditing'
 import { useKeyboard } from './useKeyboard'
 import { useNoteCommands } from './useNoteCommands'
+import { usePinch } from './usePinch'
 import { usePresence } from './usePresence'
 import { useSelection } from './useSelection'
 import { useViewport } from './useViewport'
@@ -51,6 +54,7 @@ export function Board(props: BoardProps) {
   const presence = usePresence(conn, display, view.toWorldFromEvent)
   const commands = useNoteCommands(model, props.me, readOnly, live, setSelected, view, edit)
   const drag = useDrag(model, display, live, setSelected, edit.setEditing, view)
+  usePinch(view, display, drag.cancel)
   const keys = useKeyboard(model, readOnly, live, setSelected, view, edit, commands, () => setHelp(true))
 
   const handlers = useMemo(
@@ -61,9 +65,6 @@ export function Board(props: BoardProps) {
         const n = model.notes.get(id)
         if (n) view.ensureVisible(n)
       },
-      dblClick: (id: string) => {
-        if (!live.current.readOnly) edit.startEdit(id)
-      },
       finish: edit.finishEdit,
       setText: (id: string, text: string) => model.setText(id, text),
       dot: (id: string, add: boolean) => live.current.voting?.dot(id, add),
@@ -71,14 +72,19 @@ export function Board(props: BoardProps) {
     [model],
   )
 
+  // The canvas captures the pointer while it is pressed, so a double click arrives here
+  // whatever it was on: what is under the pointer decides, as in MURAL or Miro.
   const onCanvasDblClick = (e: MouseEvent) => {
     if (readOnly || display) return
-    const target = e.target as HTMLElement
-    if (target.closest('.note') || target.closest('.section-head')) return
-    commands.newNote(view.toWorldFromEvent(e))
+    const hit = underPointer(e)
+    if (hit.kind === 'control') return
+    if (hit.kind === 'note') edit.startEdit(hit.id)
+    else if (hit.kind === 'section') edit.setRenaming(hit.id)
+    else commands.newNote(view.toWorldFromEvent(e))
   }
 
   const synced = conn?.synced ?? true
+  const touch = useMemo(() => matchMedia('(pointer: coarse)').matches, [])
   const notes = inCreationOrder(model.notes.values())
   const sections = [...model.sections.values()]
   const voting = props.voting ?? null
@@ -107,11 +113,11 @@ export function Board(props: BoardProps) {
               />
             ))}
           </div>
-          <button type="button" onClick={() => commands.deleteNotes([...selected])} disabled={selected.size === 0}>
-            {t('board.deleteSelected', { count: selected.size })}
+          <button type="button" class="iconic" onClick={() => commands.deleteNotes([...selected])} disabled={selected.size === 0}>
+            <Labelled icon="trash">{t('board.deleteSelected', { count: selected.size })}</Labelled>
           </button>
-          <button type="button" onClick={() => model.undo.undo()} aria-keyshortcuts="Control+Z">
-            {t('board.undo')}
+          <button type="button" class="iconic" onClick={() => model.undo.undo()} aria-keyshortcuts="Control+Z">
+            <Labelled icon="undo">{t('board.undo')}</Labelled>
           </button>
         </div>
       )}
@@ -171,7 +177,7 @@ export function Board(props: BoardProps) {
         </div>
         {drag.marquee && <div class="marquee" style={{ left: drag.marquee.x, top: drag.marquee.y, width: drag.marquee.w, height: drag.marquee.h }} />}
         {synced && notes.length === 0 && sections.length === 0 && (
-          <p class="empty-hint">{readOnly ? t('board.emptyReadOnly') : t('board.empty')}</p>
+          <p class="empty-hint">{t(readOnly ? 'board.emptyReadOnly' : touch ? 'board.emptyTouch' : 'board.empty')}</p>
         )}
       </div>
       {!display && (
@@ -183,11 +189,11 @@ export function Board(props: BoardProps) {
           <button type="button" onClick={() => view.zoomBy(1.25)} aria-label={t('board.zoomIn')}>
             +
           </button>
-          <button type="button" onClick={view.fitAll}>
-            {t('board.fit')}
+          <button type="button" class="iconic" onClick={view.fitAll}>
+            <Labelled icon="fit">{t('board.fit')}</Labelled>
           </button>
-          <button type="button" onClick={() => setHelp(true)} aria-keyshortcuts="?">
-            {t('board.help')}
+          <button type="button" class="iconic" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+            <Labelled icon="keyboard">{t('board.help')}</Labelled>
           </button>
         </div>
       )}

@@ -12,7 +12,6 @@ export interface NoteHandlers {
   pointerDown: (e: PointerEvent, id: string) => void
   keyDown: (e: KeyboardEvent, id: string) => void
   focus: (id: string) => void
-  dblClick: (id: string) => void
   finish: (id: string, refocus: boolean) => void
   setText: (id: string, text: string) => void
   dot: (id: string, add: boolean) => void
@@ -50,10 +49,6 @@ export const NoteView = memo(function NoteView(props: {
       onPointerDown={(e) => h.pointerDown(e, note.id)}
       onKeyDown={(e) => h.keyDown(e, note.id)}
       onFocus={(e) => e.target === e.currentTarget && h.focus(note.id)}
-      onDblClick={(e) => {
-        e.stopPropagation()
-        h.dblClick(note.id)
-      }}
     >
       {props.editing && !props.readOnly ? (
         <NoteEditor note={note} h={h} />

@@ -54,7 +54,7 @@ export function SectionView(props: {
     props.onRename(null)
   }
   return (
-    <div class={`section s-${s.color}`} style={{ transform: `translate(${s.x}px, ${s.y}px)`, width: s.w, height: s.h }}>
+    <div class={`section s-${s.color}`} data-section={s.id} style={{ transform: `translate(${s.x}px, ${s.y}px)`, width: s.w, height: s.h }}>
       {props.renaming ? (
         <input
           ref={inputRef}
@@ -80,10 +80,6 @@ export function SectionView(props: {
           aria-label={s.title || t('section.untitled')}
           onKeyDown={onKey}
           onPointerDown={(e) => props.onPointerDown(e, s.id, false)}
-          onDblClick={(e) => {
-            e.stopPropagation()
-            if (!props.readOnly) props.onRename(s.id)
-          }}
         >
           {s.title || t('section.untitled')}
         </div>

@@ -2,7 +2,7 @@
 // and the keyboard do to notes and sections, apart from the events that ask for it.
 
 import { NOTE_H, NOTE_W, type NoteSnap } from '../../lib/board'
-import type { View } from '../../lib/viewport'
+import { MIN_SCALE, pan, type View, zoomAt } from '../../lib/viewport'
 
 export interface Point {
   x: number
@@ -21,6 +21,19 @@ export const DRAG_SLOP = 4
 
 /** The smallest a section may be resized to, so its title and handle stay usable. */
 export const SECTION_MIN = { w: 160, h: 120 }
+
+/** The smallest target a finger hits reliably, in screen pixels (WCAG 2.5.5's 44 px). */
+export const TAP_TARGET = 44
+
+/** A note's text size at scale 1 (styles.css, `.note-text`), and the least a phone shows. */
+const NOTE_TEXT_PX = 15
+const READABLE_PX = 12
+
+/** The smallest scale a fit may choose: on a touch screen, one where notes can be read and
+ *  tapped (a pinch still zooms out further); anywhere else, whatever shows the whole board. */
+export function smallestFitScale(touch: boolean): number {
+  return touch ? Math.max(TAP_TARGET / Math.min(NOTE_W, NOTE_H), READABLE_PX / NOTE_TEXT_PX) : MIN_SCALE
+}
 
 /** The screen margin a focused note is kept inside when the view follows it. */
 const REVEAL_MARGIN = 24
@@ -72,4 +85,21 @@ export function revealShift(v: View, note: Point, w: number, h: number): Point {
   if (sy < m) dy = m - sy
   else if (sy + NOTE_H * v.scale > h - m) dy = h - m - (sy + NOTE_H * v.scale)
   return { x: dx, y: dy }
+}
+
+/** Two fingers on the screen: the point midway between them and how far apart they are. */
+export interface Pinch {
+  mid: Point
+  spread: number
+}
+
+export function pinchOf(a: Point, b: Point): Pinch {
+  return { mid: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, spread: Math.hypot(b.x - a.x, b.y - a.y) }
+}
+
+/** The view after two fingers moved from `before` to `after` (points on the canvas): the board
+ *  moves with their midpoint and scales with their spread, so what was under them stays there. */
+export function pinched(v: View, before: Pinch, after: Pinch): View {
+  const moved = pan(v, after.mid.x - before.mid.x, after.mid.y - before.mid.y)
+  return zoomAt(moved, after.mid.x, after.mid.y, after.spread / Math.max(before.spread, 1))
 }

@@ -142,5 +142,18 @@ export function useDrag(
     }
   }
 
-  return { marquee, onNotePointerDown, onSectionPointerDown, onCanvasPointerDown, onPointerMove, onPointerUp }
+  /** Give up the drag in progress (a second finger made it a pinch); notes stay where it
+   *  took them, as one undo step. */
+  const cancel = useCallback(() => {
+    const d = drag.current
+    drag.current = null
+    setMarquee(null)
+    if (moveFrame.current) {
+      cancelAnimationFrame(moveFrame.current)
+      moveFrame.current = 0
+    }
+    if (d?.kind === 'notes' && d.moved) model.moveNotes(d.ids, d.total.x - d.applied.x, d.total.y - d.applied.y, true)
+  }, [model])
+
+  return { marquee, cancel, onNotePointerDown, onSectionPointerDown, onCanvasPointerDown, onPointerMove, onPointerUp }
 }

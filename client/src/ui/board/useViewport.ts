@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { type BoardModel, boundsOf, type NoteSnap } from '../../lib/board'
 import { centre, fit, pan, toWorld, type View, zoomAt } from '../../lib/viewport'
-import { type Point, revealShift } from './geometry'
+import { type Point, revealShift, smallestFitScale } from './geometry'
 import type { Focus } from './types'
 
 export function useViewport(model: BoardModel, display: boolean | undefined, onViewChange?: (f: Focus) => void) {
@@ -35,7 +35,8 @@ export function useViewport(model: BoardModel, display: boolean | undefined, onV
   const fitAll = useCallback(() => {
     const { w, h } = size()
     const b = boundsOf(model.notes.values(), model.sections.values())
-    applyView(fit(b, w, h, display ? 24 : 48, display ? 2 : 1))
+    const touch = !display && matchMedia('(pointer: coarse)').matches
+    applyView(fit(b, w, h, display ? 24 : 48, display ? 2 : 1, smallestFitScale(touch)))
   }, [model, display, applyView])
 
   const zoomBy = (factor: number) => {

@@ -35,12 +35,14 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
       {!editing && (
         <>
           <ol class="agenda-list">
-            {items.map((i, n) => (
+            {items.map((i) => (
               <li key={i.id} class={i.id === current ? 'current' : ''} aria-current={i.id === current ? 'step' : undefined}>
-                <button type="button" class="link" onClick={() => go(i.id)} disabled={busy}>
-                  {n + 1}. {itemTitle(i, lang)}
-                </button>
-                <span class="hint"> · {t('agenda.minutes', { n: minutes(i.duration_ms) })}</span>
+                <span class="agenda-line">
+                  <button type="button" class="link agenda-title" onClick={() => go(i.id)} disabled={busy}>
+                    {itemTitle(i, lang)}
+                  </button>
+                  <span class="hint agenda-minutes">· {t('agenda.minutes', { n: minutes(i.duration_ms) })}</span>
+                </span>
               </li>
             ))}
           </ol>

@@ -6,6 +6,7 @@ import { type Key, useT } from '../../i18n'
 import type { Round } from '../../lib/control'
 import { formatClock } from '../../lib/timer'
 import { useServerNow } from '../hooks'
+import { tagLabels } from '../Widgets'
 import { minutes } from './agenda'
 import type { FacilitatorCtx } from './ctx'
 
@@ -83,7 +84,9 @@ export function RoundView(props: {
                     setDragging(pid)
                   }}
                 >
-                  <span>{name(pid)}</span>
+                  <span class="member-name">
+                    {name(pid)} <span class="member-tags">{tagLabels(ctx.state.roster[pid]?.tags ?? [], t).join(' · ')}</span>
+                  </span>
                   {round.state !== 'closing' && round.rooms.length > 1 && (
                     <select
                       class="move-select"
