@@ -30,12 +30,14 @@ class BoardFacts:
     """Who may use which board right now, as far as the session state says.
 
     `rooms` maps each breakout board of a round that is running (open or closing) to its
-    members; `drafted` holds breakout boards of a round still in draft.
+    members; `drafted` holds breakout boards of a round still in draft; `ended` says the
+    facilitator ended the session (participants only read from then on).
     """
 
     open_to_all: frozenset[str] = frozenset()
     rooms: dict[str, frozenset[str]] = field(default_factory=dict)
     drafted: frozenset[str] = frozenset()
+    ended: bool = False
 
 
 def check_name(name: str) -> str:

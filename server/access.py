@@ -78,18 +78,23 @@ def _granted(grant: Grant | None, session_id: str) -> Grant:
 def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     """Only the server writes `control`; observers and bots only read; facilitators write
     every board; a participant writes `main`, boards open to all and their own breakout
-    room while the round runs, and may not look into another room (or a drafted one)."""
+    room while the round runs, and may not look into another room (or a drafted one).
+    Once the session has ended a participant only reads what they could write."""
     if board == CONTROL or role in (OBSERVER, BOT):
         return Rights.READ
     if role == FACILITATOR:
         return Rights.WRITE
     if board == MAIN or board in facts.open_to_all:
-        return Rights.WRITE
+        return _unless_ended(facts)
     if board in facts.rooms:
-        return Rights.WRITE if subject in facts.rooms[board] else Rights.NONE
+        return _unless_ended(facts) if subject in facts.rooms[board] else Rights.NONE
     if board in facts.drafted:
         return Rights.NONE
     return Rights.READ
+
+
+def _unless_ended(facts: BoardFacts) -> Rights:
+    return Rights.READ if facts.ended else Rights.WRITE
 
 
 async def stored_facts(store: Store, session_id: str) -> BoardFacts:
@@ -202,7 +207,8 @@ async def open_board(
         if refusal is not None:
             raise Denied(CloseCode.FORBIDDEN, refusal)
         await lookups.store.add_board(session_id, board)
-    needs_state = grant.role == PARTICIPANT and board not in (CONTROL, MAIN)
+    # main too: an ended session leaves participants reading it
+    needs_state = grant.role == PARTICIPANT and board != CONTROL
     facts = await lookups.facts(session_id) if needs_state else BoardFacts()
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:

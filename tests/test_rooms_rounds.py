@@ -123,7 +123,7 @@ def test_messages_time_and_help_reach_every_room() -> None:
     longer = rounds.adjust(doc, "r1", 2 * MIN, 20)
     assert longer["ends_at"] == 12 * MIN
     assert [m["kind"] for m in longer["messages"]] == ["broadcast", "time"]
-    assert longer["messages"][-1]["text"] == "+2:00"
+    assert longer["messages"][-1]["text"] == "2 more minutes"
     assert all(t["ends_at"] == 12 * MIN for t in timers.every(doc).values())
     shorter = rounds.adjust(doc, "r1", -30 * MIN, 30)
     assert shorter["ends_at"] == 30
