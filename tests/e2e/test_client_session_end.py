@@ -36,11 +36,14 @@ async def test_leaving_asks_first_and_ending_reaches_every_screen(
     # Leave asks first; staying changes nothing.
     await phone.get_by_role("button", name="Poistu", exact=True).click()
     await expect(phone.get_by_role("dialog", name="Poistutaanko tilaisuudesta?")).to_be_visible()
+    await pages.shot(phone, "00-leave-asks-phone")
     await phone.get_by_role("button", name="Jää").click()
     await expect(phone.get_by_test_id("canvas")).to_be_visible()
     # Leaving and joining again in the same browser: the same person, no second Pia.
     await phone.get_by_role("button", name="Poistu", exact=True).click()
     await phone.get_by_test_id("confirm-yes").click()
+    await expect(phone.get_by_test_id("rejoin")).to_have_text("Liity uudelleen nimellä Pia")
+    await pages.shot(phone, "00-left-phone")
     await phone.get_by_test_id("rejoin").click()
     await expect(phone.get_by_test_id("canvas")).to_be_visible()
     again = json.loads(await phone.evaluate(f"localStorage.getItem('paja:p:{s.id}')"))
