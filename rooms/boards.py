@@ -33,12 +33,14 @@ class BoardFacts:
     members; `drafted` holds breakout boards of a round still in draft. `kept` maps the
     boards that stay with their members alone, in any state of their round, to those
     members: the rooms of a confidential round, and (with nobody) a discarded draft's.
+    `ended` says the facilitator ended the session (participants only read from then on).
     """
 
     open_to_all: frozenset[str] = frozenset()
     rooms: dict[str, frozenset[str]] = field(default_factory=dict)
     drafted: frozenset[str] = frozenset()
     kept: dict[str, frozenset[str]] = field(default_factory=dict)
+    ended: bool = False
 
 
 def check_name(name: str) -> str:

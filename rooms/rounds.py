@@ -43,6 +43,11 @@ DEFAULT_CLOSING_MS = 60_000
 MAX_MESSAGES = 20
 
 ROOM_NAME = {"fi": "Huone {n}", "sv": "Rum {n}", "en": "Room {n}"}
+MORE_TIME = {
+    "fi": ("{n} minuuttia lisää", "{n} minuuttia vähemmän"),
+    "sv": ("{n} minuter till", "{n} minuter mindre"),
+    "en": ("{n} more minutes", "{n} minutes less"),
+}
 MOVED = {
     "fi": "Sinut siirrettiin: {room}",
     "sv": "Du flyttades till {room}",
@@ -182,7 +187,7 @@ def facts(doc: Doc[Any]) -> BoardFacts:
     confidential = [r for r in [*history(doc), value] if r is not None and r.get("confidential")]
     for r in confidential:
         kept |= {room["board"]: frozenset(room["members"]) for room in r["rooms"]}
-    return BoardFacts(boards.open_to_all(doc), rooms, drafted, kept)
+    return BoardFacts(boards.open_to_all(doc), rooms, drafted, kept, session.ended(doc))
 
 
 def discarded(doc: Doc[Any]) -> list[str]:
@@ -304,7 +309,7 @@ def close(doc: Doc[Any], round_id: str, now: int) -> Value:
         if timer is not None and timer["state"] != timers.ENDED:
             timers.save(doc, timers.end(timer, now))
     value |= {"state": CLOSING, "closes_at": now + ms(value["closing_ms"])}
-    return _save(doc, value)
+    return _save(doc, _without_help(value))
 
 
 def finish(doc: Doc[Any], now: int) -> Value:
@@ -315,7 +320,7 @@ def finish(doc: Doc[Any], now: int) -> Value:
         raise Conflict("no round is closing")
     for r in value["rooms"]:
         table(doc, TIMERS).pop(_timer_id(value, r), None)
-    value |= {"state": CLOSED, "closed_at": now}
+    value = _without_help(value) | {"state": CLOSED, "closed_at": now}
     rooms = [{k: r[k] for k in ("id", "name", "board", "members")} for r in value["rooms"]]
     past = {
         "id": value["id"],
@@ -339,10 +344,12 @@ def adjust(doc: Doc[Any], round_id: str, delta_ms: int, now: int) -> Value:
         timer = timers.every(doc).get(_timer_id(value, r))
         if timer is not None and timer["state"] != timers.ENDED:
             timers.save(doc, timers.adjust(timer, now, delta_ms))
-    sign = "+" if delta_ms >= 0 else "-"
-    minutes, seconds = divmod(abs(delta_ms) // 1000, 60)
-    text = f"{sign}{minutes}:{seconds:02d}"
-    value |= {"ends_at": ends_at, "messages": _said(value, text, "time", now)}
+    more, less = MORE_TIME[session.language(doc)]
+    minutes = round(abs(delta_ms) / 60_000, 1)
+    text = (more if delta_ms >= 0 else less).format(n=f"{minutes:g}")
+    # delta_ms too, so a client says it in its own language
+    said = _said(value, text, "time", now, delta_ms=delta_ms)
+    value |= {"ends_at": ends_at, "messages": said}
     return _save(doc, value)
 
 
@@ -457,10 +464,16 @@ def _set_help(doc: Doc[Any], value: Value, room_id: str, at: int | None) -> Valu
     return _save(doc, value | {"rooms": rooms})
 
 
-def _said(value: Value, text: str, kind: str, now: int) -> list[Value]:
+def _without_help(value: Value) -> Value:
+    """A call for help ends with the round's time: nobody is left to answer it."""
+    return value | {"rooms": [dict(r) | {"help_requested_at": None} for r in value["rooms"]]}
+
+
+def _said(value: Value, text: str, kind: str, now: int, **extra: Any) -> list[Value]:
     if not text.strip() or len(text) > 500:
         raise Invalid("a message is 1-500 characters")
-    return [*value["messages"], {"text": text, "at": now, "kind": kind}][-MAX_MESSAGES:]
+    said = {"text": text, "at": now, "kind": kind, **extra}
+    return [*value["messages"], said][-MAX_MESSAGES:]
 
 
 def _timer_id(value: Value, r: Value) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pycrdt import Doc
 
+from . import timers
 from .breakouts import Person
 from .control import ROSTER, SESSION, Value, entries, plain, put, require, table
 from .errors import Conflict, Invalid
@@ -62,12 +63,18 @@ def names_allowed(doc: Doc[Any]) -> bool:
 
 
 def end(doc: Doc[Any], now: int) -> int:
-    """A session ends once: ending it again is refused, so `session.ended` goes out once."""
+    """A session ends once: ending it again is refused, so `session.ended` goes out once.
+    Its timers stop with it; participants may only read from now on (`ended`)."""
     target = table(doc, SESSION)
     if target.get("ended_at") is not None:
         raise Conflict("the session has already ended")
     target["ended_at"] = now
+    timers.stop_all(doc, now)
     return now
+
+
+def ended(doc: Doc[Any]) -> bool:
+    return table(doc, SESSION).get("ended_at") is not None
 
 
 def language(doc: Doc[Any]) -> str:

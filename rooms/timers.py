@@ -4,6 +4,10 @@ timer ends even when the facilitator's laptop has gone to sleep.
 A timer is a plain value in control's `timers` map. Each transition is a pure function
 from one value to the next (easy to test exhaustively); `update` applies one to the
 document.
+
+Several session-wide timers may exist (the agenda item's, a coffee break's); the one every
+screen shows is the one started or resumed last. `since` records when that happened, so
+a client picks the shown timer from the values alone (docs/schema.md, "timers").
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ def new(timer_id: str, duration_ms: int, *, label: str = "", room: str | None = 
         "remaining_ms": duration_ms,
         "ends_at": None,
         "ended_at": None,
+        "since": None,
     }
 
 
@@ -62,6 +67,7 @@ def start(timer: Value, now: int, duration_ms: int | None = None) -> Value:
         "remaining_ms": duration,
         "ends_at": now + duration,
         "ended_at": None,
+        "since": now,
     }
 
 
@@ -75,7 +81,7 @@ def resume(timer: Value, now: int) -> Value:
     if timer["state"] != PAUSED:
         raise Conflict(f"only a paused timer can be resumed; this one is {timer['state']}")
     left = ms(timer["remaining_ms"])
-    return {**timer, "state": RUNNING, "ends_at": now + left}
+    return {**timer, "state": RUNNING, "ends_at": now + left, "since": now}
 
 
 def adjust(timer: Value, now: int, delta_ms: int) -> Value:
@@ -135,6 +141,14 @@ def save(doc: Doc[Any], timer: Value) -> Value:
 
 def update(doc: Doc[Any], timer_id: str, transition: Callable[[Value], Value]) -> Value:
     return save(doc, transition(get(doc, timer_id)))
+
+
+def stop_all(doc: Doc[Any], now: int) -> None:
+    """The session ended: every running or paused timer ends now, whatever it had left
+    (no `timer.ended` event fires for these: the session's own end is the news)."""
+    for timer in every(doc).values():
+        if timer["state"] in (RUNNING, PAUSED):
+            save(doc, end(timer, now))
 
 
 def delete(doc: Doc[Any], timer_id: str) -> None:

@@ -85,7 +85,8 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     its members (a confidential round's room, a discarded draft's) is no one else's;
     observers and bots only read; a participant writes `main`, boards open to all and
     their own breakout room while the round runs, and may not look into another room
-    (or a drafted one)."""
+    (or a drafted one). Once the session has ended a participant only reads what they
+    could write."""
     if board == CONTROL:
         return Rights.READ
     if role == FACILITATOR:
@@ -95,12 +96,16 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     if role in (OBSERVER, BOT):
         return Rights.READ
     if board == MAIN or board in facts.open_to_all:
-        return Rights.WRITE
+        return _unless_ended(facts)
     if board in facts.rooms:
-        return Rights.WRITE if subject in facts.rooms[board] else Rights.NONE
+        return _unless_ended(facts) if subject in facts.rooms[board] else Rights.NONE
     if board in facts.drafted:
         return Rights.NONE
     return Rights.READ
+
+
+def _unless_ended(facts: BoardFacts) -> Rights:
+    return Rights.READ if facts.ended else Rights.WRITE
 
 
 async def stored_facts(documents: DocumentLog, session_id: str) -> BoardFacts:
@@ -215,7 +220,8 @@ async def open_board(
         if refusal is not None:
             raise Denied(CloseCode.FORBIDDEN, refusal)
         await lookups.sessions.add_board(session_id, board)
-    needs_state = grant.role != FACILITATOR and board not in (CONTROL, MAIN)
+    # main too: an ended session leaves participants reading it
+    needs_state = grant.role != FACILITATOR and board != CONTROL
     facts = await lookups.facts(session_id) if needs_state else BoardFacts()
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:

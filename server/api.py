@@ -131,7 +131,8 @@ class Sessions(Endpoints):
 
     async def end_session(self, request: Request) -> JSONResponse:
         """The facilitator closes the workshop: `session.ended` goes to the webhooks (with
-        the summary). Boards stay readable and editable; ending is a milestone, not a lock."""
+        the summary), its timers stop, and participants only read the boards from now on
+        (facilitators still edit them, e.g. to tidy up before exporting)."""
         session_id, _ = await self.caller(request, FACILITATOR)
         now = now_ms()
         control = await self.control(request)

@@ -457,6 +457,7 @@ def schemas() -> dict[str, Any]:
                 "remaining_ms": MS,
                 "ends_at": NULLABLE_MS,
                 "ended_at": NULLABLE_MS,
+                "since": {**NULLABLE_MS, "description": "last started or resumed"},
             }
         ),
         "AgendaItem": obj(

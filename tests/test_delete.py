@@ -79,7 +79,7 @@ async def test_a_deleted_session_leaves_nothing_in_sqlite(
     server = server_factory(args=HOOKS).start()
     marker = secrets.token_hex(8)
     s, pia = await busy_session(server, marker)
-    main = await s.open("main", pia["token"])
+    main = await s.open("main")  # the session has ended: only a facilitator still writes
     write_marker(main, marker + "-main")
     lab = await s.open("control", s.created["observer_token"])
     db = server.data_dir / "paja.sqlite3"
@@ -136,7 +136,7 @@ async def test_a_session_deleted_through_one_instance_is_gone_from_every_instanc
     s, pia = await busy_session(first, marker)
     other = Session(second, s.created)
     here = await s.open("main", pia["token"])
-    there = await other.open("main", pia["token"])
+    there = await other.open("main")  # the session has ended: only a facilitator still writes
     write_marker(there, marker)
     await eventually(lambda: marker in here.notes(), what="the note crossed instances")
     keep = Session.create(first, "Another workshop")

@@ -59,6 +59,7 @@ async def test_a_round_opens_moves_everyone_counts_down_and_closes_back_to_main(
     await eventually(lambda: running()["state"] == "closing", 5, "the countdown")
     closing = running()
     assert closing["closes_at"] - closing["ends_at"] >= 1_000 - 50
+    assert all(r["help_requested_at"] is None for r in closing["rooms"]), "no help after time"
     await eventually(lambda: running()["state"] == "closed", 5, "back in main")
     history = section(display, "breakouts")["history"]
     assert [h["id"] for h in history] == ["r1"]
@@ -82,9 +83,10 @@ async def test_time_is_extended_for_every_room_and_a_later_round_avoids_old_pair
     longer = s.ok("POST", "/breakouts/r1/time", body={"delta_ms": 120_000})
     assert longer["ends_at"] == opened["ends_at"] + 120_000
     assert longer["messages"][-1] == {
-        "text": "+2:00",
+        "text": "2 minuuttia lisää",
         "at": longer["messages"][-1]["at"],
         "kind": "time",
+        "delta_ms": 120_000,
     }
     assert s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2}).status_code == 409
     s.ok("POST", "/breakouts/r1/close")

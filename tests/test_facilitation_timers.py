@@ -150,3 +150,33 @@ async def test_the_scheduler_fires_a_deadline_it_slept_through_at_startup(tmp_pa
     await run(wait_for_event)
     assert events[0].kind == "timer.ended" and events[0].session_id == "s1"
     assert events[0].data == {"timer": "t", "label": "Tea", "room": None}
+
+
+async def test_the_shown_timer_is_the_session_timer_started_or_resumed_last(
+    server: PajaServer,
+) -> None:
+    """The sequence of issue 13: the agenda item's timer, then a coffee break; pausing the
+    coffee break keeps it shown; resuming the agenda's timer shows that one again."""
+    s = Session.create(server, template="development-path", language="fi")
+    display = await s.open("control", s.created["observer_token"])
+    s.ok("POST", "/agenda/next")
+    coffee = s.ok("POST", "/timers", body={"duration_ms": 300_000, "label": "Kahvitauko"})
+
+    def shown() -> str:
+        values = section(display, "timers").values()
+        started = [t for t in values if t["room"] is None and t["since"] is not None]
+        return str(max(started, key=lambda t: t["since"])["id"])
+
+    await eventually(lambda: coffee["id"] in section(display, "timers"))
+    agenda_since = section(display, "timers")[timers.AGENDA_TIMER]["since"]
+    assert coffee["since"] >= agenda_since and shown() == coffee["id"]
+    s.ok("POST", f"/timers/{coffee['id']}/pause")
+    s.ok("POST", f"/timers/{timers.AGENDA_TIMER}/pause")
+    await eventually(lambda: section(display, "timers")[coffee["id"]]["state"] == "paused")
+    assert shown() == coffee["id"], "pausing does not change which timer is shown"
+    resumed = s.ok("POST", f"/timers/{timers.AGENDA_TIMER}/resume")
+    assert resumed["since"] >= coffee["since"]
+    await eventually(lambda: shown() == timers.AGENDA_TIMER)
+    idle = s.ok("POST", "/timers", body={"duration_ms": 1000, "start": False})
+    assert idle["since"] is None, "a timer not yet started is shown by nobody"
+    await s.close_all()

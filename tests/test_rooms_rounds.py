@@ -123,7 +123,8 @@ def test_messages_time_and_help_reach_every_room() -> None:
     longer = rounds.adjust(doc, "r1", 2 * MIN, 20)
     assert longer["ends_at"] == 12 * MIN
     assert [m["kind"] for m in longer["messages"]] == ["broadcast", "time"]
-    assert longer["messages"][-1]["text"] == "+2:00"
+    assert longer["messages"][-1]["text"] == "2 more minutes"
+    assert longer["messages"][-1]["delta_ms"] == 2 * MIN
     assert all(t["ends_at"] == 12 * MIN for t in timers.every(doc).values())
     shorter = rounds.adjust(doc, "r1", -30 * MIN, 30)
     assert shorter["ends_at"] == 30
@@ -134,6 +135,9 @@ def test_messages_time_and_help_reach_every_room() -> None:
     assert cleared["rooms"][1]["help_requested_at"] is None
     with pytest.raises(Invalid):
         rounds.broadcast(doc, "r1", " ", 0)
+    rounds.ask_help(doc, "r1", asker, 50)
+    closing = rounds.close(doc, "r1", 60)
+    assert all(r["help_requested_at"] is None for r in closing["rooms"]), "time is up: no call"
 
 
 def test_participants_choose_rooms_up_to_the_capacity() -> None:

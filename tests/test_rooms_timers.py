@@ -50,8 +50,20 @@ def test_wrong_transitions_are_conflicts_and_bad_durations_invalid() -> None:
 
 def test_reset_returns_to_idle_with_the_full_duration() -> None:
     t = timers.pause(timers.start(timers.new("t", MIN), 0), 10_000)
-    assert timers.reset(t) == timers.new("t", MIN)
+    assert timers.reset(t) == timers.new("t", MIN) | {"since": 0}, "still the shown timer"
     assert timers.reset(t, 2 * MIN)["remaining_ms"] == 2 * MIN
+
+
+def test_since_moves_when_a_timer_starts_or_resumes_only() -> None:
+    """`since` picks the timer every screen shows (docs/schema.md): start and resume
+    bring a timer to the front; pause, time changes, reset and the end leave it."""
+    t = timers.new("t", MIN)
+    assert t["since"] is None
+    t = timers.start(t, 100)
+    assert t["since"] == 100
+    for moved in (timers.pause(t, 200), timers.adjust(t, 200, MIN), timers.end(t, 300)):
+        assert moved["since"] == 100
+    assert timers.resume(timers.pause(t, 200), 400)["since"] == 400
 
 
 def test_a_due_timer_ends_once_with_one_event_id() -> None:

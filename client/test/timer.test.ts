@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { crossedMilestone, formatClock, remainingMs, type Timer, visibleTimer } from '../src/lib/timer'
+import { crossedMilestone, formatClock, remainingMs, shownTimer, type Timer, visibleTimer } from '../src/lib/timer'
 
 const timer = (over: Partial<Timer>): Timer => ({
   id: 't1',
@@ -78,10 +78,25 @@ describe('which timer a person sees', () => {
     expect(visibleTimer([session, room], null)?.id).toBe('agenda')
     expect(visibleTimer([session, room], 'breakout-2')?.id).toBe('agenda')
   })
-  it('prefers a running timer to an idle one', () => {
-    const idle = timer({ id: 'idle', state: 'idle', ends_at: null })
+  it('shows the session timer started or resumed last, whatever its state', () => {
+    // the sequence of issue 13: the agenda item's timer, then a coffee break from the Timer tab
+    const agenda = timer({ id: 'agenda', since: 100 })
+    const coffee = timer({ id: 'coffee', label: 'Kahvitauko', since: 200 })
+    expect(shownTimer([agenda, coffee])?.id).toBe('coffee')
+    const paused = { ...coffee, state: 'paused' as const, ends_at: null }
+    expect(shownTimer([agenda, paused])?.id).toBe('coffee') // the pause acts on what is shown
+    const resumed = { ...agenda, since: 300 }
+    expect(shownTimer([resumed, paused])?.id).toBe('agenda')
+    // a paused timer does not hide one that just ended; a later timer's end shows its own label
+    const short = timer({ id: 'short', label: '12 s', state: 'ended', remaining_ms: 0, ends_at: null, since: 400 })
+    expect(shownTimer([paused, resumed, short])?.label).toBe('12 s')
+  })
+  it('shows no timer that was never started, and a reset one until another starts', () => {
+    const idle = timer({ id: 'idle', state: 'idle', ends_at: null, since: null })
+    expect(shownTimer([idle])).toBeNull()
     expect(visibleTimer([idle, session], null)?.id).toBe('agenda')
-    expect(visibleTimer([idle], null)?.id).toBe('idle')
+    const reset = timer({ id: 'reset', state: 'idle', ends_at: null, since: 5 })
+    expect(shownTimer([reset])?.id).toBe('reset')
     expect(visibleTimer([], null)).toBeNull()
   })
 })

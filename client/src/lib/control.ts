@@ -49,7 +49,7 @@ export interface Round {
   closing_ms: number
   closes_at: number | null
   closed_at: number | null
-  messages: Array<{ text: string; at: number; kind: 'broadcast' | 'time' }>
+  messages: Array<{ text: string; at: number; kind: 'broadcast' | 'time'; delta_ms?: number }>
 }
 
 export interface PastRound {

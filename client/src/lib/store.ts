@@ -5,6 +5,8 @@ export interface ParticipantCreds {
   participant_id: string
   token: string
   name: string
+  /** They pressed Leave: kept so that joining again is the same person, not a new one. */
+  left?: boolean
 }
 
 export interface FacilitatorInfo {
@@ -40,6 +42,11 @@ export const savedLang = () => get<string>('paja:lang')
 export const saveLang = (lang: string) => set('paja:lang', lang)
 export const savedName = () => get<string>('paja:name')
 export const saveName = (name: string) => set('paja:name', name)
+/** Whether this browser plays the "time's up" chime for a kind of screen: on by default for
+ *  facilitators and the Lab display, off for participants (a room full of phones). */
+export type SoundRole = 'facilitator' | 'participant' | 'display'
+export const soundOn = (role: SoundRole) => get<boolean>(`paja:sound:${role}`) ?? role !== 'participant'
+export const saveSound = (role: SoundRole, on: boolean) => set(`paja:sound:${role}`, on)
 export const answeredPolls = (sessionId: string) => new Set(get<string[]>(`paja:polls:${sessionId}`) ?? [])
 export const saveAnsweredPoll = (sessionId: string, pollId: string) =>
   set(`paja:polls:${sessionId}`, [...answeredPolls(sessionId), pollId])

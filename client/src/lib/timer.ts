@@ -11,6 +11,8 @@ export interface Timer {
   remaining_ms: number
   ends_at: number | null
   ended_at: number | null
+  /** When it was last started or resumed (null: never started). */
+  since?: number | null
 }
 
 /** Milliseconds left at server time `now` (never negative). */
@@ -67,16 +69,28 @@ export function crossedMilestone(
   return null
 }
 
-/** The timer a person should see: their room's while in a breakout, else the session's. */
-export function visibleTimer(timers: Timer[], room: string | null): Timer | null {
-  const rank = (t: Timer) => (t.state === 'running' ? 0 : t.state === 'paused' ? 1 : t.state === 'ended' ? 2 : 3)
-  const pick = (list: Timer[]) =>
-    list.length === 0 ? null : [...list].sort((a, b) => rank(a) - rank(b) || (b.ends_at ?? 0) - (a.ends_at ?? 0))[0]
-  if (room) {
-    const own = pick(timers.filter((t) => t.room === room && t.state !== 'idle'))
-    if (own) return own
+// A timer stored before `since` existed counts as started at 0 unless it is idle.
+const sinceOf = (t: Timer): number | null => (t.since !== undefined ? t.since : t.state === 'idle' ? null : 0)
+
+/**
+ * The session's timer, the one the top bar, the facilitator's panel and the Lab display show
+ * and the controls act on (docs/schema.md, "Which timer is shown"): the session-wide timer
+ * started or resumed last. Pausing or resetting it keeps it shown; once ended it stays
+ * shown ("time's up") until another starts.
+ */
+export function shownTimer(timers: Timer[]): Timer | null {
+  let best: Timer | null = null
+  for (const t of timers) {
+    const since = sinceOf(t)
+    if (t.room !== null || since === null) continue
+    const bestSince = best ? (sinceOf(best) ?? 0) : -1
+    if (!best || since > bestSince || (since === bestSince && t.id > best.id)) best = t
   }
-  const shared = timers.filter((t) => t.room === null)
-  const active = pick(shared.filter((t) => t.state !== 'idle'))
-  return active ?? pick(shared)
+  return best
+}
+
+/** The timer one person sees: their breakout room's while they are in one, else the session's. */
+export function visibleTimer(timers: Timer[], room: string | null): Timer | null {
+  const own = room ? timers.find((t) => t.room === room && t.state !== 'idle') : undefined
+  return own ?? shownTimer(timers)
 }

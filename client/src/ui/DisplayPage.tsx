@@ -7,12 +7,12 @@ import { useI18n } from '../i18n'
 import { codeLink } from '../lib/api'
 import { currentItem, itemTitle } from '../lib/control'
 import { deviceId, hashParams } from '../lib/store'
-import { formatClock, visibleTimer } from '../lib/timer'
+import { formatClock, shownTimer } from '../lib/timer'
 import { Board } from './board'
 import { ConnectionBanner } from './common'
 import { useBoard, useControl, useServerNow } from './hooks'
 import { QrCode } from './qr'
-import { TimerView } from './Widgets'
+import { SessionEnded, SoundToggle, TimerView, useSound, useTimerMilestones } from './Widgets'
 
 export function DisplayPage({ sessionId }: { sessionId: string }) {
   const { t, lang } = useI18n()
@@ -27,7 +27,10 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
   const [isFull, setFull] = useState(false)
   const round = st.round && (st.round.state === 'open' || st.round.state === 'closing') ? st.round : null
   const now = useServerNow(1000, round !== null)
-  const timer = visibleTimer(st.timers, null)
+  const timer = shownTimer(st.timers)
+  const ended = typeof st.session.ended_at === 'number'
+  const [sound, setSound] = useSound('display')
+  useTimerMilestones(ended ? null : timer, sound)
   const item = currentItem(st.agenda)
   const revealed = [...st.votes].reverse().find((v) => v.state === 'revealed' && v.board === board) ?? null
   const results = useMemo(
@@ -64,6 +67,7 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
             <span class="agenda-title">{itemTitle(item, lang)}</span>
           </p>
         )}
+        {!isFull && <SoundToggle on={sound} onChange={setSound} />}
         {!isFull && (
           <button type="button" class="small" onClick={() => document.documentElement.requestFullscreen?.().catch(() => {})}>
             {t('display.fullscreen')}
@@ -76,7 +80,9 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
           {main.model && <Board model={main.model} conn={main.conn} me={{ id: 'display', name: '' }} label={t('board.label', { board: t('board.main') })} readOnly display results={results} />}
         </main>
         <aside class="display-side">
-          {round && until ? (
+          {ended ? (
+            <SessionEnded state={st} />
+          ) : round && until ? (
             <div class="timer big running" role="timer" data-testid="display-round">
               <span class="timer-label">{t('display.breakouts', { n: round.rooms.length })}</span>
               <span class="timer-digits">{formatClock(Math.max(0, until - now))}</span>

@@ -6,21 +6,27 @@ import { hashParams, participantCreds, type ParticipantCreds, savedName, saveNam
 import { ErrorText, PageFrame } from './common'
 import { SessionPage } from './SessionPage'
 
-/** The board if this browser already joined the session, else the way to join it. */
+/** The board if this browser already joined the session, else the way to join it. Someone
+ *  who left comes back with the token they had: the same person in the roster, not a second
+ *  one the facilitator would see as a ghost. */
 function Seat(props: { sessionId: string; form: (onJoined: (c: ParticipantCreds) => void) => VNode }) {
+  const { t } = useI18n()
   const [creds, setCreds] = useState<ParticipantCreds | null>(() => participantCreds(props.sessionId))
-  if (creds) {
+  const keep = (c: ParticipantCreds) => {
+    saveParticipant(props.sessionId, c)
+    setCreds(c)
+  }
+  if (creds?.left) {
     return (
-      <SessionPage
-        sessionId={props.sessionId}
-        role="participant"
-        participant={creds}
-        onLeave={() => {
-          saveParticipant(props.sessionId, null)
-          setCreds(null)
-        }}
-      />
+      <PageFrame title={t('left.title')}>
+        <button type="button" class="primary big" onClick={() => keep({ ...creds, left: false })} data-testid="rejoin">
+          {t('left.rejoin', { name: creds.name })}
+        </button>
+      </PageFrame>
     )
+  }
+  if (creds) {
+    return <SessionPage sessionId={props.sessionId} role="participant" participant={creds} onLeave={() => keep({ ...creds, left: true })} />
   }
   return props.form(setCreds)
 }

@@ -1,12 +1,12 @@
 // What a participant sees beyond the board: their breakout room, polls to answer, and the
 // harvest of their room's notes after a round.
 
-import { useState } from 'preact/hooks'
-import { useI18n, useT } from '../i18n'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { type I18n, useI18n, useT } from '../i18n'
 import { command } from '../lib/api'
 import type { ControlState, Poll, Round } from '../lib/control'
 import { formatClock } from '../lib/timer'
-import { announce, Dialog, ErrorText } from './common'
+import { announce, Dialog, ErrorText, Popup } from './common'
 import { PollResults, pollQuestion } from './facilitator'
 import { useServerNow } from './hooks'
 
@@ -40,13 +40,49 @@ export function RoomBanner(props: { round: Round; board: string; me: string; sta
           {round.state === 'closing' ? t('room.closingIn') : t('room.timeLeft')} {formatClock(Math.max(0, until - now))}
         </p>
       )}
-      {message && <p class="room-message">{message.text}</p>}
+      {message && <p class="room-message">{messageText(message, t)}</p>}
       {round.state === 'open' && (
         <button type="button" onClick={ask} disabled={!!room.help_requested_at}>
           {room.help_requested_at ? t('room.helpComing') : t('room.askHelp')}
         </button>
       )}
       <ErrorText error={error} />
+    </div>
+  )
+}
+
+type RoomMessage = Round['messages'][number]
+
+/** A room message in the viewer's language: more time is said in words ("5 more minutes"). */
+export function messageText(m: RoomMessage, t: I18n['t']): string {
+  if (m.kind !== 'time' || typeof m.delta_ms !== 'number') return m.text
+  const n = Math.round((Math.abs(m.delta_ms) / 60_000) * 10) / 10
+  return t(m.delta_ms >= 0 ? 'room.moreTime' : 'room.lessTime', { n })
+}
+
+/** The facilitator's newest message to the rooms (a broadcast, more time), popped up and
+ *  announced once for a participant in a room; what was said before they came is not news. */
+export function MessagePopup({ round }: { round: Round }) {
+  const t = useT()
+  const latest = round.messages[round.messages.length - 1] ?? null
+  const seen = useRef<number | null>(null)
+  const [shown, setShown] = useState<RoomMessage | null>(null)
+  useEffect(() => {
+    if (seen.current === null) {
+      seen.current = latest?.at ?? 0
+      return
+    }
+    if (!latest || latest.at <= seen.current) return
+    seen.current = latest.at
+    setShown(latest)
+    announce(messageText(latest, t))
+  }, [latest?.at])
+  if (!shown) return null
+  return (
+    <div class="popups">
+      <Popup title={t('broadcast.title')} testid="message-popup" onDismiss={() => setShown(null)}>
+        <p class="popup-text">{messageText(shown, t)}</p>
+      </Popup>
     </div>
   )
 }

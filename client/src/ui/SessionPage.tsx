@@ -22,12 +22,22 @@ import {
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
 import { Board, type Focus, type Voting } from './board'
-import { announce, ConnectionBanner, LanguageSwitch } from './common'
-import { boardTitle, type FacilitatorCtx, FacilitatorPanel, SummaryPanel, VoteResults } from './facilitator'
+import { announce, Confirm, ConnectionBanner, LanguageSwitch } from './common'
+import { boardTitle, EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPanel, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
-import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
+import { HarvestBar, MessagePopup, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { SideSheet } from './SideSheet'
-import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
+import {
+  AgendaList,
+  AgendaNow,
+  PeopleList,
+  SessionEnded,
+  SoundToggle,
+  Summaries,
+  TimerView,
+  useSound,
+  useTimerMilestones,
+} from './Widgets'
 
 const PRESENCE_COLORS = ['#b3261e', '#1a5fb4', '#26734d', '#8a4b00', '#6b2fa0', '#00616b', '#9c1c6b', '#3d5a00']
 
@@ -52,7 +62,9 @@ const TAB_KEYS: Record<Tab, Key> = {
 }
 
 export function writable(state: ControlState, board: string, facilitator: boolean, room: string | null): boolean {
-  if (facilitator || board === 'main') return true
+  if (facilitator) return true
+  if (typeof state.session.ended_at === 'number') return false // an ended session is read-only
+  if (board === 'main') return true
   if (room === board) return true
   return state.boards[board]?.open_to_all === true && state.boards[board]?.kind !== 'breakout'
 }
@@ -86,6 +98,9 @@ export function SessionPage(props: {
   const st = control.state
   const isFac = role === 'facilitator' || st.roster[myId]?.role === 'facilitator'
   const inRoster = myId in st.roster
+  const ended = typeof st.session.ended_at === 'number'
+  const [sound, setSound] = useSound(role)
+  const [leaving, setLeaving] = useState(false)
 
   // ---- which board ------------------------------------------------------------------------
   const [pick, setPick] = useState<{ board: string; at: number }>({ board: 'main', at: 0 })
@@ -151,7 +166,11 @@ export function SessionPage(props: {
   }, [st.summaries.length])
   const roomForTimer = roomBoard ?? (board.startsWith('breakout-') ? board : null)
   const timer = visibleTimer(st.timers, roomForTimer)
-  useTimerMilestones(timer)
+  useTimerMilestones(ended ? null : timer, sound) // the session's end is no "time's up"
+  const wasEnded = usePrevious(ended)
+  useEffect(() => {
+    if (control.synced && wasEnded === false && ended) announce(t('ended.title'), true)
+  }, [ended])
 
   // ---- lead: bring everyone to me, follow me ----------------------------------------------
   // Participants are led by control's `lead`, which only a facilitator's command writes.
@@ -353,7 +372,7 @@ export function SessionPage(props: {
         </span>
         <h1 class="session-title">{st.session.title || '…'}</h1>
         <AgendaNow state={st} />
-        <TimerView timer={timer} agenda={st.agenda} />
+        {!ended && <TimerView timer={timer} agenda={st.agenda} />}
         <span class="spacer" />
         <label class="board-switch">
           <span>{t('board.current')}</span>
@@ -366,14 +385,16 @@ export function SessionPage(props: {
             {!(board in st.boards) && <option value={board}>{board}</option>}
           </select>
         </label>
+        <SoundToggle on={sound} onChange={setSound} />
         <LanguageSwitch />
         {props.onLeave && (
-          <button type="button" class="small" onClick={props.onLeave}>
+          <button type="button" class="small" onClick={() => setLeaving(true)} data-testid="leave">
             {t('session.leave')}
           </button>
         )}
       </header>
       <ConnectionBanner view={health} />
+      {ended && <SessionEnded state={st} facilitator={isFac} />}
       {isFac && (leading || st.lead?.mode === 'follow') && (
         <div class="info-bar" data-testid="leading-bar">
           <p>{leading ? t('boards.leading') : t('boards.leadElsewhere')}</p>
@@ -505,11 +526,24 @@ export function SessionPage(props: {
                 <h2>{t('summaries.title')}</h2>
                 <Summaries state={st} />
                 {ctx && <SummaryPanel ctx={ctx} author={myName} />}
+                {ctx && <EndSession ctx={ctx} />}
               </section>
             )}
           </div>
         </SideSheet>
       </div>
+      {ctx && <HelpCalls ctx={ctx} />}
+      {roomBoard && st.round && !isFac && <MessagePopup round={st.round} />}
+      {leaving && props.onLeave && (
+        <Confirm
+          title={t('leave.title')}
+          body={t('leave.body')}
+          yes={t('session.leave')}
+          no={t('leave.stay')}
+          onYes={props.onLeave}
+          onNo={() => setLeaving(false)}
+        />
+      )}
       {pollShown && (
         <PollDialog
           poll={pollShown}

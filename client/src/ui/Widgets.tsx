@@ -1,8 +1,10 @@
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { type Key, useI18n, useT } from '../i18n'
+import { chime, unlockAudio } from '../lib/chime'
 import { type Agenda, type AgendaItem, type ControlState, currentItem, itemTitle, tagValue, timerLabel } from '../lib/control'
+import { type SoundRole, saveSound, soundOn } from '../lib/store'
 import { clockParts, crossedMilestone, formatClock, remainingMs, type Timer, type TimerState } from '../lib/timer'
-import { announce } from './common'
+import { announce, Dialog } from './common'
 import type { OnlineEntry } from './hooks'
 import { useServerNow } from './hooks'
 
@@ -28,6 +30,7 @@ export function TimerView({ timer, agenda, big }: { timer: Timer | null; agenda:
       role="timer"
       aria-label={t('timer.aria', { minutes, seconds, state: t(stateKey[timer.state]) })}
       data-testid="timer"
+      data-timer-id={timer.id}
     >
       {label && (
         <span class="timer-label" data-testid="timer-label">
@@ -37,13 +40,18 @@ export function TimerView({ timer, agenda, big }: { timer: Timer | null; agenda:
       <span class="timer-digits" aria-hidden="true" data-testid="timer-digits">
         {formatClock(left)}
       </span>
-      {timer.state !== 'running' && <span class="timer-state">{t(stateKey[timer.state])}</span>}
+      {timer.state !== 'running' && (
+        <span class="timer-state" data-testid="timer-state">
+          {t(stateKey[timer.state])}
+        </span>
+      )}
     </div>
   )
 }
 
-/** Announce five minutes left, one minute left and time's up (once each) for a timer. */
-export function useTimerMilestones(timer: Timer | null) {
+/** Announce five minutes left, one minute left and time's up (once each) for a timer, and
+ *  chime at time's up when `sound` is on. */
+export function useTimerMilestones(timer: Timer | null, sound: boolean) {
   const t = useT()
   const now = useServerNow(500, timer !== null && timer.state === 'running')
   const prev = useRef<{ id: string; state: TimerState; remaining: number } | null>(null)
@@ -57,9 +65,35 @@ export function useTimerMilestones(timer: Timer | null) {
     const m = crossedMilestone(before, reading)
     if (m === 'five') announce(t('timer.fiveLeft'), true)
     if (m === 'one') announce(t('timer.oneLeft'), true)
-    if (m === 'ended') announce(t('timer.timeUp'), true)
+    if (m === 'ended') {
+      announce(t('timer.timeUp'), true)
+      if (sound) chime()
+    }
     prev.current = { id: timer.id, ...reading }
   }, [timer, now])
+}
+
+/** Whether this screen chimes at time's up, remembered per kind of screen (lib/store). */
+export function useSound(role: SoundRole): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => soundOn(role))
+  return [
+    on,
+    (next: boolean) => {
+      if (next) unlockAudio() // a click: the browser lets the page make sound from now on
+      saveSound(role, next)
+      setOn(next)
+    },
+  ]
+}
+
+export function SoundToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
+  const t = useT()
+  return (
+    <label class="sound-switch">
+      <input type="checkbox" checked={on} onChange={(e) => onChange((e.target as HTMLInputElement).checked)} data-testid="sound-toggle" />
+      <span>{t('sound.label')}</span>
+    </label>
+  )
 }
 
 export function AgendaNow({ state, big }: { state: ControlState; big?: boolean }) {
@@ -148,6 +182,27 @@ export function tagLabels(tags: string[], t: (key: Key) => string): string[] {
 const dedupe = (list: OnlineEntry[]) => {
   const seen = new Set<string>()
   return list.filter((o) => (seen.has(o.id) ? false : (seen.add(o.id), true)))
+}
+
+/** Every screen once the facilitator has ended the session: it says so (the board stays
+ *  readable behind it) and offers the summaries posted into the session. */
+export function SessionEnded({ state, facilitator }: { state: ControlState; facilitator?: boolean }) {
+  const t = useT()
+  const [open, setOpen] = useState(false)
+  return (
+    <div class="ended-bar" data-testid="session-ended">
+      <h2>{t('ended.title')}</h2>
+      <p>{t(facilitator ? 'ended.facilitator' : 'ended.readOnly')}</p>
+      <button type="button" onClick={() => setOpen(true)}>
+        {t('ended.showSummary')}
+      </button>
+      {open && (
+        <Dialog title={t('ended.summary')} onClose={() => setOpen(false)} wide>
+          <Summaries state={state} />
+        </Dialog>
+      )}
+    </div>
+  )
 }
 
 /** Summaries posted by bots or the facilitator. Markdown is shown as the text it is. */

@@ -140,6 +140,39 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
   )
 }
 
+/** A card that pops up over the page without taking the focus (people may be typing): a
+ *  help call, a broadcast. Its text is also announced (`announce`) by whoever shows it. */
+export function Popup(props: { title: string; testid: string; onDismiss: () => void; children: ComponentChildren }) {
+  const t = useT()
+  const id = useRef(`popup-${Math.random().toString(36).slice(2, 8)}`).current
+  return (
+    <section class="popup" role="dialog" aria-modal="false" aria-labelledby={id} data-testid={props.testid}>
+      <h2 id={id}>{props.title}</h2>
+      {props.children}
+      <button type="button" class="popup-dismiss" onClick={props.onDismiss}>
+        {t('popup.dismiss')}
+      </button>
+    </section>
+  )
+}
+
+/** Ask before doing something that cannot be undone (leaving, ending the session). */
+export function Confirm(props: { title: string; body: string; yes: string; no: string; onYes: () => void; onNo: () => void }) {
+  return (
+    <Dialog title={props.title} onClose={props.onNo}>
+      <p>{props.body}</p>
+      <div class="buttons">
+        <button type="button" class="primary" onClick={props.onYes} data-testid="confirm-yes">
+          {props.yes}
+        </button>
+        <button type="button" onClick={props.onNo}>
+          {props.no}
+        </button>
+      </div>
+    </Dialog>
+  )
+}
+
 /** A page of its own (start, join): the brand, the language switch and a titled column. */
 export function PageFrame({ title, children }: { title: string; children: ComponentChildren }) {
   return (

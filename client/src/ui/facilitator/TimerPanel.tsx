@@ -1,9 +1,10 @@
-// Timer: pause, resume, adjust or reset the session's timer, or start a new one.
+// Timer: pause, resume, adjust, reset or restart the session's timer — the one every screen
+// shows (lib/timer `shownTimer`) — or start a new one, which is then the one shown.
 
 import { useState } from 'preact/hooks'
 import { useT } from '../../i18n'
 import { command } from '../../lib/api'
-import { visibleTimer } from '../../lib/timer'
+import { shownTimer } from '../../lib/timer'
 import { ErrorText } from '../common'
 import { TimerView } from '../Widgets'
 import type { FacilitatorCtx } from './ctx'
@@ -15,7 +16,7 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const { busy, error, run } = useRunner()
   const [mins, setMins] = useState('5')
   const [label, setLabel] = useState('')
-  const timer = visibleTimer(ctx.state.timers, null)
+  const timer = shownTimer(ctx.state.timers)
   const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
   const start = (m: number) =>
     run(() => cmd('timers', { duration_ms: Math.round(m * 60000), label: label.trim(), start: true }), 'timer.started')
@@ -48,6 +49,11 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
           {timer.state !== 'idle' && (
             <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/reset`))} disabled={busy}>
               {t('timer.reset')}
+            </button>
+          )}
+          {(timer.state === 'idle' || timer.state === 'ended') && (
+            <button type="button" class="primary" onClick={() => run(() => cmd(`timers/${timer.id}/start`), 'timer.started')} disabled={busy}>
+              {t('timer.startAgain')}
             </button>
           )}
         </div>
