@@ -101,9 +101,15 @@ export function Board(props: BoardProps) {
     applyView(fit(b, w, h, display ? 24 : 48, display ? 2 : 1))
   }, [model, display, applyView])
 
+  /** A view change the person makes: it wins over the fit when a slow board first arrives. */
+  const ownView = useCallback((v: View) => {
+    fitted.current = true
+    applyView(v)
+  }, [applyView])
+
   const zoomBy = (factor: number) => {
     const { w, h } = size()
-    applyView(zoomAt(viewRef.current, w / 2, h / 2, factor))
+    ownView(zoomAt(viewRef.current, w / 2, h / 2, factor))
   }
 
   const ensureVisible = (n: NoteSnap) => {
@@ -336,7 +342,7 @@ export function Board(props: BoardProps) {
     if (!d || d.pointer !== e.pointerId) return
     const scale = viewRef.current.scale
     if (d.kind === 'pan') {
-      applyView(pan(viewRef.current, e.clientX - d.lastX, e.clientY - d.lastY))
+      ownView(pan(viewRef.current, e.clientX - d.lastX, e.clientY - d.lastY))
       d.lastX = e.clientX
       d.lastY = e.clientY
     } else if (d.kind === 'marquee') {
@@ -406,14 +412,14 @@ export function Board(props: BoardProps) {
       e.preventDefault()
       const r = c.getBoundingClientRect()
       if (e.ctrlKey || e.metaKey) {
-        applyView(zoomAt(viewRef.current, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * 0.01)))
+        ownView(zoomAt(viewRef.current, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * 0.01)))
       } else {
-        applyView(pan(viewRef.current, -e.deltaX, -e.deltaY))
+        ownView(pan(viewRef.current, -e.deltaX, -e.deltaY))
       }
     }
     c.addEventListener('wheel', onWheel, { passive: false })
     return () => c.removeEventListener('wheel', onWheel)
-  }, [display, applyView])
+  }, [display, ownView])
 
   const onCanvasDblClick = (e: MouseEvent) => {
     if (readOnly || display) return
@@ -484,7 +490,7 @@ export function Board(props: BoardProps) {
     }
     if (arrows[e.key]) {
       e.preventDefault()
-      applyView(pan(viewRef.current, ...arrows[e.key]))
+      ownView(pan(viewRef.current, ...arrows[e.key]))
     }
   }
 
