@@ -136,15 +136,19 @@ async def test_participant_writing_to_control_is_dropped_and_told_once(board: Bo
 
 
 async def test_five_hundred_connections_opened_and_dropped(board: Board) -> None:
-    async def hit_and_run() -> None:
+    async def hit_and_run() -> bool:
+        """Open a board socket and drop it without a close frame; True once it opened."""
         try:
             ws = await websockets.connect(board.url(), open_timeout=20)
-            ws.transport.abort()
         except (OSError, websockets.WebSocketException):
-            pass
+            return False
+        ws.transport.abort()
+        return True
 
+    opened = 0
     for _ in range(5):
-        await asyncio.gather(*(hit_and_run() for _ in range(100)))
+        opened += sum(await asyncio.gather(*(hit_and_run() for _ in range(100))))
+    assert opened == 500, f"only {opened} of 500 connections were accepted"
     await board.still_converging()
     for _ in range(100):  # every dropped connection is cleaned up: only the two remain
         if board.server.metric("paja_open_connections") == 2:
