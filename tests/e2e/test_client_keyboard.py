@@ -104,18 +104,18 @@ async def test_create_edit_move_and_vote_with_the_keyboard(
     )
     r.raise_for_status()
     vote_id = r.json()["id"]
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("3")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 3 pistettä")
     assert await focused_note(me) == note_id
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("2")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 2 pistettä")
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("1")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 pistettä")
     await me.keyboard.press("v")  # over the per-note limit: refused, and said so
     await expect(me.get_by_test_id("live")).to_contain_text(re.compile("enempää|more", re.I))
     await me.keyboard.press("Shift+V")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("2")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 2 pistettä")
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("1")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 pistettä")
     await pages.shot(me, "03-voted")
 
     creds = json.loads(await me.evaluate(f"localStorage.getItem('paja:p:{s['id']}')"))
