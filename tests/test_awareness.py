@@ -6,7 +6,9 @@ import asyncio
 import time
 
 import pytest
+from pycrdt import read_message
 
+from server.protocol import awareness_client_ids
 from support.nodeclient import NodeClient
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
@@ -79,9 +81,16 @@ async def test_query_awareness_and_read_only_presence(server: PajaServer) -> Non
         )
         count = len(other.frames)
         await other.send_raw(b"\x03")
-        await eventually(
-            lambda: any(f[0] == 1 for f in other.frames[count:]), what="answer to query-awareness"
-        )
+
+        def answered() -> bool:
+            """An awareness message after the query that speaks for the display's client."""
+            return any(
+                f[0] == 1
+                and display.awareness.client_id in awareness_client_ids(read_message(f[1:]))
+                for f in other.frames[count:]
+            )
+
+        await eventually(answered, what="the display's presence in the answer to a query")
     finally:
         await display.close()
         await other.close()
