@@ -45,9 +45,10 @@ def what_is_missing() -> str | None:
     return None
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def browser() -> AsyncIterator[Any]:
-    """One headless Chromium per test module, closed before the rest of the suite runs."""
+    """One headless Chromium for every browser test (each person gets a fresh context),
+    closed before the rest of the suite runs."""
     missing = what_is_missing()
     if missing:
         pytest.fail(missing)
