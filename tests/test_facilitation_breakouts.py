@@ -116,7 +116,7 @@ async def test_a_call_for_help_reaches_the_facilitator_who_clears_it(server: Paj
         """When each room asked for help (None: it did not), as the display sees it."""
         return [r["help_requested_at"] for r in (current_round(display) or {})["rooms"]]
 
-    first, second = (current_round(display) or {})["rooms"]
+    first, _ = (current_round(display) or {})["rooms"]
     asker = next(p for p in people if p["participant_id"] in first["members"])
     asked = s.ok("POST", "/breakouts/r1/help", asker["token"])
     assert [r["help_requested_at"] is not None for r in asked["rooms"]] == [True, False]
