@@ -125,7 +125,11 @@ async def test_participant_writing_to_control_is_dropped_and_told_once(board: Bo
     for i in range(3):
         control.doc.get("notes", type=Map)[f"forged-{i}"] = "I run this session now"
     await eventually(lambda: len(control.auth_messages) >= 1, what="permission denied")
-    await asyncio.sleep(0.3)
+    # The server answers one socket's messages in order: once it has answered a query sent
+    # after the three writes, it has dealt with all of them.
+    count = len(control.frames)
+    control.send_after_edits(b"\x03")
+    await eventually(lambda: any(f[0] == 1 for f in control.frames[count:]), what="the query")
     assert control.auth_messages == [b"\x02\x00" + write_var_uint(20) + b"read-only connection"]
     assert not control.closed.is_set()
     fresh = await YClient(board.url(board="control")).connect()
