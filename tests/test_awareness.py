@@ -6,7 +6,9 @@ import asyncio
 import time
 
 import pytest
+from pycrdt import read_message
 
+from server.protocol import awareness_client_ids
 from support.nodeclient import NodeClient
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
@@ -79,23 +81,41 @@ async def test_query_awareness_and_read_only_presence(server: PajaServer) -> Non
         )
         count = len(other.frames)
         await other.send_raw(b"\x03")
-        await eventually(
-            lambda: any(f[0] == 1 for f in other.frames[count:]), what="answer to query-awareness"
-        )
+
+        def answered() -> bool:
+            """An awareness message after the query that speaks for the display's client."""
+            return any(
+                f[0] == 1
+                and display.awareness.client_id in awareness_client_ids(read_message(f[1:]))
+                for f in other.frames[count:]
+            )
+
+        await eventually(answered, what="the display's presence in the answer to a query")
     finally:
         await display.close()
         await other.close()
 
 
+# Longer than everything that could drop a quiet socket: the stock provider reconnects after
+# 30 s without a message (messageReconnectTimeout) and renews its presence every 15 s; the
+# server pings every 20 s and gives up 20 s after an unanswered ping. 65 s covers two of the
+# provider's timeouts and a ping's whole round.
+QUIET_SECONDS = 65
+
+
 @pytest.mark.slow
-async def test_lone_stock_client_keeps_one_connection_for_two_minutes(
+async def test_lone_stock_client_keeps_one_connection_while_nobody_else_speaks(
     server: PajaServer,
 ) -> None:
     s = server.create_session()
     lone = await NodeClient(f"{server.ws}/ws/{s['id']}", "main", s["facilitator_token"]).start()
     try:
         await lone.call("presence", state={"user": {"name": "alone"}})
-        await asyncio.sleep(125)
+        deadline = time.monotonic() + QUIET_SECONDS
+        while time.monotonic() < deadline:  # a drop fails at once, not at the end
+            stats = await lone.call("stats")
+            assert stats["connects"] == 1 and stats["disconnects"] == 0, stats
+            await asyncio.sleep(1)
         stats = await lone.call("stats")
         assert stats["connects"] == 1, stats
         assert stats["disconnects"] == 0, stats

@@ -127,7 +127,11 @@ async def test_participant_writing_to_control_is_dropped_and_told_once(board: Bo
     for i in range(3):
         control.doc.get("notes", type=Map)[f"forged-{i}"] = "I run this session now"
     await eventually(lambda: len(control.auth_messages) >= 1, what="permission denied")
-    await asyncio.sleep(0.3)
+    # The server answers one socket's messages in order: once it has answered a query sent
+    # after the three writes, it has dealt with all of them.
+    count = len(control.frames)
+    control.send_after_edits(b"\x03")
+    await eventually(lambda: any(f[0] == 1 for f in control.frames[count:]), what="the query")
     assert control.auth_messages == [b"\x02\x00" + write_var_uint(20) + b"read-only connection"]
     assert not control.closed.is_set()
     fresh = await YClient(board.url(board="control")).connect()
@@ -138,15 +142,19 @@ async def test_participant_writing_to_control_is_dropped_and_told_once(board: Bo
 
 
 async def test_five_hundred_connections_opened_and_dropped(board: Board) -> None:
-    async def hit_and_run() -> None:
+    async def hit_and_run() -> bool:
+        """Open a board socket and drop it without a close frame; True once it opened."""
         try:
             ws = await websockets.connect(board.url(), open_timeout=20)
-            ws.transport.abort()
         except (OSError, websockets.WebSocketException):
-            pass
+            return False
+        ws.transport.abort()
+        return True
 
+    opened = 0
     for _ in range(5):
-        await asyncio.gather(*(hit_and_run() for _ in range(100)))
+        opened += sum(await asyncio.gather(*(hit_and_run() for _ in range(100))))
+    assert opened == 500, f"only {opened} of 500 connections were accepted"
     await board.still_converging()
     for _ in range(100):  # every dropped connection is cleaned up: only the two remain
         if board.server.metric("paja_open_connections") == 2:

@@ -87,6 +87,8 @@ async def test_a_joiner_after_a_restart_gets_the_whole_board_and_keeps_what_it_s
     # board is still being loaded.
     joiner = await YClient(url).connect(wait_synced=False)
     joiner.doc.get("notes", type=Map)["joiner"] = "written while the board loads"
+    # the edit is out before the server has answered the sync: its board was not served yet
+    assert SYNC_STEP2 not in [f[:2] for f in joiner.frames], "the edit came too late to prove it"
     whole = {**expected, "joiner": "written while the board loads"}
     await eventually(joiner.synced.is_set, what="the joiner synced")
     await eventually(lambda: joiner.notes() == whole, what="the joiner has the whole board")

@@ -67,9 +67,11 @@ async def test_sigterm_stores_every_edit(server_factory: type[PajaServer]) -> No
     notes = client.doc.get("notes", type=Map)
     for i in range(300):
         notes[f"n{i}"] = i
-    # Wait until the server has seen (echoed) the last edit, then stop it at once.
-    await eventually(lambda: sum(1 for f in client.frames if f[:2] == b"\x00\x02") >= 1)
-    await asyncio.sleep(0.02)
+    # Wait until the server holds every edit (another client sees them all), then stop it
+    # at once: most edits are still waiting for their batched write.
+    reader = await YClient(url).connect()
+    await eventually(lambda: len(reader.notes()) == 300, what="every edit on the server")
+    await reader.close()
     assert server.terminate()
     await client.close()
     server.start()

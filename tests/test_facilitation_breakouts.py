@@ -56,11 +56,11 @@ async def test_a_round_opens_moves_everyone_counts_down_and_closes_back_to_main(
     await eventually(lambda: running()["rooms"][1]["help_requested_at"] is not None)
     await eventually(lambda: late["participant_id"] in str(running()["rooms"]))
 
-    await eventually(lambda: running()["state"] == "closing", 5, "the countdown")
+    await eventually(lambda: running()["state"] == "closing", 15, "the countdown")
     closing = running()
     assert closing["closes_at"] - closing["ends_at"] >= 1_000 - 50
     assert all(r["help_requested_at"] is None for r in closing["rooms"]), "no help after time"
-    await eventually(lambda: running()["state"] == "closed", 5, "back in main")
+    await eventually(lambda: running()["state"] == "closed", 15, "back in main")
     history = section(display, "breakouts")["history"]
     assert [h["id"] for h in history] == ["r1"]
     assert not any(t.get("room") for t in section(display, "timers").values())
@@ -103,4 +103,32 @@ async def test_time_is_extended_for_every_room_and_a_later_round_avoids_old_pair
     assert {frozenset(r["members"]) for r in again["rooms"]} == first
     assert s.call("POST", "/breakouts", body={"strategy": "shuffle"}).status_code == 422
     assert s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2}).status_code == 409
+    await s.close_all()
+
+
+async def test_a_call_for_help_reaches_the_facilitator_who_clears_it(server: PajaServer) -> None:
+    s = Session.create(server, language="en")
+    people = [s.join(f"P{i}") for i in range(4)]
+    display = await s.open("control", s.created["observer_token"])
+    s.ok("POST", "/breakouts", body={"strategy": "random", "group_size": 2, "duration_ms": 600_000})
+    s.ok("POST", "/breakouts/r1/open")
+    await eventually(lambda: (current_round(display) or {}).get("state") == "open")
+
+    def calls() -> list[object]:
+        """When each room asked for help (None: it did not), as the display sees it."""
+        return [r["help_requested_at"] for r in (current_round(display) or {})["rooms"]]
+
+    first, _ = (current_round(display) or {})["rooms"]
+    asker = next(p for p in people if p["participant_id"] in first["members"])
+    asked = s.ok("POST", "/breakouts/r1/help", asker["token"])
+    assert [r["help_requested_at"] is not None for r in asked["rooms"]] == [True, False]
+    await eventually(lambda: calls()[0] is not None, what="the call in control")
+    assert calls()[1] is None, "only the asker's room calls"
+
+    # only a facilitator clears it; clearing leaves the other room as it was
+    refused = s.call("DELETE", f"/breakouts/r1/help/{first['board']}", asker["token"])
+    assert refused.status_code == 403
+    cleared = s.ok("DELETE", f"/breakouts/r1/help/{first['board']}")
+    assert [r["help_requested_at"] for r in cleared["rooms"]] == [None, None]
+    await eventually(lambda: calls() == [None, None], what="the call cleared in control")
     await s.close_all()

@@ -49,7 +49,20 @@ def test_decode_never_fails_other_than_with_a_protocol_error(frame: bytes) -> No
     except ProtocolError as error:
         assert error.code in (CloseCode.PROTOCOL_ERROR, CloseCode.CORRUPT_UPDATE)
     else:
-        assert message.type >= 0
+        # What was decoded is what the frame says: its type, its subtype and its payload,
+        # read from the front of the frame (trailing bytes are ignored).
+        kind = frame[0] & 0x7F if frame[0] < 0x80 else None
+        if message.type == 0:
+            assert message.subtype in (0, 1, 2)
+            head = bytes([0, message.subtype])
+        elif message.type == 1:
+            assert message.subtype == -1
+            head = b"\x01"
+        else:
+            assert message.subtype == -1 and message.payload == b""
+            assert kind is None or message.type == kind
+            return
+        assert frame.startswith(head + var_bytes(message.payload))
 
 
 def _board() -> tuple[Document, Connection, MessageReceiver, list[bytes]]:

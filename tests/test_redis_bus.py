@@ -247,6 +247,30 @@ async def _exercise(store: Store) -> list[Any]:
     return seen
 
 
+# What `_exercise` must see, step by step, from either store.
+EXPECTED: list[Any] = [
+    SessionRecord("sess1", "Workshop", None, 1000.0, {"lang": "fi"}),
+    None,  # no such session
+    Grant("sess1", "facilitator"),
+    None,  # no such grant
+    2,  # both of p1's grants became a facilitator's
+    Grant("sess1", "facilitator", "p1"),
+    0,  # nobody to promote
+    2,  # p1's two grants revoked
+    0,  # and nothing left to revoke
+    None,
+    Grant("sess1", "participant", "p2"),  # another person's grant stays
+    True,  # a new board
+    False,  # the same board again
+    ["control", "main", "ideas"],
+    [],
+    {"sess1": 5000, "sess2": 8000},  # the latest wake-up of each session; none cleared
+    {"sess2": 8000},
+    None,  # nothing stored yet
+    {f"k{i % 7}": float(i) for i in range(30)},  # the last write to each key
+]
+
+
 async def test_the_redis_store_answers_like_the_sqlite_store(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -255,8 +279,8 @@ async def test_the_redis_store_answers_like_the_sqlite_store(
     await sqlite.start()
     await redis_store.start()
     try:
-        expected = await _exercise(sqlite)
-        assert await _exercise(redis_store) == expected
+        assert await _exercise(sqlite) == EXPECTED
+        assert await _exercise(redis_store) == EXPECTED
     finally:
         await sqlite.close()
         await redis_store.close()

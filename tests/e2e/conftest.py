@@ -45,9 +45,10 @@ def what_is_missing() -> str | None:
     return None
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def browser() -> AsyncIterator[Any]:
-    """One headless Chromium per test module, closed before the rest of the suite runs."""
+    """One headless Chromium for every browser test (each person gets a fresh context),
+    closed before the rest of the suite runs."""
     missing = what_is_missing()
     if missing:
         pytest.fail(missing)
@@ -92,15 +93,19 @@ class Pages:
         self.contexts.append(context)
         page = await context.new_page()
         page.on("pageerror", lambda e: self.errors.append(f"{locale}: {e}"))
-        page.on(
-            "console",
-            lambda m: (
-                self.console.append(f"{locale} {m.type}: {m.text}")
-                if m.type in ("error", "warning")
-                else None
-            ),
-        )
+        page.on("console", lambda m: self.on_console(locale, m))
         return page
+
+    def on_console(self, locale: str, message: Any) -> None:
+        """Keep errors and warnings to print; a Content-Security-Policy violation fails the
+        test (something the app does is blocked for real users), other console errors are
+        expected ones, such as a refused socket that a test provokes."""
+        if message.type not in ("error", "warning"):
+            return
+        line = f"{locale} {message.type}: {message.text}"
+        self.console.append(line)
+        if "Content Security Policy" in message.text:
+            self.errors.append(line)
 
     async def shot(self, page: Any, name: str) -> Path:
         path = SHOTS / f"{self.prefix}-{name}.png"
@@ -119,7 +124,7 @@ async def pages(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[P
     await p.close()
     for line in p.console:
         print(line)
-    assert not p.errors, f"uncaught errors in the pages: {p.errors}"
+    assert not p.errors, f"uncaught errors or CSP violations in the pages: {p.errors}"
 
 
 def local(url: str, http: str) -> str:

@@ -104,18 +104,18 @@ async def test_create_edit_move_and_vote_with_the_keyboard(
     )
     r.raise_for_status()
     vote_id = r.json()["id"]
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("3")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 3 pistettä")
     assert await focused_note(me) == note_id
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("2")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 2 pistettä")
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("1")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 pistettä")
     await me.keyboard.press("v")  # over the per-note limit: refused, and said so
     await expect(me.get_by_test_id("live")).to_contain_text(re.compile("enempää|more", re.I))
     await me.keyboard.press("Shift+V")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("2")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 2 pistettä")
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("1")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 pistettä")
     await pages.shot(me, "03-voted")
 
     creds = json.loads(await me.evaluate(f"localStorage.getItem('paja:p:{s['id']}')"))
@@ -141,22 +141,19 @@ async def test_timer_milestones_are_announced(server: PajaServer, pages: Pages) 
     await me.locator("#name").fill("Kaisa")
     await me.keyboard.press("Enter")
     await expect(me.get_by_test_id("canvas")).to_be_visible()
-    r = httpx.post(
-        f"{server.http}/api/sessions/{s['id']}/timers",
-        json={"duration_ms": 62_000, "start": True},
-        headers={"Authorization": f"Bearer {s['facilitator_token']}"},
-        timeout=10,
-    )
+    facilitator = {"Authorization": f"Bearer {s['facilitator_token']}"}
+    timers = f"{server.http}/api/sessions/{s['id']}/timers"
+    r = httpx.post(timers, json={"duration_ms": 62_000}, headers=facilitator, timeout=10)
     r.raise_for_status()
     timer = r.json()["id"]
-    await expect(me.get_by_test_id("timer-digits")).to_have_text(re.compile(r"^1:0\d$"))
-    await expect(me.get_by_test_id("live")).to_have_text("Minuutti jäljellä.", timeout=8_000)
+    # The page has the timer before it runs, so it sees the minute mark pass however slow
+    # the machine is; the mark comes 2 s after the start.
+    await expect(me.get_by_test_id("timer-digits")).to_have_text("1:02")
+    httpx.post(f"{timers}/{timer}/start", headers=facilitator, timeout=10).raise_for_status()
+    await expect(me.get_by_test_id("live")).to_have_text("Minuutti jäljellä.", timeout=15_000)
     # take the time away: the end is announced once, and shown (without flashing)
     httpx.post(
-        f"{server.http}/api/sessions/{s['id']}/timers/{timer}/adjust",
-        json={"delta_ms": -58_000},
-        headers={"Authorization": f"Bearer {s['facilitator_token']}"},
-        timeout=10,
+        f"{timers}/{timer}/adjust", json={"delta_ms": -58_000}, headers=facilitator, timeout=10
     ).raise_for_status()
     await expect(me.get_by_test_id("live")).to_have_text("Aika loppui.", timeout=10_000)
     await expect(me.get_by_test_id("timer-digits")).to_have_text("0:00")

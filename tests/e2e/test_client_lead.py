@@ -4,12 +4,16 @@ from the keyboard, and a participant who imitates the old awareness lead moves n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.async_api import expect
+from pycrdt import Map
 
 from support.commands import Session
+from support.notes import note_map
 from support.processes import PajaServer
+from support.yclient import eventually
 
 from .conftest import Pages, local
 from .test_client_keyboard import tab_to
@@ -44,6 +48,12 @@ async def shows_view(page: Any, target: list[float]) -> None:
     await page.wait_for_function(SAME_VIEW, arg=target, timeout=10_000)
 
 
+async def synced_board(page: Any, title: str) -> None:
+    """Wait until the page shows the board called `title` with its content arrived."""
+    canvas = page.locator(f'[data-testid=canvas][aria-label$=": {title}"]')
+    await expect(canvas).to_have_attribute("aria-busy", "false")
+
+
 async def pan(page: Any, *keys: str) -> None:
     await page.get_by_test_id("canvas").focus()
     for key in keys:
@@ -68,6 +78,7 @@ async def test_bring_everyone_and_follow_me(server: PajaServer, pages: Pages) ->
 
     # The facilitator goes to another board, zooms in and pans, then brings everyone there.
     await fac.get_by_test_id("board-select").select_option("ideas")
+    await synced_board(fac, "Ideat")
     await pan(fac, "+", "+", "ArrowRight", "ArrowRight", "ArrowDown")
     await fac.get_by_test_id("tab-boards").click()
     await fac.get_by_test_id("bring-here").click()
@@ -97,6 +108,7 @@ async def test_bring_everyone_and_follow_me(server: PajaServer, pages: Pages) ->
     await fac.get_by_test_id("board-select").select_option("main")
     for p in people:
         await expect(p.get_by_test_id("board-select")).to_have_value("main")
+    await synced_board(fac, "Yhteinen taulu")
     await pan(fac, "Shift+ArrowDown")
     on_main = await view(fac)
     for p in people:
@@ -177,3 +189,60 @@ async def test_a_participant_imitating_a_facilitator_leads_nobody(
         == 403
     )
     await s.close_all()
+
+
+async def test_a_view_change_made_before_a_slow_board_arrives_is_kept(
+    server: PajaServer, pages: Pages
+) -> None:
+    """The first sync fits the view to the board, unless the person has already zoomed or
+    panned: on a slow connection their own view wins over the fit."""
+    s = Session.create(server, "Hidas yhteys")
+    writer = await s.open("main")
+    writer.doc.get("notes", type=Map)["far"] = note_map(
+        "Far away", author="f", author_name="Fasilitaattori", at=1, x=3000, y=2000
+    )
+    reader = await s.open("main")
+    await eventually(lambda: "far" in reader.notes(), what="the note stored")
+    await s.close_all()
+
+    # Olli's board connection is slow: the server's answers wait until the test lets them go.
+    slow = HeldAnswers()
+    olli = await pages.new("en")
+    await olli.route_web_socket(re.compile(rf"/ws/{s.id}/main\b"), slow.route)
+    await olli.goto(local(s.created["participant_url"], server.http))
+    await olli.locator("#name").fill("Olli")
+    await olli.keyboard.press("Enter")
+    await expect(olli.get_by_test_id("canvas")).to_have_attribute("aria-busy", "true")
+    await pan(olli, "+", "+", "ArrowLeft")
+    mine = await view(olli)
+    assert abs(mine[2] - 1.25**2) < 1e-6  # zoomed in twice from 1, not fitted
+
+    slow.release()
+    await synced_board(olli, "Yhteinen taulu")
+    await expect(olli.locator("[data-note=far]")).to_have_count(1)
+    assert await view(olli) == mine
+
+
+class HeldAnswers:
+    """A WebSocket route that holds the server's messages to the page until released."""
+
+    def __init__(self) -> None:
+        self.page_side: Any = None
+        self.held: list[str | bytes] = []
+        self.released = False
+
+    def route(self, ws: Any) -> None:
+        self.page_side = ws
+        ws.connect_to_server().on_message(self.answer)
+
+    def answer(self, message: str | bytes) -> None:
+        if self.released:
+            self.page_side.send(message)
+        else:
+            self.held.append(message)
+
+    def release(self) -> None:
+        self.released = True
+        for message in self.held:
+            self.page_side.send(message)
+        self.held.clear()

@@ -9,12 +9,17 @@ from typing import Any
 
 import httpx
 from playwright.async_api import expect
+from pycrdt import Array
 
+from support.commands import section
 from support.processes import PajaServer
+from support.yclient import YClient
 
 from .conftest import Pages, local
 
 PEOPLE = [("Pia", "VM", "fi"), ("Olli", "Valtori", "sv"), ("Sara", "OKM", "en")]
+# "you have {n} dots left" in each person's language
+DOTS_LEFT = {"fi": "sinulla on {n} pistettä", "sv": "du har {n} prickar", "en": "you have {n} dots"}
 
 
 def note(page: Any, text: str) -> Any:
@@ -82,15 +87,12 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
     # The agenda begins: its first item and its timer show on every screen.
     await fac.get_by_test_id("tab-agenda").click()
     await fac.get_by_role("button", name="Begin").click()
-    for page in [fac, *people]:
-        await expect(page.get_by_test_id("agenda-now")).to_contain_text(
-            "Welcome" if page is fac else ""
-        )
+    welcome = {"fi": "Tervetuloa", "sv": "Välkommen", "en": "Welcome"}
+    for page, lang in [(fac, "en"), *zip(people, [lang for _, _, lang in PEOPLE], strict=True)]:
+        await expect(page.get_by_test_id("agenda-now")).to_contain_text(welcome[lang])
         await expect(page.get_by_test_id("timer-digits").first).to_have_text(
             re.compile(r"^(10:00|9:\d\d)$")
         )
-    await expect(people[0].get_by_test_id("agenda-now")).to_contain_text("Tervetuloa")
-    await expect(people[1].get_by_test_id("agenda-now")).to_contain_text("Välkommen")
     await expect(display.get_by_test_id("display-agenda")).to_contain_text("Tervetuloa")
     await expect(display.locator(".timer.big .timer-digits")).to_have_text(
         re.compile(r"^(10:00|9:\d\d)$")
@@ -143,11 +145,11 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
     await fac.get_by_test_id("tab-vote").click()
     await fac.locator("#vote-title").fill("Which idea first?")
     await fac.get_by_test_id("vote-start").click()
-    for p in people:
-        await expect(p.get_by_test_id("vote-bar")).to_be_visible()
+    for p, (_, _, lang) in zip(people, PEOPLE, strict=True):
+        await expect(p.get_by_test_id("vote-bar")).to_contain_text(DOTS_LEFT[lang].format(n=3))
         await note(p, texts[0]).locator(".dot-btn").first.click()
-        await expect(p.get_by_test_id("vote-bar")).to_contain_text("2")
-    await expect(fac.get_by_test_id("vote-card")).to_contain_text("3")
+        await expect(p.get_by_test_id("vote-bar")).to_contain_text(DOTS_LEFT[lang].format(n=2))
+    await expect(fac.get_by_test_id("vote-card")).to_contain_text("3 dots from 3 people so far")
     await fac.get_by_test_id("vote-reveal").click()
     await expect(fac.get_by_test_id("vote-results")).to_contain_text(texts[0])
     for page in [fac, *people]:
@@ -163,7 +165,7 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
         await form.locator(f"input[value='{answer}']").check()
         await form.locator("button[type=submit]").click()
         await expect(form).to_have_count(0)
-    await expect(fac.get_by_test_id("poll-card")).to_contain_text("3")
+    await expect(fac.get_by_test_id("poll-card")).to_contain_text("3 answers")
     await pages.shot(people[0], "12-poll-answered")
     await fac.get_by_test_id("poll-close").click()
     await expect(fac.get_by_test_id("poll-results")).to_contain_text("4.7")
@@ -191,7 +193,24 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
     )
     await pages.shot(display, "15-display-end")
 
-    # Everything above went through the server: its control document agrees.
+    # Everything above went through the server: the display's control document agrees.
+    display_token = display_url.split("#token=")[1]
+    control = await YClient(server.board_url(session_id, "control", display_token)).connect()
+    roster = section(control, "roster").values()
+    assert sorted((p["name"], p["tags"]) for p in roster) == sorted(
+        (name, [f"org:{org}"]) for name, org, _ in PEOPLE
+    )
+    [vote] = section(control, "votes").values()
+    assert vote["state"] == "revealed" and vote["dots_cast"] == 3 and vote["voters"] == 3
+    assert [r["dots"] for r in vote["results"]] == [3]
+    [poll] = section(control, "polls").values()
+    assert poll["state"] == "closed" and poll["answers"] == 3
+    assert poll["results"]["counts"] == {"1": 0, "2": 0, "3": 0, "4": 1, "5": 2}
+    summaries = control.doc.get("summaries", type=Array).to_py()
+    assert [x["markdown"] for x in summaries] == [
+        "## Decisions\n- try <b>it</b> <script>alert(1)</script>"
+    ]
+    await control.close()
     r = httpx.get(f"{server.http}/api/sessions/{session_id}", timeout=10)
     assert r.status_code == 401  # and nobody reads it without a token
 

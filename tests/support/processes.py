@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PAJA = Path(sys.executable).with_name("paja")
 
 
+PORT_ATTEMPTS = 5  # a port found free can be taken by another test before a server binds it
+
+
 def free_port() -> int:
+    """A loopback port free a moment ago; servers that bind it retry on EADDRINUSE."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -57,6 +61,7 @@ class PajaServer:
         # mount. Python ignores SIGXFSZ, so a write past it fails with EFBIG instead.
         self.max_file_bytes: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
+        self.started_once = False
         self.secrets: set[str] = set()  # every token this test minted, checked against the log
 
     def remember_secrets(self, answer: dict[str, object]) -> None:
@@ -77,10 +82,28 @@ class PajaServer:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> PajaServer:
-        """Starts the process and waits until it answers. Tests read its metrics, so it
-        serves them unless the test's `env` sets `PAJA_METRICS` (empty: the default, off)."""
+        """Start the server and wait until it answers. Tests read its metrics, so it
+        serves them unless the test's `env` sets `PAJA_METRICS` (empty: the default, off).
+        The first start moves to another
+        free port when its port was taken meanwhile (by a parallel test); a restart keeps
+        its port, which clients of the test know, and fails if the port is taken."""
+        for _ in range(PORT_ATTEMPTS):
+            if self._launch():
+                self.started_once = True
+                wait_http(self.http + "/healthz", proc=self.proc)
+                return self
+            if self.started_once:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"paja serve could not bind 127.0.0.1:{self.port}")
+
+    def _launch(self, timeout: float = 20.0) -> bool:
+        """Run the process; True once it says it bound our port, False if the port was in
+        use. Waiting for its own words, not for /healthz, never mistakes another test's
+        server on the same port for this one."""
         defaults = {"PAJA_IDLE_UNLOAD_SECONDS": "2", "PAJA_METRICS": "true"}
         env = {**os.environ, **defaults, **self.env}
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [
@@ -100,8 +123,19 @@ class PajaServer:
             cwd=ROOT,
             preexec_fn=self._limit_file_size if self.max_file_bytes is not None else None,
         )
-        wait_http(self.http + "/healthz", proc=self.proc)
-        return self
+        log.close()
+        bound = f"Uvicorn running on {self.http} "
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            said = self.log_path.read_bytes()[offset:].decode(errors="replace")
+            if bound in said:
+                return True
+            if self.proc.poll() is not None:
+                if "address already in use" in said:
+                    return False
+                raise RuntimeError(f"paja serve exited with {self.proc.returncode}:\n{said}")
+            time.sleep(0.05)
+        raise TimeoutError(f"paja serve did not bind {self.http} in {timeout} s")
 
     def _limit_file_size(self) -> None:
         assert self.max_file_bytes is not None

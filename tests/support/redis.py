@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis
 
-from .processes import PajaServer, free_port
+from .processes import PORT_ATTEMPTS, PajaServer, free_port
 
 
 class RedisServer:
@@ -24,6 +24,7 @@ class RedisServer:
         self.port = free_port()
         self.appendonly = appendonly
         self.proc: subprocess.Popen[bytes] | None = None
+        self.started_once = False
         self.log_path = directory / "redis.log"
 
     @property
@@ -31,9 +32,23 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> RedisServer:
+        """Start redis-server; the first start moves to another free port when its port was
+        taken meanwhile, a restart keeps the port its clients know."""
+        for _ in range(PORT_ATTEMPTS):
+            if self._launch(timeout):
+                self.started_once = True
+                return self
+            if self.started_once:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"redis-server could not bind 127.0.0.1:{self.port}")
+
+    def _launch(self, timeout: float) -> bool:
+        """Run redis-server; True once it answers, False if its port was in use."""
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        offset = len(self._log())
         self.proc = subprocess.Popen(
             [
                 binary,
@@ -57,15 +72,24 @@ class RedisServer:
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            said = self._log()[offset:]
             if self.proc.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {self.proc.returncode}")
+                if "Address already in use" in said:
+                    return False
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}:\n{said}")
+            if "Ready to accept connections" not in said:  # its own words, not another's
+                time.sleep(0.05)
+                continue
             try:
                 with self.client() as client:
                     if client.ping():
-                        return self
+                        return True
             except redis.RedisError:
                 time.sleep(0.05)
         raise TimeoutError(f"redis-server on port {self.port} did not answer")
+
+    def _log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def client(self) -> redis.Redis:
         """A synchronous client for a test's own look at the data."""

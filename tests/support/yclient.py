@@ -103,6 +103,10 @@ class YClient:
                 self.close_reason = self.ws.close_reason or ""
             self.closed.set()
 
+    def send_after_edits(self, data: bytes) -> None:
+        """Send a frame behind the edits still waiting to go out, in their order."""
+        self._outbox.put_nowait(data)
+
     async def send_raw(self, data: bytes | str) -> None:
         assert self.ws is not None
         await self.ws.send(data)

@@ -9,7 +9,7 @@ import type { Focus } from './types'
 import type { Viewport } from './useViewport'
 
 export function useAutoFit(model: BoardModel, conn: BoardConnection | null, display: boolean | undefined, lead: Focus | null | undefined, view: Viewport) {
-  const { applyView, fitAll, size } = view
+  const { applyView, fitAll, size, own } = view
   const fitted = useRef(false)
 
   useEffect(() => {
@@ -21,7 +21,7 @@ export function useAutoFit(model: BoardModel, conn: BoardConnection | null, disp
     if (!conn) return
     let cancelled = false
     conn.whenSynced().then(() => {
-      if (cancelled || fitted.current) return
+      if (cancelled || fitted.current || own.current) return
       fitted.current = true
       fitAll()
     })

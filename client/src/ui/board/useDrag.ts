@@ -28,7 +28,7 @@ export function useDrag(
   view: Viewport,
 ) {
   const t = useT()
-  const { canvasRef, viewRef, applyView } = view
+  const { canvasRef, viewRef, ownView } = view
   const drag = useRef<Drag | null>(null)
   const moveFrame = useRef(0)
   const [marquee, setMarquee] = useState<Rect | null>(null)
@@ -81,7 +81,7 @@ export function useDrag(
     if (!d || d.pointer !== e.pointerId) return
     const scale = viewRef.current.scale
     if (d.kind === 'pan') {
-      applyView(pan(viewRef.current, e.clientX - d.lastX, e.clientY - d.lastY))
+      ownView(pan(viewRef.current, e.clientX - d.lastX, e.clientY - d.lastY))
       d.lastX = e.clientX
       d.lastY = e.clientY
     } else if (d.kind === 'marquee') {

@@ -30,7 +30,7 @@ export function useKeyboard(
   showHelp: () => void,
 ) {
   const t = useT()
-  const { canvasRef, viewRef, applyView, zoomBy, fitAll, ensureVisible } = view
+  const { canvasRef, viewRef, ownView, zoomBy, fitAll, ensureVisible } = view
 
   const onCanvasKeyDown = (e: KeyboardEvent) => {
     const target = e.target as HTMLElement
@@ -87,7 +87,7 @@ export function useKeyboard(
     const d = arrowDelta(e.key, -(e.shiftKey ? PAN_STEP.far : PAN_STEP.near))
     if (d) {
       e.preventDefault()
-      applyView(pan(viewRef.current, ...d))
+      ownView(pan(viewRef.current, ...d))
     }
   }
 

@@ -8,7 +8,7 @@ import { type Pinch, pinchOf, pinched, type Point } from './geometry'
 import type { Viewport } from './useViewport'
 
 export function usePinch(view: Viewport, display: boolean | undefined, cancelDrag: () => void) {
-  const { canvasRef, viewRef, applyView } = view
+  const { canvasRef, viewRef, ownView } = view
   useEffect(() => {
     const canvas = canvasRef.current
     if (!canvas || display) return
@@ -35,7 +35,7 @@ export function usePinch(view: Viewport, display: boolean | undefined, cancelDra
       e.stopPropagation()
       if (fingers.size !== 2) return
       const now = reading()
-      applyView(pinched(viewRef.current, last, now))
+      ownView(pinched(viewRef.current, last, now))
       last = now
     }
     const up = (e: PointerEvent) => {
@@ -54,5 +54,5 @@ export function usePinch(view: Viewport, display: boolean | undefined, cancelDra
       canvas.removeEventListener('pointerup', up, options)
       canvas.removeEventListener('pointercancel', up, options)
     }
-  }, [display, applyView, cancelDrag])
+  }, [display, ownView, cancelDrag])
 }

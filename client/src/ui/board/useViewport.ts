@@ -29,6 +29,19 @@ export function useViewport(model: BoardModel, display: boolean | undefined, onV
     }
   }, [onViewChange])
 
+  /** Whether the person moved the view on this board: their view then wins over the fit
+   * made when a slow board first arrives (useAutoFit). */
+  const own = useRef(false)
+  useEffect(() => {
+    own.current = false
+  }, [model])
+
+  /** A view change the person makes (pan, zoom, keys, pinch). */
+  const ownView = useCallback((v: View) => {
+    own.current = true
+    applyView(v)
+  }, [applyView])
+
   /** The canvas's size on screen (a guess before it is laid out). */
   const size = () => ({ w: canvasRef.current?.clientWidth ?? 800, h: canvasRef.current?.clientHeight ?? 600 })
 
@@ -41,7 +54,7 @@ export function useViewport(model: BoardModel, display: boolean | undefined, onV
 
   const zoomBy = (factor: number) => {
     const { w, h } = size()
-    applyView(zoomAt(viewRef.current, w / 2, h / 2, factor))
+    ownView(zoomAt(viewRef.current, w / 2, h / 2, factor))
   }
 
   /** Pan just enough to bring a note fully on screen (after a keyboard move or focus). */
@@ -70,16 +83,16 @@ export function useViewport(model: BoardModel, display: boolean | undefined, onV
       e.preventDefault()
       const r = c.getBoundingClientRect()
       if (e.ctrlKey || e.metaKey) {
-        applyView(zoomAt(viewRef.current, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * 0.01)))
+        ownView(zoomAt(viewRef.current, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * 0.01)))
       } else {
-        applyView(pan(viewRef.current, -e.deltaX, -e.deltaY))
+        ownView(pan(viewRef.current, -e.deltaX, -e.deltaY))
       }
     }
     c.addEventListener('wheel', onWheel, { passive: false })
     return () => c.removeEventListener('wheel', onWheel)
-  }, [display, applyView])
+  }, [display, ownView])
 
-  return { canvasRef, worldRef, viewRef, zoom, applyView, size, fitAll, zoomBy, ensureVisible, toWorldFromEvent }
+  return { canvasRef, worldRef, viewRef, zoom, applyView, ownView, own, size, fitAll, zoomBy, ensureVisible, toWorldFromEvent }
 }
 
 export type Viewport = ReturnType<typeof useViewport>

@@ -1,0 +1,86 @@
+"""REST paths that were tested only as units, end to end on a live server: an answer
+changed while a poll is open, a board renamed, a round opened with its own duration, the
+`csv` and `balanced` strategies."""
+
+from __future__ import annotations
+
+from support.commands import Session, current_round, section
+from support.processes import PajaServer
+from support.yclient import eventually
+
+
+async def test_a_changed_poll_answer_counts_once_as_its_latest(server: PajaServer) -> None:
+    s = Session.create(server, language="en")
+    pia, olli = s.join("Pia"), s.join("Olli")
+    display = await s.open("control", s.created["observer_token"])
+    poll = s.ok("POST", "/polls", body={"preset": "heard"})
+    answers = f"/polls/{poll['id']}/answers"
+    s.ok("POST", answers, pia["token"], {"answer": 2})
+    s.ok("POST", answers, pia["token"], {"answer": 5})  # she changes her mind while open
+    s.ok("POST", answers, olli["token"], {"answer": 4})
+    s.ok("POST", f"/polls/{poll['id']}/close")
+
+    def seen() -> dict[str, object]:
+        return dict(section(display, "polls").get(poll["id"], {}))
+
+    await eventually(lambda: seen().get("state") == "closed", what="the closed poll")
+    assert seen()["answers"] == 2
+    assert seen()["results"] == {
+        "counts": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 1},
+        "mean": 4.5,
+    }
+    assert s.call("POST", answers, pia["token"], {"answer": 1}).status_code == 409
+    await s.close_all()
+
+
+async def test_a_board_is_renamed_and_opened_to_all(server: PajaServer) -> None:
+    s = Session.create(server, language="en")
+    pia = s.join("Pia")
+    display = await s.open("control", s.created["observer_token"])
+    s.ok("POST", "/boards", body={"name": "ideas", "title": "Ideas"})
+    s.ok("PATCH", "/boards/ideas", body={"title": "Ideat", "open_to_all": True})
+    await eventually(
+        lambda: section(display, "boards").get("ideas", {}).get("title") == "Ideat",
+        what="the new title in control",
+    )
+    assert section(display, "boards")["ideas"]["open_to_all"] is True
+    assert s.call("PATCH", "/boards/ideas", pia["token"], {"title": "Mine"}).status_code == 403
+    assert s.call("PATCH", "/boards/nope", body={"title": "x"}).status_code == 404
+    await s.close_all()
+
+
+async def test_a_round_opened_with_its_own_duration_and_a_csv_draft(server: PajaServer) -> None:
+    s = Session.create(server, language="en")
+    people = {name: s.join(name) for name in ("Pia", "Olli", "Sara", "Kim")}
+    display = await s.open("control", s.created["observer_token"])
+    draft = s.ok(
+        "POST",
+        "/breakouts",
+        body={
+            "strategy": "csv",
+            "csv": "name,email,group\nPia,,A\nKim,,A\nOlli,,B\nSara,,B\n",
+            "duration_ms": 60_000,
+        },
+    )
+    members = sorted(sorted(r["members"]) for r in draft["rooms"])
+    ids = {name: p["participant_id"] for name, p in people.items()}
+    assert members == sorted([sorted([ids["Pia"], ids["Kim"]]), sorted([ids["Olli"], ids["Sara"]])])
+    opened = s.ok("POST", f"/breakouts/{draft['id']}/open", body={"duration_ms": 120_000})
+    assert opened["ends_at"] - opened["opened_at"] == 120_000
+    await eventually(lambda: (current_round(display) or {}).get("state") == "open")
+    assert (current_round(display) or {})["ends_at"] == opened["ends_at"]
+    await s.close_all()
+
+
+async def test_balanced_rooms_share_each_kind_of_person(server: PajaServer) -> None:
+    s = Session.create(server, language="en")
+    kinds = ["supervisor"] * 2 + ["newcomer"] * 4
+    people = [s.join(f"P{i}", [f"kind:{k}"]) for i, k in enumerate(kinds)]
+    kind = {p["participant_id"]: p["tags"][0] for p in people}
+    draft = s.ok("POST", "/breakouts", body={"strategy": "balanced", "key": "kind", "rooms": 2})
+    for room in draft["rooms"]:  # each room: one supervisor, two newcomers
+        assert sorted(kind[m] for m in room["members"]) == [
+            "kind:newcomer",
+            "kind:newcomer",
+            "kind:supervisor",
+        ]
