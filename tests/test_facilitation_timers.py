@@ -89,16 +89,19 @@ async def test_a_timer_keeps_its_end_time_across_a_restart_and_fires_after_it(
     server = server_factory().start()
     s = Session.create(server)
     laptop = await s.open("control")
-    timer = s.ok("POST", "/timers", body={"duration_ms": 2_000, "label": "Back at"})
+    timer = s.ok("POST", "/timers", body={"duration_ms": 4_000, "label": "Back at"})
     await laptop.close()  # the facilitator's laptop goes away; nothing changes
     assert server.terminate()
     server.start()
     s.join("Arrives after the restart")
     display = await s.open("control", s.created["observer_token"])
     kept = section(display, "timers")[timer["id"]]
-    assert kept["ends_at"] == timer["ends_at"]
-    assert kept["state"] in ("running", "ended")
-    await eventually(lambda: section(display, "timers")[timer["id"]]["state"] == "ended", 5)
+    # still running, or (on a busy machine the restart may take longer) ended on time
+    if kept["state"] == "running":
+        assert kept["ends_at"] == timer["ends_at"]
+    else:
+        assert kept["state"] == "ended" and kept["ended_at"] == timer["ends_at"]
+    await eventually(lambda: section(display, "timers")[timer["id"]]["state"] == "ended", 15)
     ended = section(display, "timers")[timer["id"]]
     assert ended["ended_at"] == timer["ends_at"] and ended["remaining_ms"] == 0
     fired = f"timer.ended:{timer['id']}:{timer['ends_at']}"
@@ -138,14 +141,15 @@ async def test_the_scheduler_fires_a_deadline_it_slept_through_at_startup(tmp_pa
     started = now_ms()
     await run(
         lambda control: control.change(
-            "s1", lambda doc: timers.create(doc, "t", 300, started, label="Tea")
+            "s1", lambda doc: timers.create(doc, "t", 2_000, started, label="Tea")
         )
     )
     assert events == []
-    await asyncio.sleep(0.4)  # the server is down when the timer ends
+    # the server is down when the timer ends
+    await eventually(lambda: now_ms() > started + 2_100, 10, what="the timer's end passed")
 
     async def wait_for_event(control: Any) -> None:
-        await eventually(lambda: len(events) == 1, 5)
+        await eventually(lambda: len(events) == 1, 15)
 
     await run(wait_for_event)
     assert events[0].kind == "timer.ended" and events[0].session_id == "s1"
