@@ -73,6 +73,7 @@ def client_routes(dist: Path) -> list[BaseRoute]:
         Route("/j/{session_id}", app_page),
         Route("/d/{session_id}", app_page),
         Route("/c/{code}", app_page),
+        Route("/teams/{surface:str}", app_page),  # the Teams tab: config, side, stage
         Mount("/", app=StaticFiles(directory=dist, html=True)),
     ]
 
