@@ -48,6 +48,9 @@ class TeamsApp:
         parts = urlsplit(self.base_url)
         if parts.scheme != "https" or not parts.hostname:
             raise TeamsAppError(f"{self.base_url!r}: Teams loads tabs from https:// URLs only")
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            # the client's pages and API calls are absolute paths from the host's root
+            raise TeamsAppError(f"{self.base_url!r}: Paja is served from a host's root, no path")
         if not 0 < len(self.name) <= 30:
             raise TeamsAppError("the app's name must be 1 to 30 characters (Teams' limit)")
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -98,7 +101,7 @@ class TeamsApp:
                     "meetingSurfaces": ["sidePanel", "stage"],
                 }
             ],
-            "validDomains": [urlsplit(base).netloc],
+            "validDomains": [str(urlsplit(base).hostname)],  # a domain: Teams takes no port
             # share to stage needs this; it is delegated: the user sharing grants it
             "authorization": {
                 "permissions": {

@@ -123,7 +123,11 @@ def test_the_same_deployment_keeps_its_app_id(tmp_path: Path) -> None:
     assert first["name"]["short"] == "Työpaja"
 
 
-def test_only_an_https_base_url_is_taken(tmp_path: Path) -> None:
-    done = paja("teams-app", "--base-url", "http://paja.example.fi", "--out", str(tmp_path / "x"))
-    assert done.returncode == 2 and "https://" in done.stderr
-    assert not (tmp_path / "x").exists()
+def test_only_the_root_of_an_https_site_is_taken(tmp_path: Path) -> None:
+    for url, said in (
+        ("http://paja.example.fi", "https://"),
+        ("https://example.fi/paja", "no path"),
+    ):
+        done = paja("teams-app", "--base-url", url, "--out", str(tmp_path / "x"))
+        assert done.returncode == 2 and said in done.stderr
+        assert not (tmp_path / "x").exists()
