@@ -26,7 +26,7 @@ from .memory import MemoryUpkeep
 from .metrics import Counters, LiveCollector
 from .openapi import openapi_spec
 from .problems import Problem, handle_error, handle_http_exception, handle_problem
-from .security import SecurityHeaders
+from .security import SecurityHeaders, frame_ancestors
 from .store.base import Store
 from .store.sqlite import SQLiteStore
 from .sync import SyncEndpoint
@@ -73,11 +73,13 @@ def client_routes(dist: Path) -> list[BaseRoute]:
         Route("/j/{session_id}", app_page),
         Route("/d/{session_id}", app_page),
         Route("/c/{code}", app_page),
+        Route("/teams/{surface:str}", app_page),  # the Teams tab: config, side, stage
         Mount("/", app=StaticFiles(directory=dist, html=True)),
     ]
 
 
 def create_app(settings: Settings, store: Store | None = None, bus: Bus | None = None) -> Starlette:
+    frame_ancestors(settings.frame_ancestors)  # a wrong list stops the start, not a request
     if store is None or bus is None:
         store, bus = make_store_and_bus(settings)
     registry = CollectorRegistry()

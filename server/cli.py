@@ -1,5 +1,6 @@
 """`paja serve`: one server process (flags and `PAJA_*` variables are read in config.py);
-`paja bot ...`: bots that work with one session over its API (paja_client/)."""
+`paja bot ...`: bots that work with one session over its API (paja_client/);
+`paja teams-app`: the Teams app package of a deployment (teams_app.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -15,6 +17,7 @@ from paja_client import summary_bot
 
 from . import config
 from .app import create_app
+from .teams_app import TeamsApp, TeamsAppError
 from .wsprotocol import DirectFramesProtocol
 
 # Tokens in query strings, and join codes in paths (a code lets anyone join the session).
@@ -81,6 +84,17 @@ def serve(settings: config.Settings) -> None:
     )
 
 
+def write_teams_app(args: argparse.Namespace) -> int:
+    try:
+        app = TeamsApp(args.base_url, args.name, args.privacy_url, args.terms_url)
+    except TeamsAppError as err:
+        print(f"paja teams-app: {err}", file=sys.stderr)
+        return 2
+    app.write(args.out)
+    print(f"wrote {args.out} (app id {app.app_id}) for {app.base_url}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="paja", description="Paja facilitation server")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,11 +103,23 @@ def main(argv: list[str] | None = None) -> None:
     bot_parser = commands.add_parser("bot", help="bots that work with one session")
     bots = bot_parser.add_subparsers(dest="bot", required=True)
     summary_bot.add_arguments(bots.add_parser("summary", help="print, post or send the summary"))
+    teams_parser = commands.add_parser(
+        "teams-app", help="write the Teams app package of a deployment (docs/teams.md)"
+    )
+    teams_parser.add_argument(
+        "--base-url", required=True, help="the deployment's public https:// URL"
+    )
+    teams_parser.add_argument("--name", default="Paja", help="the app's name in Teams (≤ 30)")
+    teams_parser.add_argument("--privacy-url", help="privacy statement (default: the base URL)")
+    teams_parser.add_argument("--terms-url", help="terms of use (default: the base URL)")
+    teams_parser.add_argument("--out", type=Path, default=Path("paja-teams.zip"))
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(config.from_arguments(args))
     elif args.command == "bot":
         sys.exit(summary_bot.run(args))
+    elif args.command == "teams-app":
+        sys.exit(write_teams_app(args))
     else:  # pragma: no cover - argparse rejects unknown commands
         parser.print_help()
         sys.exit(2)

@@ -3,6 +3,7 @@ that stops another site's page from opening a WebSocket with a visitor's link to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -20,12 +21,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# An https origin as CSP writes a source: a host whose first label may be `*`, maybe a port.
+FRAME_SOURCE = re.compile(r"https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?")
+
+
+def frame_ancestors(listed: str) -> str:
+    """The pages' `frame-ancestors`: this site, and the origins an operator names (Teams'
+    hosts, docs/teams.md). Only https origins are taken: a `*`, a bare scheme or a `;` that
+    would start another directive must not open framing to every site."""
+    sources = listed.replace(",", " ").split()
+    wrong = [s for s in sources if not FRAME_SOURCE.fullmatch(s.lower())]
+    if wrong:
+        raise ValueError(f"frame ancestors must be https origins, not {' '.join(wrong)}")
+    return " ".join(["'self'", *sources])
+
+
 class SecurityHeaders:
     """Adds the headers to every HTTP response; API answers are never cached."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        ancestors = " ".join(["'self'", *settings.frame_ancestors.split()])
+        ancestors = frame_ancestors(settings.frame_ancestors)
         self.headers = {
             "Content-Security-Policy": CONTENT_SECURITY_POLICY.format(ancestors=ancestors),
             "X-Content-Type-Options": "nosniff",

@@ -38,6 +38,9 @@ export const participantCreds = (sessionId: string) => get<ParticipantCreds>(`pa
 export const saveParticipant = (sessionId: string, c: ParticipantCreds | null) => set(`paja:p:${sessionId}`, c)
 export const facilitatorInfo = (sessionId: string) => get<FacilitatorInfo>(`paja:f:${sessionId}`)
 export const saveFacilitator = (sessionId: string, f: FacilitatorInfo) => set(`paja:f:${sessionId}`, f)
+/** Keep a facilitator token on this device, as opening the facilitator link does
+ *  (the Teams configuration page takes the link pasted instead). */
+export const saveFacilitatorToken = (sessionId: string, token: string) => set(`paja:ft:${sessionId}`, token)
 export const savedLang = () => get<string>('paja:lang')
 export const saveLang = (lang: string) => set('paja:lang', lang)
 export const savedName = () => get<string>('paja:name')

@@ -6,6 +6,7 @@ import { DisplayPage } from './DisplayPage'
 import { CodeGate, JoinGate } from './JoinPage'
 import { SessionPage } from './SessionPage'
 import { StartPage } from './StartPage'
+import { TeamsConfig, TeamsSide, TeamsStage } from './teams'
 
 export type Route =
   | { page: 'start' }
@@ -13,6 +14,7 @@ export type Route =
   | { page: 'join'; id: string }
   | { page: 'display'; id: string }
   | { page: 'code'; code: string }
+  | { page: 'teams'; surface: 'config' | 'side' | 'stage' }
   | { page: 'missing' }
 
 export function parseRoute(path: string): Route {
@@ -23,6 +25,8 @@ export function parseRoute(path: string): Route {
   }
   const c = path.match(/^\/c\/([^/]+)\/?$/)
   if (c) return { page: 'code', code: decodeURIComponent(c[1]) }
+  const teams = path.match(/^\/teams\/(config|side|stage)\/?$/)
+  if (teams) return { page: 'teams', surface: teams[1] as 'config' | 'side' | 'stage' }
   if (path === '/' || path === '/index.html') return { page: 'start' }
   return { page: 'missing' }
 }
@@ -51,6 +55,9 @@ export function App() {
       {route.page === 'join' && <JoinGate sessionId={route.id} />}
       {route.page === 'display' && <DisplayPage sessionId={route.id} />}
       {route.page === 'code' && <CodeGate code={route.code} />}
+      {route.page === 'teams' && route.surface === 'config' && <TeamsConfig />}
+      {route.page === 'teams' && route.surface === 'side' && <TeamsSide />}
+      {route.page === 'teams' && route.surface === 'stage' && <TeamsStage />}
       {route.page === 'missing' && <Missing />}
       <LiveRegion />
     </I18nContext.Provider>
