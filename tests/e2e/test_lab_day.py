@@ -193,10 +193,6 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
         "Bli intresserad"
     )
     await expect(display.get_by_test_id("display-agenda")).to_contain_text("Kiinnostu")
-    # TODO(lead): the display follows the agenda's board on another branch; turn this on then:
-    # await expect(display.get_by_test_id("canvas")).to_have_attribute(
-    #     "aria-label", re.compile("Kiinnostu")
-    # )
     await pages.shot(by_name["Erik"].page, "05-phase-board-sv")
 
     # Aino draws a section; she, Sara and Erik write notes inside it; Pekka adds one by phone.
@@ -219,6 +215,9 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     for p in people:
         for text in [*SECTION_NOTES.values(), "Mentori ensimmäiselle viikolle"]:
             await expect(note(p.page, text)).to_be_visible()
+    # TODO(lead): the display following the agenda's board is on another branch (issue 13,
+    # item 3); this base keeps it on main. Turn this line on when that is merged:
+    # await expect(note(display, SECTION_NOTES["Aino"])).to_be_visible()
     await pages.shot(aino, "06-section-notes-fi")
     await pages.shot(phone.page, "07-section-notes-phone")
 
@@ -249,6 +248,7 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     await pages.shot(fac, "09-help-call-fi")
     await popup.get_by_role("button", name="Siirry huoneeseen").click()
     await expect(fac.get_by_test_id("board-select")).to_have_value(phone_room["board"])
+    await expect(popup).to_have_count(0)
     await expect(note(fac, first_notes[phone_room["board"]])).to_be_visible()
     await fac.get_by_role("button", name="Sulje huoneet").click()
     await round_in(control, "closed")
@@ -333,6 +333,7 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     await expect(fac.get_by_test_id("vote-results")).to_contain_text(favourite)
     for p in voters:
         await expect(note(p.page, favourite).locator(".note-result")).to_have_text(str(len(voters)))
+    await expect(note(display, favourite).locator(".note-result")).to_have_text(str(len(voters)))
     await pages.shot(fac, "12-vote-results-fi")
 
     # Both feedback polls, one after the other: everyone answers, on the phone too.
@@ -370,6 +371,7 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     assert summary["counts"]["participants"] == 7
     top = [(n["text"], n["dots"], n["rank"]) for n in summary["top_notes"]]
     assert top[:2] == [(favourite, len(voters), 1), (runner_up, 1, 2)], top
+    assert [(v["title"], v["voters"]) for v in summary["votes"]] == [("Mistä aloitamme?", 6)]
     polls = {p["question"]: p for p in summary["polls"]}
     heard, adopt = polls["Tulin kuulluksi"], polls["Aion käyttää sitä, mitä teimme"]
     assert heard["answers"] == adopt["answers"] == 7
