@@ -130,3 +130,18 @@ async def pages(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[P
 def local(url: str, http: str) -> str:
     """A link the server built, pointed at the test server's address."""
     return re.sub(r"^https?://[^/]+", http, url)
+
+
+async def join_as_participant(
+    page: Any, url: str, name: str, org: str | None = None, kind: str | None = None
+) -> None:
+    """Join from a participant link the way a person does: type the name (and the
+    organisation and kind, when the link asks for them), submit, and wait for the board."""
+    await page.goto(url)
+    await page.locator("#name").fill(name)
+    if org is not None:
+        await page.locator("#org").fill(org)
+    if kind is not None:
+        await page.locator(f"input[name=kind][value={kind}]").check()
+    await page.locator("form button[type=submit]").click()
+    await playwright_api.expect(page.get_by_test_id("canvas")).to_be_visible()
