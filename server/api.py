@@ -18,7 +18,7 @@ from rooms import rounds, session, templates
 from rooms.control import Value
 from rooms.events import SESSION_ENDED
 
-from .access import FACILITATOR, JOIN, PARTICIPANT
+from .access import BOT, FACILITATOR, JOIN, OBSERVER, PARTICIPANT
 from .config import Settings
 from .control import Control
 from .hub import Hub
@@ -33,6 +33,7 @@ from .inputs import (
 )
 from .limits import KeyedRate
 from .problems import Problem
+from .protocol import CloseCode
 from .retention import Retention
 from .routes import (
     agenda,
@@ -54,6 +55,7 @@ from .sessions import JOIN_CODE_TRIES, SessionCreator, describe
 from .store.base import Store
 from .store.sessions import CodeTaken, Grant
 from .tokens import (
+    display_url,
     join_url,
     new_id,
     new_join_code,
@@ -83,6 +85,7 @@ class Sessions(Endpoints):
             route(SESSION + "/end", self.end_session, "POST"),
             route(SESSION + "/participants", self.join_session, "POST"),
             route(SESSION + "/links/rotate", self.rotate_links, "POST"),
+            route(SESSION + "/links/{link}/rotate", self.rotate_link, "POST"),
             route("/api/join/{code}", self.find_by_code, "GET"),
             route("/api/join/{code}", self.join_by_code, "POST"),
             route("/api/templates", self.list_templates, "GET"),
@@ -201,6 +204,24 @@ class Sessions(Endpoints):
                 "join_url": join_url(base, code),
             }
         )
+
+    async def rotate_link(self, request: Request) -> JSONResponse:
+        """A new Lab display link or bot token. Tokens are kept only as hashes, so this is
+        how a facilitator in another browser gets to see one: every old token of that role
+        stops working at once, and this instance's sockets opened with one close (4401)."""
+        session_id, _ = await self.caller(request, FACILITATOR)
+        link = request.path_params["link"]
+        roles = {"display": OBSERVER, "bot": BOT}
+        if link not in roles:
+            raise Problem(404, "the links that can be re-issued are 'display' and 'bot'")
+        token = new_token()
+        await self.store.sessions.replace_grants(token_hash(token), Grant(session_id, roles[link]))
+        control = await self.control(request)
+        control.disconnect(session_id, "", CloseCode.BAD_TOKEN, "link re-issued", roles[link])
+        if link == "bot":
+            return answer({"bot_token": token})
+        url = display_url(self.base_url(request), session_id, token)
+        return answer({"observer_token": token, "display_url": url})
 
     async def _enter(self, request: Request, session_id: str) -> JSONResponse:
         """Mint a participant's own token and take a place in the roster (and in the

@@ -891,6 +891,20 @@ def openapi_spec() -> dict[str, Any]:
                     ),
                 )
             },
+            S + "/links/{link}/rotate": {
+                "post": command(
+                    S + "/links/{link}/rotate",
+                    "A new Lab display link (`display`) or bot token (`bot`); every old one "
+                    "stops working at once (facilitator)",
+                    obj(
+                        {
+                            "observer_token": STRING,
+                            "display_url": STRING,
+                            "bot_token": STRING,
+                        }
+                    ),
+                )
+            },
             **session_paths(),
             **summary_paths(),
             **export_paths(),
