@@ -14,8 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from rooms import rounds, session, templates
+from rooms import boards, rounds, session, templates
 from rooms.control import Value
+from rooms.errors import Refused
 from rooms.events import SESSION_ENDED
 
 from .access import BOT, FACILITATOR, JOIN, OBSERVER, PARTICIPANT
@@ -121,16 +122,24 @@ class Sessions(Endpoints):
         )
 
     async def change_session(self, request: Request) -> JSONResponse:
-        """Rename the session, or allow (or stop) names in its generated summary."""
+        """Rename the session, allow (or stop) names in its generated summary, or pin the
+        Lab display to a board (`display_board`; null unpins it)."""
         session_id, _ = await self.caller(request, FACILITATOR)
         body = await json_body(request)
         title = text_field(body, "title", required=False, limit=200)
         names = bool_field(body, "summary_names", default=None)
+        pin = "display_board" in body
+        pinned = text_field(body, "display_board", required=False, limit=64)
+
+        def change(doc: Doc[Any]) -> Value:
+            if pin:
+                if pinned is not None and boards.require_listed(doc, pinned)["kind"] == "breakout":
+                    raise Refused("the Lab display shows main or a board, not a breakout room")
+                session.pin_display(doc, pinned)
+            return session.change(doc, title=title, summary_names=names)
+
         control = await self.control(request)
-        changed = await control.change(
-            session_id, lambda doc: session.change(doc, title=title, summary_names=names)
-        )
-        return answer(changed)
+        return answer(await control.change(session_id, change))
 
     async def end_session(self, request: Request) -> JSONResponse:
         """The facilitator closes the workshop: `session.ended` goes to the webhooks (with
