@@ -50,7 +50,7 @@ function DisplayView({ sessionId, token, control }: { sessionId: string; token: 
   const ask = hashParams().get('ask') ?? ''
   const st = control.state
   const board = control.synced ? displayBoard(st) : 'main'
-  const main = useBoard(sessionId, board, token, null)
+  const shown = useBoard(sessionId, board, token, null)
   const [isFull, setFull] = useState(false)
   const round = st.round && (st.round.state === 'open' || st.round.state === 'closing') ? st.round : null
   const now = useServerNow(1000, round !== null)
@@ -101,14 +101,14 @@ function DisplayView({ sessionId, token, control }: { sessionId: string; token: 
           </button>
         )}
       </header>
-      <ConnectionBanner view={control.health.banner ? control.health : main.health} />
+      <ConnectionBanner view={control.health.banner ? control.health : shown.health} />
       <div class="display-body">
         <main class="display-board">
-          {main.model && (
+          {shown.model && (
             <Board
               key={board}
-              model={main.model}
-              conn={main.conn}
+              model={shown.model}
+              conn={shown.conn}
               me={{ id: 'display', name: '' }}
               label={t('board.label', { board: board === 'main' ? t('board.main') : boardTitle(st, board) })}
               readOnly
