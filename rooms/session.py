@@ -58,6 +58,13 @@ def change(doc: Doc[Any], *, title: str | None, summary_names: bool | None) -> V
     return header(doc)
 
 
+def pin_display(doc: Doc[Any], board: str | None) -> Value:
+    """Keep the Lab display on one board (None: it follows the session again). The caller
+    checks that the board is listed and not a breakout room."""
+    table(doc, SESSION)["display_board"] = board
+    return header(doc)
+
+
 def names_allowed(doc: Doc[Any]) -> bool:
     return table(doc, SESSION).get("summary_names") is True
 

@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from rooms import rounds, session, templates
+from rooms import boards, rounds, session, templates
 from rooms.control import Value
+from rooms.errors import Refused
 from rooms.events import SESSION_ENDED
 
-from .access import FACILITATOR, JOIN, PARTICIPANT
+from .access import BOT, FACILITATOR, JOIN, OBSERVER, PARTICIPANT
 from .config import Settings
 from .control import Control
 from .hub import Hub
@@ -33,6 +34,7 @@ from .inputs import (
 )
 from .limits import KeyedRate
 from .problems import Problem
+from .protocol import CloseCode
 from .retention import Retention
 from .routes import (
     agenda,
@@ -54,6 +56,7 @@ from .sessions import JOIN_CODE_TRIES, SessionCreator, describe
 from .store.base import Store
 from .store.sessions import CodeTaken, Grant
 from .tokens import (
+    display_url,
     join_url,
     new_id,
     new_join_code,
@@ -83,6 +86,7 @@ class Sessions(Endpoints):
             route(SESSION + "/end", self.end_session, "POST"),
             route(SESSION + "/participants", self.join_session, "POST"),
             route(SESSION + "/links/rotate", self.rotate_links, "POST"),
+            route(SESSION + "/links/{link}/rotate", self.rotate_link, "POST"),
             route("/api/join/{code}", self.find_by_code, "GET"),
             route("/api/join/{code}", self.join_by_code, "POST"),
             route("/api/templates", self.list_templates, "GET"),
@@ -118,16 +122,24 @@ class Sessions(Endpoints):
         )
 
     async def change_session(self, request: Request) -> JSONResponse:
-        """Rename the session, or allow (or stop) names in its generated summary."""
+        """Rename the session, allow (or stop) names in its generated summary, or pin the
+        Lab display to a board (`display_board`; null unpins it)."""
         session_id, _ = await self.caller(request, FACILITATOR)
         body = await json_body(request)
         title = text_field(body, "title", required=False, limit=200)
         names = bool_field(body, "summary_names", default=None)
+        pin = "display_board" in body
+        pinned = text_field(body, "display_board", required=False, limit=64)
+
+        def change(doc: Doc[Any]) -> Value:
+            if pin:
+                if pinned is not None and boards.require_listed(doc, pinned)["kind"] == "breakout":
+                    raise Refused("the Lab display shows main or a board, not a breakout room")
+                session.pin_display(doc, pinned)
+            return session.change(doc, title=title, summary_names=names)
+
         control = await self.control(request)
-        changed = await control.change(
-            session_id, lambda doc: session.change(doc, title=title, summary_names=names)
-        )
-        return answer(changed)
+        return answer(await control.change(session_id, change))
 
     async def end_session(self, request: Request) -> JSONResponse:
         """The facilitator closes the workshop: `session.ended` goes to the webhooks (with
@@ -202,6 +214,24 @@ class Sessions(Endpoints):
                 "join_url": join_url(base, code),
             }
         )
+
+    async def rotate_link(self, request: Request) -> JSONResponse:
+        """A new Lab display link or bot token. Tokens are kept only as hashes, so this is
+        how a facilitator in another browser gets to see one: every old token of that role
+        stops working at once, and this instance's sockets opened with one close (4401)."""
+        session_id, _ = await self.caller(request, FACILITATOR)
+        link = request.path_params["link"]
+        roles = {"display": OBSERVER, "bot": BOT}
+        if link not in roles:
+            raise Problem(404, "the links that can be re-issued are 'display' and 'bot'")
+        token = new_token()
+        await self.store.sessions.replace_grants(token_hash(token), Grant(session_id, roles[link]))
+        control = await self.control(request)
+        control.disconnect(session_id, "", CloseCode.BAD_TOKEN, "link re-issued", roles[link])
+        if link == "bot":
+            return answer({"bot_token": token})
+        url = display_url(self.base_url(request), session_id, token)
+        return answer({"observer_token": token, "display_url": url})
 
     async def _enter(self, request: Request, session_id: str) -> JSONResponse:
         """Mint a participant's own token and take a place in the roster (and in the

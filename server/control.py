@@ -166,10 +166,13 @@ class Control:
             if connection.subject == subject:
                 connection.role = role
 
-    def disconnect(self, session_id: str, subject: str, code: int, reason: str) -> int:
+    def disconnect(
+        self, session_id: str, subject: str, code: int, reason: str, role: str | None = None
+    ) -> int:
+        """Close this instance's sockets of one person (or of one role's tokens, `role`)."""
         closed = 0
         for _, connection in self.hub.connections_in(session_id):
-            if connection.subject == subject:
+            if connection.subject == subject and role in (None, connection.role):
                 connection.terminate(code, reason)
                 closed += 1
         return closed

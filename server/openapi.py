@@ -411,6 +411,10 @@ def schemas() -> dict[str, Any]:
                 "language": STRING,
                 "join_code": STRING,
                 "summary_names": BOOLEAN,
+                "display_board": {
+                    **NULLABLE_STRING,
+                    "description": "the board the Lab display is pinned to, or null",
+                },
                 "created_at": MS,
                 "ended_at": NULLABLE_MS,
             }
@@ -828,12 +832,19 @@ def openapi_spec() -> dict[str, Any]:
                 ),
                 "patch": command(
                     S,
-                    "Rename the session or allow names in its summary (facilitator)",
+                    "Rename the session, allow names in its summary, or pin the Lab display "
+                    "to a board (facilitator)",
                     ref("SessionHeader"),
                     obj(
                         {
                             "title": {"type": "string", "minLength": 1, "maxLength": 200},
                             "summary_names": BOOLEAN,
+                            "display_board": {
+                                "type": ["string", "null"],
+                                "minLength": 1,
+                                "maxLength": 64,
+                                "description": "a listed board, not a breakout room; null unpins",
+                            },
                         }
                     ),
                 ),
@@ -889,6 +900,20 @@ def openapi_spec() -> dict[str, Any]:
                             "join_url": STRING,
                         },
                         ("join_secret", "participant_url", "join_code", "join_url"),
+                    ),
+                )
+            },
+            S + "/links/{link}/rotate": {
+                "post": command(
+                    S + "/links/{link}/rotate",
+                    "A new Lab display link (`display`) or bot token (`bot`); every old one "
+                    "stops working at once (facilitator)",
+                    obj(
+                        {
+                            "observer_token": STRING,
+                            "display_url": STRING,
+                            "bot_token": STRING,
+                        }
                     ),
                 )
             },

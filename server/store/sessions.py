@@ -64,6 +64,11 @@ class SessionStore(Protocol):
         """Record a board; False when it already existed."""
         ...
 
+    async def replace_grants(self, token_hash: str, grant: Grant) -> None:
+        """At once: every token of `grant`'s role and subject in its session (e.g. every
+        Lab display link) is replaced by `token_hash`; the old ones stop working."""
+        ...
+
     async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
         """At once: every token of `grant`'s role and subject in its session (the
         participant link's join secret) is replaced by `token_hash`, and the session's

@@ -112,6 +112,7 @@ export interface SessionInfo {
   template: string | null
   language: string | null
   created_at: number | null
+  display_board?: string | null // the board the Lab display is pinned to
   [key: string]: unknown
 }
 
@@ -178,6 +179,18 @@ export function boardFor(round: Round | null, participantId: string | null): str
   if (round.state !== 'open' && round.state !== 'closing') return null
   const room = round.rooms.find((r) => r.members.includes(participantId))
   return room ? room.board : null
+}
+
+/** How a board is listed: a breakout room with its round ("Round 2 · Room 1"), since rooms
+ *  of different rounds share names; any other board by its title. `t` says it in the
+ *  viewer's language. */
+export function boardLabel(state: ControlState, board: string, t: (key: 'board.roundRoom', p: Record<string, string | number>) => string): string {
+  const info = state.boards[board]
+  const title = info?.title || board
+  if (info?.kind !== 'breakout' || !info.round) return title
+  const round = [...state.history, ...(state.round ? [state.round] : [])].find((r) => r.id === info.round)
+  const n = round?.number ?? Number(info.round.replace(/^r/, ''))
+  return Number.isFinite(n) && n > 0 ? t('board.roundRoom', { n, room: title }) : title
 }
 
 /** The id of the timer that moving on in the agenda starts (docs/schema.md, timers). */

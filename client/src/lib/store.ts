@@ -1,5 +1,5 @@
 // What this browser remembers per session (localStorage): who I am in it, and the links
-// a facilitator was given when creating it. Tokens stay on this device only.
+// a facilitator was given when creating it (or re-issued since). Tokens stay on this device only.
 
 export interface ParticipantCreds {
   participant_id: string
@@ -12,7 +12,8 @@ export interface ParticipantCreds {
 export interface FacilitatorInfo {
   participant_url?: string
   display_url?: string
-  join_code?: string
+  join_code?: string // the code `participant_url` was given with: another one means it is stale
+  bot_token?: string
   title?: string
 }
 
@@ -89,3 +90,28 @@ export function takeFacilitatorToken(sessionId: string): string | null {
   }
   return fromLink
 }
+
+/** The sessions this browser holds a facilitator token for, with the titles it knows. */
+export function facilitatedSessions(): Array<{ id: string; title: string | null }> {
+  const found: Array<{ id: string; title: string | null }> = []
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i)
+      if (!key?.startsWith('paja:ft:')) continue
+      const id = key.slice('paja:ft:'.length)
+      found.push({ id, title: facilitatorInfo(id)?.title ?? null })
+    }
+  } catch {
+    // storage refused: nothing is remembered
+  }
+  return found.sort((a, b) => (a.title ?? a.id).localeCompare(b.title ?? b.id))
+}
+
+/** Forget a session in this browser: its facilitator token and links (not the session). */
+export function forgetSession(sessionId: string) {
+  set(`paja:ft:${sessionId}`, null)
+  set(`paja:f:${sessionId}`, null)
+}
+
+export const savedDisplayLang = () => get<string>('paja:display-lang')
+export const saveDisplayLang = (lang: string) => set('paja:display-lang', lang)

@@ -1,29 +1,56 @@
-// The Lab's big screen: read-only, full screen, the main board fitted, a big timer, the
-// current agenda item, and how to join (code, short link and QR code). Readable from the
-// back of the room: large type, high contrast, nothing that moves but the timer digits.
+// The Lab's big screen: read-only, full screen, the board the session is on fitted (or the
+// one a facilitator pinned it to), a big timer, the current agenda item, and how to join
+// (code, short link and QR code). Readable from the back of the room: large type, high
+// contrast, nothing that moves but the timer digits, nobody's cursor. Its language is its
+// own (chosen on it and remembered apart from the app's), never the session's to change.
 
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { useI18n } from '../i18n'
+import { I18nContext, type Lang, LANGS, translate, useI18n } from '../i18n'
 import { codeLink } from '../lib/api'
 import { currentItem, itemTitle } from '../lib/control'
-import { deviceId, hashParams } from '../lib/store'
+import { displayBoard } from '../lib/follow'
+import { deviceId, hashParams, savedDisplayLang, saveDisplayLang } from '../lib/store'
 import { formatClock, shownTimer } from '../lib/timer'
 import { Board } from './board'
-import { ConnectionBanner } from './common'
+import { boardTitle } from './facilitator'
+import { ConnectionBanner, LanguageSwitch } from './common'
 import { useBoard, useControl, useServerNow } from './hooks'
 import { QrCode } from './qr'
 import { SessionEnded, SoundToggle, TimerView, useSound, useTimerMilestones } from './Widgets'
 
+const asLang = (v: unknown): Lang | null => ((LANGS as unknown[]).includes(v) ? (v as Lang) : null)
+
 export function DisplayPage({ sessionId }: { sessionId: string }) {
-  const { t, lang } = useI18n()
-  const params = hashParams()
-  const token = params.get('token')
-  const ask = params.get('ask') ?? ''
-  const presence = useMemo(() => ({ id: deviceId(), name: t('display.name'), role: 'observer', color: '#444' }), [])
+  const app = useI18n()
+  const token = hashParams().get('token')
+  const presence = useMemo(() => ({ id: deviceId(), name: app.t('display.name'), role: 'observer', color: '#444' }), [])
   const control = useControl(sessionId, token, presence)
+  const [chosen, setChosen] = useState<Lang | null>(() => asLang(savedDisplayLang()))
+  const lang = chosen ?? app.lang
+  const i18n = useMemo(
+    () => ({
+      lang,
+      setLang: (l: Lang) => {
+        saveDisplayLang(l)
+        setChosen(l)
+      },
+      t: (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate(lang, key, params),
+    }),
+    [lang],
+  )
+  return (
+    <I18nContext.Provider value={i18n}>
+      <DisplayView sessionId={sessionId} token={token} control={control} />
+    </I18nContext.Provider>
+  )
+}
+
+function DisplayView({ sessionId, token, control }: { sessionId: string; token: string | null; control: ReturnType<typeof useControl> }) {
+  const { t, lang } = useI18n()
+  const ask = hashParams().get('ask') ?? ''
   const st = control.state
-  const board = 'main'
-  const main = useBoard(sessionId, board, token, null)
+  const board = control.synced ? displayBoard(st) : 'main'
+  const shown = useBoard(sessionId, board, token, null)
   const [isFull, setFull] = useState(false)
   const round = st.round && (st.round.state === 'open' || st.round.state === 'closing') ? st.round : null
   const now = useServerNow(1000, round !== null)
@@ -51,14 +78,14 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
 
   if (!token) {
     return (
-      <main class="page narrow">
+      <main class="page narrow" lang={lang}>
         <h1>{t('session.noToken')}</h1>
       </main>
     )
   }
   const until = round ? (round.state === 'closing' ? round.closes_at : round.ends_at) : null
   return (
-    <div class="display-page">
+    <div class="display-page" lang={lang}>
       <header class="display-head">
         <h1>{st.session.title || '…'}</h1>
         {item && (
@@ -67,6 +94,10 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
             <span class="agenda-title">{itemTitle(item, lang)}</span>
           </p>
         )}
+        <p class="display-board-name" data-testid="display-board" data-board={board}>
+          {t('display.board', { board: board === 'main' ? t('board.main') : boardTitle(st, board) })}
+        </p>
+        <LanguageSwitch />
         {!isFull && <SoundToggle on={sound} onChange={setSound} />}
         {!isFull && (
           <button type="button" class="small" onClick={() => document.documentElement.requestFullscreen?.().catch(() => {})}>
@@ -74,10 +105,22 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
           </button>
         )}
       </header>
-      <ConnectionBanner view={control.health.banner ? control.health : main.health} />
+      <ConnectionBanner view={control.health.banner ? control.health : shown.health} />
       <div class="display-body">
         <main class="display-board">
-          {main.model && <Board model={main.model} conn={main.conn} me={{ id: 'display', name: '' }} label={t('board.label', { board: t('board.main') })} readOnly display results={results} />}
+          {shown.model && (
+            <Board
+              key={board}
+              model={shown.model}
+              conn={shown.conn}
+              me={{ id: 'display', name: '' }}
+              label={t('board.label', { board: board === 'main' ? t('board.main') : boardTitle(st, board) })}
+              readOnly
+              display
+              textLang={asLang(st.session.language) ?? undefined}
+              results={results}
+            />
+          )}
         </main>
         <aside class="display-side">
           {ended ? (

@@ -9,7 +9,8 @@ import { command, query, request, statusOf } from '../lib/api'
 import type { NoteSnap } from '../lib/board'
 import { clock } from '../lib/clock'
 import type { Presence } from '../lib/connection'
-import { boardFor, type ControlState, currentItem, type Poll } from '../lib/control'
+import { boardFor, boardLabel, type ControlState, currentItem, type Poll } from '../lib/control'
+import { newestPick } from '../lib/follow'
 import { activeLead, type Lead, type LeadMode, Pacer } from '../lib/lead'
 import {
   answeredPolls,
@@ -18,6 +19,7 @@ import {
   type ParticipantCreds,
   saveAnsweredPoll,
   savedName,
+  saveFacilitator,
   takeFacilitatorToken,
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
@@ -73,13 +75,6 @@ export function writable(state: ControlState, board: string, facilitator: boolea
 const LEAD_INTERVAL_MS = 300
 
 type LeadBody = { mode: LeadMode; board: string; x: number; y: number; zoom: number }
-
-/** The newest of several wishes for where to look; each says when it was made. */
-export function newestPick(...picks: Array<{ board: string; at: number } | null>): string {
-  let best: { board: string; at: number } | null = null
-  for (const p of picks) if (p && (!best || p.at > best.at)) best = p
-  return best?.board ?? 'main'
-}
 
 export function SessionPage(props: {
   sessionId: string
@@ -142,6 +137,9 @@ export function SessionPage(props: {
       const room = st.round?.rooms.find((r) => r.board === roomBoard)
       announce(t('room.moved', { room: room?.name ?? roomBoard }), true)
     } else {
+      // back from a room means main, whatever board was chosen before the round opened
+      // (an earlier round's room, for its harvest)
+      setPick({ board: 'main', at: clock.serverNow() })
       announce(t('room.back'), true)
     }
   }, [roomBoard])
@@ -343,6 +341,13 @@ export function SessionPage(props: {
   useEffect(() => {
     document.title = `${st.session.title || t('app.name')} · Paja`
   }, [st.session.title, lang])
+  useEffect(() => {
+    // the start page lists the sessions this browser facilitates, by title
+    const info = facilitatorInfo(sessionId)
+    if (role === 'facilitator' && st.session.title && info?.title !== st.session.title) {
+      saveFacilitator(sessionId, { ...info, title: st.session.title })
+    }
+  }, [st.session.title])
 
   const health = control.health.banner ? control.health : boardConn.health
   const participantBoards = Object.entries(st.boards).filter(
@@ -377,9 +382,9 @@ export function SessionPage(props: {
         <label class="board-switch">
           <span>{t('board.current')}</span>
           <select value={board} onChange={(e) => goTo((e.target as HTMLSelectElement).value)} disabled={!!roomBoard} data-testid="board-select">
-            {(isFac ? Object.entries(st.boards) : participantBoards).map(([name, b]) => (
+            {(isFac ? Object.entries(st.boards) : participantBoards).map(([name]) => (
               <option value={name} key={name}>
-                {b.title || name}
+                {boardLabel(st, name, t)}
               </option>
             ))}
             {!(board in st.boards) && <option value={board}>{board}</option>}

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { type Lang, useI18n } from '../i18n'
 import { createSession, request, statusOf } from '../lib/api'
-import { saveFacilitator } from '../lib/store'
-import { ErrorText, PageFrame } from './common'
+import { facilitatedSessions, forgetSession, saveFacilitator } from '../lib/store'
+import { announce, ErrorText, PageFrame } from './common'
 
 interface Template {
   id: string
@@ -47,6 +47,7 @@ export function StartPage() {
         participant_url: s.participant_url,
         display_url: s.display_url,
         join_code: s.join_code,
+        bot_token: s.bot_token,
         title: s.title,
       })
       location.assign(s.facilitator_url.replace(/^https?:\/\/[^/]+/, ''))
@@ -60,6 +61,7 @@ export function StartPage() {
 
   return (
     <PageFrame title={t('start.title')}>
+      <MySessions />
       <p class="lead">{t('start.lead')}</p>
       <form onSubmit={submit} class="stack" noValidate>
         <div class="field">
@@ -121,5 +123,36 @@ export function StartPage() {
         </div>
       </form>
     </PageFrame>
+  )
+}
+
+/** The sessions this browser facilitates, each a link to its facilitator page. */
+function MySessions() {
+  const t = useI18n().t
+  const [mine, setMine] = useState(facilitatedSessions)
+  if (mine.length === 0) return null
+  const forget = (id: string, title: string) => {
+    forgetSession(id)
+    setMine(facilitatedSessions())
+    announce(t('start.forgotten', { title }))
+    document.getElementById('title')?.focus()
+  }
+  return (
+    <section aria-labelledby="mine-h" class="my-sessions" data-testid="my-sessions">
+      <h2 id="mine-h">{t('start.mine')}</h2>
+      <ul>
+        {mine.map(({ id, title }) => {
+          const name = title || t('start.untitled')
+          return (
+            <li key={id}>
+              <a href={`/s/${encodeURIComponent(id)}`}>{name}</a>
+              <button type="button" class="small" aria-label={t('start.forgetLabel', { title: name })} onClick={() => forget(id, name)}>
+                {t('start.forget')}
+              </button>
+            </li>
+          )
+        })}
+      </ul>
+    </section>
   )
 }

@@ -113,6 +113,17 @@ class RedisSessions:
         added = await self.client.zadd(Keys.boards(session_id), {board: time.time()}, nx=True)
         return added == 1
 
+    async def replace_grants(self, token_hash: str, grant: Grant) -> None:
+        """One MULTI, WATCHed on the subject's index."""
+        index = Keys.subject(grant.session_id, grant.subject)
+
+        async def plan(pipe: Pipeline) -> None:
+            replaced = await _grants_of_role(pipe, index, grant.role)
+            pipe.multi()  # type: ignore[no-untyped-call]
+            _stage_replacement(pipe, index, replaced, token_hash, grant)
+
+        await watched(self.client, [index], plan)
+
     async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
         """One MULTI, WATCHed on the session, the new code and the subject's index."""
         session_key = Keys.session(grant.session_id)
@@ -126,18 +137,9 @@ class RedisSessions:
             if await pipe.exists(code_key):
                 raise CodeTaken(code)
             record = _load_session(as_bytes(raw))
-            hashes = [as_bytes(h).decode() for h in await pipe.smembers(index)]
-            stored = await pipe.mget([Keys.grant(h) for h in hashes]) if hashes else []
-            replaced = [
-                h
-                for h, data in zip(hashes, stored, strict=True)
-                if data is not None and json.loads(data)["role"] == grant.role
-            ]
+            replaced = await _grants_of_role(pipe, index, grant.role)
             pipe.multi()  # type: ignore[no-untyped-call]
-            if replaced:
-                pipe.delete(*(Keys.grant(h) for h in replaced))
-                pipe.srem(index, *replaced)
-            _stage_grant(pipe, token_hash, grant)
+            _stage_replacement(pipe, index, replaced, token_hash, grant)
             old = record.settings.get("join_code")
             if old is not None:
                 pipe.delete(Keys.code(str(old)))
@@ -209,6 +211,27 @@ def _stage_grant(pipe: Pipeline, token_hash: str, grant: Grant) -> None:
     data = {"session_id": grant.session_id, "role": grant.role, "subject": grant.subject}
     pipe.set(Keys.grant(token_hash), json.dumps(data))
     pipe.sadd(Keys.subject(grant.session_id, grant.subject), token_hash)
+
+
+async def _grants_of_role(pipe: Pipeline, index: str, role: str) -> list[str]:
+    """The token hashes in a subject's index whose grant has `role` (read while WATCHed)."""
+    hashes = [as_bytes(h).decode() for h in await pipe.smembers(index)]
+    stored = await pipe.mget([Keys.grant(h) for h in hashes]) if hashes else []
+    return [
+        h
+        for h, data in zip(hashes, stored, strict=True)
+        if data is not None and json.loads(data)["role"] == role
+    ]
+
+
+def _stage_replacement(
+    pipe: Pipeline, index: str, replaced: list[str], token_hash: str, grant: Grant
+) -> None:
+    """Within the caller's MULTI: the `replaced` grants give way to one new one."""
+    if replaced:
+        pipe.delete(*(Keys.grant(h) for h in replaced))
+        pipe.srem(index, *replaced)
+    _stage_grant(pipe, token_hash, grant)
 
 
 def _dump_session(record: SessionRecord) -> str:

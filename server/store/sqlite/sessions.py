@@ -177,6 +177,13 @@ class SQLiteSessions:
 
         return await self.database.run(add)
 
+    async def replace_grants(self, token_hash: str, grant: Grant) -> None:
+        def replace(db: sqlite3.Connection) -> None:
+            with immediate(db):
+                _replace_grants(db, token_hash, grant)
+
+        await self.database.run(replace)
+
     async def rotate_join(self, token_hash: str, grant: Grant, code: str) -> None:
         def rotate(db: sqlite3.Connection) -> None:
             with immediate(db):
@@ -200,15 +207,7 @@ class SQLiteSessions:
                     "UPDATE sessions SET settings = ? WHERE id = ?",
                     (json.dumps(settings), grant.session_id),
                 )
-                db.execute(
-                    "DELETE FROM grants WHERE session_id = ? AND role = ? AND subject = ?",
-                    (grant.session_id, grant.role, grant.subject),
-                )
-                db.execute(
-                    "INSERT INTO grants (token_hash, session_id, role, subject) "
-                    "VALUES (?, ?, ?, ?)",
-                    (token_hash, grant.session_id, grant.role, grant.subject),
-                )
+                _replace_grants(db, token_hash, grant)
 
         await self.database.run(rotate)
 
@@ -268,3 +267,15 @@ class SQLiteSessions:
             self.documents.forget(prefix)
 
         await self.database.run(delete)
+
+
+def _replace_grants(db: sqlite3.Connection, token_hash: str, grant: Grant) -> None:
+    """Within the caller's transaction: the tokens of one role and subject give way to one."""
+    db.execute(
+        "DELETE FROM grants WHERE session_id = ? AND role = ? AND subject = ?",
+        (grant.session_id, grant.role, grant.subject),
+    )
+    db.execute(
+        "INSERT INTO grants (token_hash, session_id, role, subject) VALUES (?, ?, ?, ?)",
+        (token_hash, grant.session_id, grant.role, grant.subject),
+    )

@@ -34,6 +34,7 @@ export interface BoardProps {
   label: string
   readOnly: boolean
   display?: boolean
+  textLang?: string // the language the notes are written in: their hyphenation follows it
   voting?: Voting | null
   results?: Map<string, { dots: number; rank: number }> | null
   lead?: Focus | null // a facilitator's view to jump to (a new object each time it moves)
@@ -169,11 +170,13 @@ export function Board(props: BoardProps) {
                 voteMine={voting && voting.eligible(n) ? (voting.mine[n.id] ?? 0) : -1}
                 result={results?.get(n.id) ?? null}
                 lang={lang}
+                textLang={props.textLang}
+                display={!!display}
                 h={handlers}
               />
             ))}
           </div>
-          <Cursors cursors={presence.cursors} />
+          {!display && <Cursors cursors={presence.cursors} />}
         </div>
         {drag.marquee && <div class="marquee" style={{ left: drag.marquee.x, top: drag.marquee.y, width: drag.marquee.w, height: drag.marquee.h }} />}
         {synced && notes.length === 0 && sections.length === 0 && (

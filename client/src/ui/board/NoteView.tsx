@@ -6,6 +6,7 @@ import { memo } from 'preact/compat'
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import { useT } from '../../i18n'
 import type { NoteSnap } from '../../lib/board'
+import { hyphenate } from '../../lib/hyphenate'
 import { colorKey } from './notes'
 
 export interface NoteHandlers {
@@ -25,6 +26,8 @@ export const NoteView = memo(function NoteView(props: {
   voteMine: number // -1: not votable now
   result: { dots: number; rank: number } | null
   lang: string
+  textLang: string | undefined // the language notes are written in (the session's)
+  display: boolean
   h: NoteHandlers
 }) {
   const t = useT()
@@ -53,7 +56,9 @@ export const NoteView = memo(function NoteView(props: {
       {props.editing && !props.readOnly ? (
         <NoteEditor note={note} h={h} />
       ) : (
-        <p class="note-text">{note.text || <span class="placeholder">{t('note.empty')}</span>}</p>
+        <p class="note-text" lang={note.text ? props.textLang : undefined}>
+          {(props.display ? hyphenate(note.text, props.textLang) : note.text) || <span class="placeholder">{t('note.empty')}</span>}
+        </p>
       )}
       <span class="note-author">{note.author_name}</span>
       {props.voteMine >= 0 && (

@@ -1,0 +1,99 @@
+"""A facilitator in any browser re-issues the Lab display link or the bot token: tokens are
+stored only as hashes, so a new one is how they see it, and the old one stops working at
+once on every instance of a deployment (its open sockets close, 4401). And the Lab
+display is pinned to a board, and unpinned, by a facilitator alone. And the
+Lab display can be pinned to a board, and unpinned, by a facilitator alone."""
+
+from __future__ import annotations
+
+import httpx
+
+from support.commands import Session, section
+from support.processes import PajaServer
+from support.redis import RedisServer, deployment
+from support.yclient import eventually
+
+
+async def test_a_new_display_link_closes_the_old_one(server: PajaServer) -> None:
+    s = Session.create(server, "Labra")
+    old = s.created["observer_token"]
+    extra = s.ok("POST", "/observers")["token"]  # a second Lab screen
+    screens = [await s.open("main", old), await s.open("control", extra)]
+    pia = s.join("Pia")
+    assert s.call("POST", "/links/display/rotate", pia["token"]).status_code == 403
+    assert s.call("POST", "/links/display/rotate", old).status_code == 403
+    assert s.call("POST", "/links/elsewhere/rotate").status_code == 404
+
+    made = s.ok("POST", "/links/display/rotate")
+    server.remember_secrets(made)
+    new = made["observer_token"]
+    assert made["display_url"] == f"{server.http}/d/{s.id}#token={new}"
+    for screen in screens:
+        assert await screen.wait_closed(5) == 4401
+    for token in (old, extra):
+        again = await s.open("main", token, synced=False)
+        assert await again.wait_closed() == 4401
+    assert s.call("GET", "/summary", old).status_code == 401
+    display = await s.open("main", new)
+    assert s.call("GET", "/summary", new).status_code == 200
+    # the facilitator and the people are untouched
+    assert s.call("GET", "").status_code == 200
+    assert s.call("GET", "/summary", pia["token"]).status_code == 403, "not 401: Pia is in"
+    assert not display.closed.is_set()
+    await s.close_all()
+
+
+async def test_a_new_bot_token_revokes_the_old_one(server: PajaServer) -> None:
+    s = Session.create(server, "Botti")
+    old = s.created["bot_token"]
+    bot_socket = await s.open("control", old)
+    made = s.ok("POST", "/links/bot/rotate")
+    server.remember_secrets(made)
+    assert set(made) == {"bot_token"}
+    assert await bot_socket.wait_closed(5) == 4401
+    assert s.call("GET", "/summary", old).status_code == 401
+    assert s.call("GET", "/summary", made["bot_token"]).status_code == 200
+    display = await s.open("control", s.created["observer_token"])
+    assert not display.closed.is_set(), "the display link is another link"
+    await s.close_all()
+
+
+def test_a_link_reissued_on_one_instance_is_revoked_on_every_instance(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    first, second = deployment(server_factory, redis_server, 2, ttl_seconds=3)
+    s = Session.create(first)
+    old = s.created["bot_token"]
+    summary = f"{second.http}/api/sessions/{s.id}/summary"
+    assert httpx.get(summary, headers={"Authorization": f"Bearer {old}"}).status_code == 200
+    made = s.ok("POST", "/links/bot/rotate")
+    first.remember_secrets(made)
+    assert httpx.get(summary, headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    fresh = {"Authorization": f"Bearer {made['bot_token']}"}
+    assert httpx.get(summary, headers=fresh).status_code == 200
+
+
+async def test_the_display_is_pinned_to_a_board_by_a_facilitator(server: PajaServer) -> None:
+    s = Session.create(server, "Polku", template="development-path")
+    watcher = await s.open("control", s.created["observer_token"])
+    boards = section(watcher, "boards")
+    board = next(name for name, b in boards.items() if b["kind"] == "board")
+    pia = s.join("Pia")
+    assert s.call("PATCH", "", pia["token"], {"display_board": board}).status_code == 403
+    assert s.call("PATCH", "", body={"display_board": "no-such-board"}).status_code == 404
+
+    pinned = s.ok("PATCH", "", body={"display_board": board})
+    assert pinned["display_board"] == board
+    await eventually(lambda: section(watcher, "session").get("display_board") == board)
+    # renaming leaves the pin alone; null unpins
+    s.ok("PATCH", "", body={"title": "Polku 2"})
+    assert section(watcher, "session").get("display_board") == board
+    s.ok("PATCH", "", body={"display_board": None})
+    await eventually(lambda: section(watcher, "session").get("display_board") is None)
+
+    # a breakout room is not the display's to show
+    s.join("Olli")
+    s.ok("POST", "/breakouts", body={"strategy": "random", "rooms": 1})
+    refused = s.call("PATCH", "", body={"display_board": "breakout-1"})
+    assert refused.status_code == 422, refused.text
+    await s.close_all()
