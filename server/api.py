@@ -1,330 +1,22 @@
-"""REST: sessions (create, change, end), joining by link or by code, templates and the
-server clock, and the assembly of every session command (server/routes/). Commands check
-the caller's token and leave the domain rules to `rooms/`; their results land in the
-session's `control` document."""
+"""REST: every command declared in server/routes/ becomes a route here, bound to the
+`Control` (with its scheduler), the webhook outbox and the retention that commands use."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import re
-import time
-from functools import partial
-from typing import Any
 
-from pycrdt import Doc
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from rooms import boards, notes, rounds, session, templates
-from rooms.control import Value
-from rooms.events import SESSION_ENDED
-
-from .access import BOT, FACILITATOR, JOIN, MAIN, OBSERVER, PARTICIPANT
 from .config import Settings
 from .control import Control
 from .hub import Hub
-from .inputs import (
-    bearer,
-    bool_field,
-    client_address,
-    json_body,
-    one_of,
-    required_text,
-    text_field,
-)
 from .limits import KeyedRate
-from .problems import Problem
 from .retention import Retention
-from .routes import (
-    agenda,
-    breakouts,
-    exports,
-    lead,
-    people,
-    polls,
-    summaries,
-    summary,
-    timers,
-    votes,
-    webhooks,
-)
-from .routes import boards as board_routes
-from .routes.base import SESSION, Context, Endpoints, answer, display_url, route
-from .scheduler import now_ms
-from .store.base import CodeTaken, Grant, SessionRecord, Store
-from .tokens import (
-    join_url,
-    new_id,
-    new_join_code,
-    new_token,
-    normal_join_code,
-    shown_join_code,
-    token_hash,
-)
+from .routes import COMMANDS
+from .routes.base import Context
+from .store.base import Store
 from .webhooks.outbox import Outbox
-
-TAG = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[^\s].{0,63}$")
-DEFAULT_BOARDS = ("control", MAIN)
-JOIN_CODE_TRIES = 5
-
-
-class Sessions(Endpoints):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context)
-        self.creations = KeyedRate(self.settings.sessions_per_hour_per_address)
-        self.lookups = KeyedRate(self.settings.join_code_lookups_per_hour_per_address)
-
-    def routes(self) -> list[Route]:
-        return [
-            route("/api/sessions", self.create_session, "POST"),
-            route(SESSION, self.get_session, "GET"),
-            route(SESSION, self.change_session, "PATCH"),
-            route(SESSION + "/end", self.end_session, "POST"),
-            route(SESSION + "/participants", self.join_session, "POST"),
-            route("/api/join/{code}", self.find_by_code, "GET"),
-            route("/api/join/{code}", self.join_by_code, "POST"),
-            route("/api/templates", self.list_templates, "GET"),
-            route("/api/time", self.server_time, "GET"),
-        ]
-
-    async def create_session(self, request: Request) -> JSONResponse:
-        self.admit_creator(request)
-        body = await json_body(request)
-        title = required_text(body, "title", limit=200)
-        template_id = text_field(body, "template", required=False, limit=64)
-        language = one_of(body.get("language", "fi"), "language", session.LANGUAGES)
-        template = templates.load(template_id) if template_id else None
-        extra = templates.board_names(template) if template else []
-        record, tokens = await self.store_session(title, template_id, [*DEFAULT_BOARDS, *extra])
-        await self._prepare(request, record, language, template)
-        return self.created(request, record, tokens, language)
-
-    def admit_creator(self, request: Request) -> None:
-        """Creating a session, or importing one, needs the server's create key when it
-        sets one, and stays within the creations allowed per client address."""
-        key = self.settings.create_key
-        if key is not None:
-            given = bearer(request) or ""
-            if not hmac.compare_digest(given.encode(), key.encode()):
-                raise Problem(401, "creating a session needs the server's create key")
-        wait = self.creations.retry_after(client_address(request))
-        if wait:
-            raise Problem(429, "too many sessions created from this address", retry_after=wait)
-
-    def created(
-        self, request: Request, record: SessionRecord, tokens: dict[str, str], language: str
-    ) -> JSONResponse:
-        """The answer to a new session: its links and its tokens, shown this once."""
-        base = self.base_url(request)
-        return JSONResponse(
-            {
-                **self._describe(base, record),
-                "language": language,
-                "facilitator_token": tokens[FACILITATOR],
-                "observer_token": tokens[OBSERVER],
-                "bot_token": tokens[BOT],
-                "join_secret": tokens[JOIN],
-                "facilitator_url": f"{base}/s/{record.id}#token={tokens[FACILITATOR]}",
-                "participant_url": f"{base}/j/{record.id}#join={tokens[JOIN]}",
-                "display_url": display_url(base, record.id, tokens[OBSERVER]),
-                "ws_url": base.replace("http", "ws", 1) + f"/ws/{record.id}",
-            },
-            status_code=201,
-        )
-
-    async def store_session(
-        self, title: str, template_id: str | None, board_names: list[str]
-    ) -> tuple[SessionRecord, dict[str, str]]:
-        """A new session with fresh tokens (by role), its boards and a join code no other
-        session has."""
-        tokens = {role: new_token() for role in (FACILITATOR, OBSERVER, BOT, JOIN)}
-        for _ in range(JOIN_CODE_TRIES):
-            settings = {"join_code": new_join_code()}
-            record = SessionRecord(new_id(), title, template_id, time.time(), settings)
-            grants = {token_hash(t): Grant(record.id, role) for role, t in tokens.items()}
-            try:
-                await self.store.create_session(record, grants, board_names)
-            except CodeTaken:
-                continue
-            return record, tokens
-        raise Problem(503, "no free join code; try again", retry_after=1)
-
-    @staticmethod
-    def _describe(base: str, record: SessionRecord) -> dict[str, Any]:
-        code = str(record.settings["join_code"])
-        return {
-            "id": record.id,
-            "title": record.title,
-            "template": record.template,
-            "created_at": record.created_at,
-            "join_code": shown_join_code(code),
-            "join_url": join_url(base, code),
-        }
-
-    async def _prepare(
-        self,
-        request: Request,
-        record: SessionRecord,
-        language: str,
-        template: templates.Template | None,
-    ) -> None:
-        """Write the new session's control document: header, boards and the template."""
-        control = await self.control(request)
-        now = now_ms()
-
-        def prepare(doc: Doc[Any]) -> None:
-            session.start(
-                doc,
-                title=record.title,
-                template=record.template,
-                language=language,
-                join_code=shown_join_code(str(record.settings["join_code"])),
-                now=now,
-            )
-            title = boards.MAIN_TITLES[language]
-            boards.add(doc, MAIN, title=title, kind=boards.MAIN_KIND, open_to_all=True)
-            if template is not None:
-                templates.apply(doc, template, language)
-
-        await control.change(record.id, prepare)
-        if template is None:
-            return
-        for board in templates.board_names(template):
-            laid_out = templates.sections(template, board, language)
-            if laid_out:
-                await control.change_board(
-                    record.id, board, partial(notes.add_sections, sections=laid_out)
-                )
-
-    async def get_session(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        record = await self.store.get_session(session_id)
-        assert record is not None
-        control = await self.control(request)
-        header = await control.read(session_id, session.header)
-        return JSONResponse(
-            {
-                **self._describe(self.base_url(request), record),
-                "title": header.get("title", record.title),
-                "language": header.get("language"),
-                "summary_names": header.get("summary_names", False),
-                "ended_at": header.get("ended_at"),
-                "boards": await self.store.list_boards(session_id),
-            }
-        )
-
-    async def change_session(self, request: Request) -> JSONResponse:
-        """Rename the session, or allow (or stop) names in its generated summary."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        body = await json_body(request)
-        title = text_field(body, "title", required=False, limit=200)
-        names = bool_field(body, "summary_names", default=None)
-        control = await self.control(request)
-        changed = await control.change(
-            session_id, lambda doc: session.change(doc, title=title, summary_names=names)
-        )
-        return answer(changed)
-
-    async def end_session(self, request: Request) -> JSONResponse:
-        """The facilitator closes the workshop: `session.ended` goes to the webhooks (with
-        the summary). Boards stay readable and editable; ending is a milestone, not a lock."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        now = now_ms()
-        control = await self.control(request)
-        ended_at = await control.change(session_id, lambda doc: session.end(doc, now))
-        await control.emit(
-            session_id, SESSION_ENDED, f"{SESSION_ENDED}:{ended_at}", {"ended_at": ended_at}
-        )
-        return answer({"ended_at": ended_at})
-
-    async def join_session(self, request: Request) -> JSONResponse:
-        """Trade the participant link's join secret for a participant's own token."""
-        session_id, _ = await self.caller(request, JOIN)
-        return await self._enter(request, session_id)
-
-    async def find_by_code(self, request: Request) -> JSONResponse:
-        """What a join-code page shows before asking for a name."""
-        session_id = await self._session_of_code(request)
-        control = await self.control(request)
-        header = await control.read(session_id, session.header)
-        return answer(
-            {
-                "session_id": session_id,
-                "title": header.get("title"),
-                "language": header.get("language"),
-            }
-        )
-
-    async def join_by_code(self, request: Request) -> JSONResponse:
-        """Join with the code read off the Lab screen instead of the participant link."""
-        return await self._enter(request, await self._session_of_code(request))
-
-    async def _session_of_code(self, request: Request) -> str:
-        wait = self.lookups.retry_after(client_address(request))
-        if wait:
-            raise Problem(429, "too many join codes tried from this address", retry_after=wait)
-        code = normal_join_code(request.path_params["code"])
-        session_id = await self.store.find_join_code(code) if code else None
-        if session_id is None:
-            raise Problem(404, "no session has this join code")
-        return session_id
-
-    async def _enter(self, request: Request, session_id: str) -> JSONResponse:
-        """Mint a participant's own token and take a place in the roster (and in the
-        smallest room when a round is running)."""
-        body = await json_body(request)
-        name = required_text(body, "name", limit=80)
-        tags = body.get("tags", [])
-        if not isinstance(tags, list) or len(tags) > 20:
-            raise Problem(422, "'tags' must be a list of at most 20 'key:value' strings")
-        for tag in tags:
-            if not isinstance(tag, str) or not TAG.match(tag):
-                raise Problem(422, f"tag {tag!r} is not of the form 'key:value'")
-        participant_id = new_id()
-        token = new_token()
-        await self.store.add_grant(
-            token_hash(token), Grant(session_id, PARTICIPANT, participant_id)
-        )
-        control = await self.control(request)
-        now = now_ms()
-
-        def enter(doc: Doc[Any]) -> Value | None:
-            session.join(doc, participant_id, name=name, tags=tags, now=now)
-            return rounds.place_late_joiner(doc, participant_id, now)
-
-        placed = await control.change(session_id, enter)
-        return JSONResponse(
-            {
-                "session_id": session_id,
-                "participant_id": participant_id,
-                "name": name,
-                "tags": tags,
-                "token": token,
-                "room": placed["board"] if placed else None,
-            },
-            status_code=201,
-        )
-
-    async def list_templates(self, request: Request) -> JSONResponse:
-        listed = []
-        for template_id in templates.names():
-            template = templates.load(template_id)
-            listed.append(
-                {
-                    "id": template.id,
-                    "titles": template.titles,
-                    "descriptions": template.descriptions,
-                    "boards": templates.board_names(template),
-                    "agenda_items": len(template.agenda),
-                }
-            )
-        return answer(listed)
-
-    async def server_time(self, request: Request) -> JSONResponse:
-        """Clients measure their clock offset against this to show timers correctly."""
-        return JSONResponse({"now": now_ms()})
 
 
 class Api:
@@ -335,9 +27,17 @@ class Api:
     """
 
     def __init__(self, store: Store, settings: Settings) -> None:
-        self.context = Context(store, settings, self.control)
         self.outbox = Outbox(store, settings)
         self.retention = Retention(store, settings)
+        self.context = Context(
+            store,
+            settings,
+            self.control,
+            self.outbox,
+            self.retention,
+            creations=KeyedRate(settings.sessions_per_hour_per_address),
+            lookups=KeyedRate(settings.join_code_lookups_per_hour_per_address),
+        )
         self._control: Control | None = None
         self._started: asyncio.Task[None] | None = None
 
@@ -362,24 +62,4 @@ class Api:
         return await self.start(hub)
 
     def routes(self) -> list[Route]:
-        sessions = Sessions(self.context)
-        parts: list[type[Endpoints]] = [
-            people.People,
-            board_routes.Boards,
-            timers.Timers,
-            agenda.Agenda,
-            breakouts.Breakouts,
-            votes.Votes,
-            polls.Polls,
-            summaries.Summaries,
-            summary.Summary,
-            lead.Lead,
-        ]
-        hooks = webhooks.Webhooks(self.context, self.outbox)
-        data = exports.Exports(self.context, sessions, self.retention)
-        return [
-            *sessions.routes(),
-            *data.routes(),
-            *(r for part in parts for r in part(self.context).routes()),
-            *hooks.routes(),
-        ]
+        return [command.route(self.context) for command in COMMANDS]
