@@ -113,20 +113,14 @@ class Participant(BaseModel):
 
 class CodeTarget(BaseModel):
     session_id: str
-    title: str | None
-    language: str | None
-
-
-class Texts(BaseModel):
-    fi: str | None = None
-    sv: str | None = None
-    en: str | None = None
+    title: str
+    language: str
 
 
 class Template(BaseModel):
     id: str
-    titles: Texts
-    descriptions: Texts
+    titles: dict[str, str] = Field(description="by language: fi, sv, en")
+    descriptions: dict[str, str] = Field(description="by language: fi, sv, en")
     boards: list[str]
     agenda_items: int
 

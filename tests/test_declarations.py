@@ -1,0 +1,63 @@
+"""Each REST command is declared once (server/commands.py): every HTTP route of the app but
+the browser app's pages comes from a declaration, every declaration is served, the OpenAPI
+document lists exactly them, and the limits of the models reach both the validation and
+the document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from starlette.routing import Route
+
+from server.app import CLIENT_DIST, client_routes, create_app
+from server.config import Settings
+from server.openapi import openapi_spec
+from server.routes import COMMANDS
+from support.processes import PajaServer
+
+
+def test_every_route_is_a_declared_command_and_every_command_a_route(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path))
+    pages = {r.path for r in client_routes(CLIENT_DIST) if isinstance(r, Route)}
+    served = {
+        (r.path, method)
+        for r in app.routes
+        if isinstance(r, Route) and r.path not in pages
+        for method in r.methods or ()
+        if method != "HEAD"
+    }
+    declared = {(c.path, c.method) for c in COMMANDS}
+    assert len(declared) == len(COMMANDS), "a path and method declared twice"
+    assert served - declared == set(), "routes without a declaration"
+    assert declared - served == set(), "declarations without a route"
+    documented = {(p, m.upper()) for p, ops in openapi_spec()["paths"].items() for m in ops}
+    assert documented == declared
+
+
+def test_field_limits_are_in_the_document_and_enforced(server: PajaServer) -> None:
+    spec = httpx.get(server.http + "/api/openapi.json").json()
+    body = spec["paths"]["/api/sessions"]["post"]["requestBody"]["content"]["application/json"]
+    schemas = spec["components"]["schemas"]
+    new_session = schemas[body["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert new_session["properties"]["title"]["maxLength"] == 200
+    assert new_session["required"] == ["title"]
+    created = spec["paths"]["/api/sessions"]["post"]["responses"]["201"]["content"]
+    result = schemas[created["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert {"id", "facilitator_token", "participant_url", "bot_token"} <= set(result["required"])
+
+    too_long = httpx.post(server.http + "/api/sessions", json={"title": "x" * 201})
+    assert too_long.status_code == 422
+    assert too_long.headers["content-type"] == "application/problem+json"
+    assert too_long.json()["detail"] == "'title' is limited to 200 characters"
+    spaced = httpx.post(server.http + "/api/sessions", json={"title": "  " + "x" * 200 + "  "})
+    assert spaced.status_code == 201 and spaced.json()["title"] == "x" * 200
+    server.remember_secrets(spaced.json())
+    for wrong, detail in (
+        ({}, "'title' is required"),
+        ({"title": "   "}, "'title' must be a non-empty string"),
+        ({"title": 7}, "'title' must be a non-empty string"),
+        ({"title": "x", "language": "de"}, "'language' is one of fi, sv, en"),
+    ):
+        refused = httpx.post(server.http + "/api/sessions", json=wrong)
+        assert (refused.status_code, refused.json()["detail"]) == (422, detail), wrong
