@@ -4,7 +4,7 @@
 
 import { useMemo, useState } from 'preact/hooks'
 import { type Key, useI18n, useT } from '../i18n'
-import { codeLink, command, request } from '../lib/api'
+import { codeLink, command, commandsFor, type Schemas, sessionCall } from '../lib/api'
 import type { BoardModel } from '../lib/board'
 import { type ControlState, currentItem, itemTitle, type Poll, type Round, type Vote } from '../lib/control'
 import type { FacilitatorInfo } from '../lib/store'
@@ -112,7 +112,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [draft, setDraft] = useState('')
   const [withTimer, setWithTimer] = useState(true)
   const idx = items.findIndex((i) => i.id === current)
-  const cmd = (path: string, body: unknown = {}) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const go = (item: string | null) => run(() => cmd('agenda/current', { item, start_timer: withTimer }), 'agenda.moved')
   const startTimer = () => {
     const item = currentItem(ctx.state.agenda)
@@ -127,7 +127,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
         const m = l.match(/^(.*?)[,;|]\s*(\d+)\s*(min)?$/)
         return m ? { title: m[1].trim(), duration_ms: Number(m[2]) * 60000 } : { title: l, duration_ms: 10 * 60000 }
       })
-    const r = await run(() => request('PUT', `/api/sessions/${ctx.sessionId}/agenda`, ctx.token, { items: parsed }), 'agenda.saved')
+    const r = await run(() => sessionCall('put', ctx.sessionId, ctx.token, 'agenda', { items: parsed }), 'agenda.saved')
     if (r !== null) setEditing(false)
   }
   return (
@@ -205,7 +205,7 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [mins, setMins] = useState('5')
   const [label, setLabel] = useState('')
   const timer = visibleTimer(ctx.state.timers, null)
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const start = (m: number) =>
     run(() => cmd('timers', { duration_ms: Math.round(m * 60000), label: label.trim(), start: true }), 'timer.started')
   return (
@@ -215,27 +215,27 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
       {timer && (
         <div class="buttons">
           {timer.state === 'running' && (
-            <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/pause`), 'timer.pausedNow')} disabled={busy}>
+            <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/pause', { timer_id: timer.id }), 'timer.pausedNow')} disabled={busy}>
               {t('timer.pause')}
             </button>
           )}
           {timer.state === 'paused' && (
-            <button type="button" class="primary" onClick={() => run(() => cmd(`timers/${timer.id}/resume`), 'timer.resumed')} disabled={busy}>
+            <button type="button" class="primary" onClick={() => run(() => cmd('timers/{timer_id}/resume', { timer_id: timer.id }), 'timer.resumed')} disabled={busy}>
               {t('timer.resume')}
             </button>
           )}
           {(timer.state === 'running' || timer.state === 'paused') && (
             <>
-              <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/adjust`, { delta_ms: 60000 }))} disabled={busy}>
+              <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/adjust', { timer_id: timer.id }, { delta_ms: 60000 }))} disabled={busy}>
                 {t('timer.plusMinute')}
               </button>
-              <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/adjust`, { delta_ms: -60000 }))} disabled={busy}>
+              <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/adjust', { timer_id: timer.id }, { delta_ms: -60000 }))} disabled={busy}>
                 {t('timer.minusMinute')}
               </button>
             </>
           )}
           {timer.state !== 'idle' && (
-            <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/reset`))} disabled={busy}>
+            <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/reset', { timer_id: timer.id }))} disabled={busy}>
               {t('timer.reset')}
             </button>
           )}
@@ -279,19 +279,19 @@ const STRATEGIES: Array<[string, Key]> = [
 export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const t = useT()
   const { busy, error, run } = useRunner()
-  const [strategy, setStrategy] = useState('keep_apart')
+  const [strategy, setStrategy] = useState<Schemas['NewRound']['strategy']>('keep_apart')
   const [sizeMode, setSizeMode] = useState<'group_size' | 'rooms'>('group_size')
   const [size, setSize] = useState('3')
   const [duration, setDuration] = useState('15')
   const [countdown, setCountdown] = useState('60')
   const [message, setMessage] = useState('')
   const round = ctx.state.round
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const live = round && (round.state === 'draft' || round.state === 'open' || round.state === 'closing') ? round : null
 
   const draft = () => {
     const n = Math.max(1, Math.round(Number(size) || 3))
-    const body: Record<string, unknown> = {
+    const body: Schemas['NewRound'] = {
       strategy,
       duration_ms: Math.round((Number(duration) || 15) * 60000),
       closing_ms: Math.round(Math.max(0, Number(countdown) || 0) * 1000),
@@ -312,7 +312,7 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
         <div class="stack">
           <div class="field">
             <label for="bo-strategy">{t('breakout.strategy')}</label>
-            <select id="bo-strategy" value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value)}>
+            <select id="bo-strategy" value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value as Schemas['NewRound']['strategy'])}>
               {STRATEGIES.map(([v, k]) => (
                 <option value={v} key={v}>
                   {t(k)}
@@ -355,12 +355,12 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
           round={live}
           ctx={ctx}
           busy={busy}
-          onOpen={() => run(() => cmd(`breakouts/${live.id}/open`, { duration_ms: live.duration_ms }), 'breakout.opened')}
-          onDiscard={() => run(() => request('DELETE', `/api/sessions/${ctx.sessionId}/breakouts/${live.id}`, ctx.token))}
-          onMove={(participant, room) => run(() => cmd(`breakouts/${live.id}/moves`, { participant, room }))}
-          onClose={() => run(() => cmd(`breakouts/${live.id}/close`), 'breakout.closingNow')}
-          onExtend={(ms) => run(() => cmd(`breakouts/${live.id}/time`, { delta_ms: ms }), 'breakout.extended')}
-          onClearHelp={(room) => run(() => request('DELETE', `/api/sessions/${ctx.sessionId}/breakouts/${live.id}/help/${room}`, ctx.token))}
+          onOpen={() => run(() => cmd('breakouts/{round_id}/open', { round_id: live.id }, { duration_ms: live.duration_ms }), 'breakout.opened')}
+          onDiscard={() => run(() => sessionCall('delete', ctx.sessionId, ctx.token, 'breakouts/{round_id}', { round_id: live.id }))}
+          onMove={(participant, room) => run(() => cmd('breakouts/{round_id}/moves', { round_id: live.id }, { participant, room }))}
+          onClose={() => run(() => cmd('breakouts/{round_id}/close', { round_id: live.id }), 'breakout.closingNow')}
+          onExtend={(ms) => run(() => cmd('breakouts/{round_id}/time', { round_id: live.id }, { delta_ms: ms }), 'breakout.extended')}
+          onClearHelp={(room) => run(() => sessionCall('delete', ctx.sessionId, ctx.token, 'breakouts/{round_id}/help/{room}', { round_id: live.id, room }))}
         />
       )}
       {live && live.state !== 'draft' && (
@@ -369,7 +369,7 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
           onSubmit={(e) => {
             e.preventDefault()
             if (!message.trim()) return
-            void run(() => cmd(`breakouts/${live.id}/messages`, { text: message.trim() }), 'breakout.sent').then((r) => r && setMessage(''))
+            void run(() => cmd('breakouts/{round_id}/messages', { round_id: live.id }, { text: message.trim() }), 'breakout.sent').then((r) => r && setMessage(''))
           }}
         >
           <label for="bo-message">{t('breakout.broadcast')}</label>
@@ -530,7 +530,7 @@ export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
   const votes = ctx.state.votes
   const active = votes.filter((v) => v.state !== 'revealed')
   const revealed = votes.filter((v) => v.state === 'revealed').slice(-1)
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   return (
     <section aria-labelledby="vote-h" class="panel">
       <h2 id="vote-h">{t('vote.title')}</h2>
@@ -542,7 +542,7 @@ export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
           <p>{t('vote.progress', { dots: v.dots_cast, voters: v.voters })}</p>
           <div class="buttons">
             {v.state === 'open' && (
-              <button type="button" onClick={() => run(() => cmd(`votes/${v.id}/close`), 'vote.closed')} disabled={busy}>
+              <button type="button" onClick={() => run(() => cmd('votes/{vote_id}/close', { vote_id: v.id }), 'vote.closed')} disabled={busy}>
                 {t('vote.close')}
               </button>
             )}
@@ -551,8 +551,8 @@ export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
               class="primary"
               onClick={() =>
                 run(async () => {
-                  if (v.state === 'open') await cmd(`votes/${v.id}/close`)
-                  return cmd(`votes/${v.id}/reveal`)
+                  if (v.state === 'open') await cmd('votes/{vote_id}/close', { vote_id: v.id })
+                  return cmd('votes/{vote_id}/reveal', { vote_id: v.id })
                 }, 'vote.revealed')
               }
               disabled={busy}
@@ -642,11 +642,11 @@ export function PollPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [kind, setKind] = useState<'choice' | 'scale' | 'text'>('choice')
   const [question, setQuestion] = useState('')
   const [options, setOptions] = useState('')
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const polls = ctx.state.polls
   const create = (e: Event) => {
     e.preventDefault()
-    const body: Record<string, unknown> = { kind, question: question.trim() }
+    const body: Schemas['NewPoll'] = { kind, question: question.trim() }
     if (kind === 'choice') body.options = options.split('\n').map((o) => o.trim()).filter(Boolean)
     void run(() => cmd('polls', body), 'poll.started').then((r) => r && (setQuestion(''), setOptions('')))
   }
@@ -660,7 +660,7 @@ export function PollPanel({ ctx }: { ctx: FacilitatorCtx }) {
           </p>
           <p>{t('poll.answers', { n: p.answers })}</p>
           {p.state === 'open' && (
-            <button type="button" onClick={() => run(() => cmd(`polls/${p.id}/close`), 'poll.closed')} disabled={busy} data-testid="poll-close">
+            <button type="button" onClick={() => run(() => cmd('polls/{poll_id}/close', { poll_id: p.id }), 'poll.closed')} disabled={busy} data-testid="poll-close">
               {t('poll.close')}
             </button>
           )}
@@ -794,7 +794,7 @@ export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
                   checked={b.open_to_all}
                   onChange={(e) =>
                     run(() =>
-                      request('PATCH', `/api/sessions/${ctx.sessionId}/boards/${name}`, ctx.token, {
+                      sessionCall('patch', ctx.sessionId, ctx.token, 'boards/{board}', { board: name }, {
                         open_to_all: (e.target as HTMLInputElement).checked,
                       }),
                     )
