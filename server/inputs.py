@@ -101,9 +101,12 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> str:
         return f"{name} must be true or false"
     if kind == "literal_error" and "enum" in schema:
         return f"{name} is one of {', '.join(map(str, schema['enum']))}"
-    if kind.startswith("int") or kind in ("greater_than_equal", "less_than_equal"):
-        if "minimum" in schema and "maximum" in schema and schema.get("type") == "integer":
-            return f"{name} must be a whole number from {schema['minimum']} to {schema['maximum']}"
+    bounded = "minimum" in schema and "maximum" in schema
+    if kind.startswith(("int", "float", "greater", "less")) and bounded:
+        low, high = schema["minimum"], schema["maximum"]
+        if schema.get("type") == "integer":
+            return f"{name} must be a whole number from {low} to {high}"
+        return f"{name} is a number from {low} to {high}"
     if kind.startswith("refused"):  # a model's own check said it in full
         return error["msg"]
     return f"{name}: {error['msg'][:1].lower()}{error['msg'][1:]}"
