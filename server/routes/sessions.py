@@ -339,7 +339,9 @@ async def _enter(call: Call[Joining]) -> Value:
     }
 
 
-@commands.get("/api/templates", "Session templates", access=Anyone(), result=list[Template])
+@commands.get(
+    "/api/templates", "Session templates", access=Anyone(), result=list[Template], refusals=()
+)
 async def list_templates(call: Call[None]) -> list[Value]:
     listed = []
     for template_id in templates.names():

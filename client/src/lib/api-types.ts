@@ -3936,9 +3936,6 @@ export interface operations {
                     "application/json": components["schemas"]["Template"][];
                 };
             };
-            404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            422: components["responses"]["Problem"];
         };
     };
     sessions_server_time: {
