@@ -6,6 +6,7 @@ the document."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 from starlette.routing import Route
@@ -35,16 +36,28 @@ def test_every_route_is_a_declared_command_and_every_command_a_route(tmp_path: P
     assert documented == declared
 
 
+def _schema(spec: dict[str, Any], path: str, method: str, part: str) -> dict[str, Any]:
+    """The component schema of an operation's body ("requestBody") or answer (a status)."""
+    operation = spec["paths"][path][method]
+    content = operation[part] if part == "requestBody" else operation["responses"][part]
+    ref = content["content"]["application/json"]["schema"]["$ref"]
+    schema: dict[str, Any] = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return schema
+
+
 def test_field_limits_are_in_the_document_and_enforced(server: PajaServer) -> None:
     spec = httpx.get(server.http + "/api/openapi.json").json()
-    body = spec["paths"]["/api/sessions"]["post"]["requestBody"]["content"]["application/json"]
-    schemas = spec["components"]["schemas"]
-    new_session = schemas[body["schema"]["$ref"].rsplit("/", 1)[-1]]
+    new_session = _schema(spec, "/api/sessions", "post", "requestBody")
     assert new_session["properties"]["title"]["maxLength"] == 200
     assert new_session["required"] == ["title"]
-    created = spec["paths"]["/api/sessions"]["post"]["responses"]["201"]["content"]
-    result = schemas[created["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
-    assert {"id", "facilitator_token", "participant_url", "bot_token"} <= set(result["required"])
+    created = _schema(spec, "/api/sessions", "post", "201")
+    assert {"id", "facilitator_token", "participant_url", "bot_token"} <= set(created["required"])
+    timer = _schema(spec, "/api/sessions/{session_id}/timers", "post", "requestBody")
+    assert timer["properties"]["duration_ms"]["maximum"] == 24 * 3600 * 1000
+    vote = _schema(spec, "/api/sessions/{session_id}/votes", "post", "requestBody")
+    assert vote["properties"]["per_participant"]["maximum"] == 100
+    round_ = _schema(spec, "/api/sessions/{session_id}/breakouts", "post", "201")
+    assert {"id", "state", "rooms"} <= set(round_["required"])
 
     too_long = httpx.post(server.http + "/api/sessions", json={"title": "x" * 201})
     assert too_long.status_code == 422
