@@ -30,12 +30,15 @@ class BoardFacts:
     """Who may use which board right now, as far as the session state says.
 
     `rooms` maps each breakout board of a round that is running (open or closing) to its
-    members; `drafted` holds breakout boards of a round still in draft.
+    members; `drafted` holds breakout boards of a round still in draft. `kept` maps the
+    boards that stay with their members alone, in any state of their round, to those
+    members: the rooms of a confidential round, and (with nobody) a discarded draft's.
     """
 
     open_to_all: frozenset[str] = frozenset()
     rooms: dict[str, frozenset[str]] = field(default_factory=dict)
     drafted: frozenset[str] = frozenset()
+    kept: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def check_name(name: str) -> str:

@@ -84,6 +84,14 @@ def restore_control(doc: Doc[Any], state: bytes, join_code: str) -> str:
     return session.language(doc)
 
 
+def restored_control(state: bytes, join_code: str) -> tuple[bytes, str, int | None]:
+    """An imported session's `control` as it is to be stored: its state with the new join
+    code, its language and its next deadline; on a Doc of its own, for a worker process."""
+    doc: Doc[Any] = Doc()
+    language = restore_control(doc, state, join_code)
+    return doc.get_update(), language, deadlines.next_deadline(doc)
+
+
 def _cell(value: Any) -> Any:
     """Plain text and numbers only: a text that a spreadsheet would run gets an apostrophe."""
     if isinstance(value, str):

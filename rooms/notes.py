@@ -45,6 +45,20 @@ def copies(board: Doc[Any], note_ids: Sequence[str]) -> list[Value]:
     return out
 
 
+def promoted_from(main: Doc[Any], board: str) -> dict[str, tuple[str, str | None]]:
+    """The notes of `board` already copied to `main`: the source note's id -> (the copy's
+    id, its section). Promotion is idempotent: a note promoted again is not copied again."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for copy_id, note in table(main, "notes").items():
+        origin = note.get("from") if isinstance(note, Map) else None
+        if isinstance(origin, dict) and origin.get("board") == board:
+            section = note.get("section")
+            found.setdefault(
+                str(origin.get("note")), (copy_id, section if isinstance(section, str) else None)
+            )
+    return found
+
+
 def paste(
     main: Doc[Any],
     copied: Sequence[Value],

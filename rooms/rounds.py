@@ -178,7 +178,16 @@ def facts(doc: Doc[Any]) -> BoardFacts:
         rooms = {r["board"]: frozenset(r["members"]) for r in value["rooms"]}
     elif value is not None and value["state"] == DRAFT:
         drafted = frozenset(r["board"] for r in value["rooms"])
-    return BoardFacts(boards.open_to_all(doc), rooms, drafted)
+    kept = dict.fromkeys(discarded(doc), frozenset[str]())
+    confidential = [r for r in [*history(doc), value] if r is not None and r.get("confidential")]
+    for r in confidential:
+        kept |= {room["board"]: frozenset(room["members"]) for room in r["rooms"]}
+    return BoardFacts(boards.open_to_all(doc), rooms, drafted, kept)
+
+
+def discarded(doc: Doc[Any]) -> list[str]:
+    """The boards of discarded drafts: never listed, reused or opened to anyone again."""
+    return list(table(doc, BREAKOUTS).get("discarded") or [])
 
 
 def deadline(doc: Doc[Any]) -> int | None:
@@ -196,9 +205,16 @@ def deadline(doc: Doc[Any]) -> int | None:
 
 
 def draft(
-    doc: Doc[Any], chosen: Plan, *, duration_ms: int, closing_ms: int, names: Sequence[str] | None
+    doc: Doc[Any],
+    chosen: Plan,
+    *,
+    duration_ms: int,
+    closing_ms: int,
+    names: Sequence[str] | None,
+    confidential: bool = False,
 ) -> Value:
-    """A round the facilitator previews and adjusts before anyone moves."""
+    """A round the facilitator previews and adjusts before anyone moves. The rooms of a
+    `confidential` round stay with their members after it closes (no harvest by others)."""
     value = current(doc)
     if value is not None and value["state"] != CLOSED:
         raise Conflict(f"round {value['id']} is {value['state']}; close or discard it first")
@@ -238,27 +254,41 @@ def draft(
             "closes_at": None,
             "closed_at": None,
             "messages": [],
+            "confidential": confidential,
         },
     )
 
 
 def boards_for(doc: Doc[Any], chosen: Plan) -> list[str]:
     """The boards a draft of `chosen` would create, one per room: numbered after the
-    highest listed, so a new round never reuses a board that holds an earlier round."""
+    highest listed or discarded, so a new round never reuses an earlier round's board."""
     first = _next_board_number(doc)
     return [f"breakout-{first + i}" for i in range(len(chosen.allocation))]
 
 
 def discard(doc: Doc[Any], round_id: str) -> None:
+    """The draft's boards leave the list, and are remembered so that nobody but
+    facilitators opens them again and the next draft numbers its boards past them."""
     value = _in_state(doc, round_id, DRAFT)
     for r in value["rooms"]:
         del table(doc, BOARDS)[r["board"]]
+    dropped = [r["board"] for r in value["rooms"]]
+    table(doc, BREAKOUTS)["discarded"] = [*discarded(doc), *dropped]
     del table(doc, BREAKOUTS)["round"]
 
 
-def open_round(doc: Doc[Any], round_id: str, now: int, duration_ms: int | None = None) -> Value:
-    """Everyone goes to their room; each room gets a timer ending with the round."""
+def open_round(
+    doc: Doc[Any],
+    round_id: str,
+    now: int,
+    duration_ms: int | None = None,
+    confidential: bool | None = None,
+) -> Value:
+    """Everyone goes to their room; each room gets a timer ending with the round.
+    `confidential` None keeps what the draft said."""
     value = _in_state(doc, round_id, DRAFT)
+    if confidential is not None:
+        value["confidential"] = confidential
     duration = timers.check_duration(duration_ms or ms(value["duration_ms"]))
     for r in value["rooms"]:
         timers.create(doc, _timer_id(value, r), duration, now, label=r["name"], room=r["board"])
@@ -278,7 +308,8 @@ def close(doc: Doc[Any], round_id: str, now: int) -> Value:
 
 
 def finish(doc: Doc[Any], now: int) -> Value:
-    """Everyone is back in main; the round's boards stay readable for the harvest."""
+    """Everyone is back in main; the round's boards stay readable for the harvest, but
+    for a confidential round's, which stay with their members."""
     value = current(doc)
     if value is None or value["state"] != CLOSING:
         raise Conflict("no round is closing")
@@ -286,7 +317,13 @@ def finish(doc: Doc[Any], now: int) -> Value:
         table(doc, TIMERS).pop(_timer_id(value, r), None)
     value |= {"state": CLOSED, "closed_at": now}
     rooms = [{k: r[k] for k in ("id", "name", "board", "members")} for r in value["rooms"]]
-    past = {"id": value["id"], "number": value["number"], "closed_at": now, "rooms": rooms}
+    past = {
+        "id": value["id"],
+        "number": value["number"],
+        "closed_at": now,
+        "rooms": rooms,
+        "confidential": bool(value.get("confidential")),
+    }
     table(doc, BREAKOUTS)["history"] = [*history(doc), past]
     return _save(doc, value)
 
@@ -433,7 +470,7 @@ def _timer_id(value: Value, r: Value) -> str:
 def _next_board_number(doc: Doc[Any]) -> int:
     taken = [
         int(name.removeprefix("breakout-"))
-        for name in boards.listed(doc)
+        for name in [*boards.listed(doc), *discarded(doc)]
         if name.startswith("breakout-") and name.removeprefix("breakout-").isdigit()
     ]
     return max(taken, default=0) + 1

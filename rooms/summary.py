@@ -147,10 +147,14 @@ def read_board(doc: Doc[Any] | None) -> Board:
 
 
 def board_names(control: Doc[Any]) -> list[str]:
-    """Every board a summary reads: the listed ones and the rooms of every round."""
+    """Every board a summary reads: the listed ones and the rooms of every round, but for
+    a confidential round's rooms, which stay with their members (what they promote to
+    `main` is summarised there)."""
     listed = boards.listed(control)
     rooms = {r["board"] for value in _rounds(control) for r in value["rooms"]}
-    return sorted(set(listed) | rooms, key=lambda name: _board_order(name, listed.get(name)))
+    kept = rounds.facts(control).kept
+    chosen = (set(listed) | rooms) - set(kept)
+    return sorted(chosen, key=lambda name: _board_order(name, listed.get(name)))
 
 
 # the summary as JSON
@@ -386,6 +390,7 @@ def _round(
         "number": int(value["number"]),
         "state": value.get("state", rounds.CLOSED),
         "closed_at": value.get("closed_at"),
+        "confidential": bool(value.get("confidential")),
         "rooms": rooms,
     }
 
@@ -464,13 +469,19 @@ _ESCAPED = str.maketrans(
     {c: "\\" + c for c in "\\`*_[]~#|"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 )
 _LINE_START = re.compile(r"^(?:([-+])|(\d+)([.)]))")
+# Where a renderer that links bare addresses (GFM's autolinks, markdown-it's linkify) would
+# start a link: a scheme's `://`, a `//`, a dot between the labels of a domain name, an
+# e-mail's `@`. A backslash before each breaks the address into pieces none of them link.
+_AUTOLINK = re.compile(r":(?=//)|(?<=/)/|(?<=[^\W_])\.(?=[^\W\d_])|@")
 
 
 def escape(text: str) -> str:
     """Text someone wrote, as one line of Markdown that renders as that text and nothing
-    more: no heading, list, link, emphasis or HTML can start inside it."""
+    more: no heading, list, link (bare addresses included), emphasis or HTML can start
+    inside it. GFM still links a bare e-mail address, whatever is escaped in it."""
     flat = " ".join(text.split()).translate(_ESCAPED)
-    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", flat)
+    unlinked = _AUTOLINK.sub(lambda m: "\\" + m[0], flat)
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", unlinked)
 
 
 def to_markdown(summary: Value) -> str:

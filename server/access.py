@@ -22,7 +22,8 @@ from rooms.boards import BoardFacts
 
 from .limits import too_many_boards
 from .protocol import CloseCode
-from .store.base import Grant, SessionRecord, Store, document_key
+from .store.documents import DocumentLog, document_key
+from .store.sessions import Grant, SessionRecord, SessionStore
 from .tokens import token_hash
 
 FACILITATOR = "facilitator"
@@ -35,8 +36,11 @@ ROLES = (FACILITATOR, PARTICIPANT, OBSERVER, BOT)
 CONTROL = "control"
 MAIN = "main"
 BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-# A store method and its argument: one thing to look up.
+# A store's method and its argument: one thing to look up.
 Lookup = tuple[Callable[[str], Awaitable[Any]], str]
+
+
+NO_ACCESS = "this board belongs to another breakout room"
 
 
 class Rights(IntEnum):
@@ -56,11 +60,12 @@ class Denied(Exception):
 class BoardAccess:
     grant: Grant
     can_write: bool
+    token_hash: str  # the key of the cap on sockets per token
 
 
-async def authenticate(store: Store, token: str | None, session_id: str) -> Grant:
+async def authenticate(sessions: SessionStore, token: str | None, session_id: str) -> Grant:
     """The grant of a token in this session; a token of another session is no token here."""
-    return _granted(await store.find_grant(_hash(token)), session_id)
+    return _granted(await sessions.find_grant(_hash(token)), session_id)
 
 
 def _hash(token: str | None) -> str:
@@ -76,13 +81,19 @@ def _granted(grant: Grant | None, session_id: str) -> Grant:
 
 
 def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
-    """Only the server writes `control`; observers and bots only read; facilitators write
-    every board; a participant writes `main`, boards open to all and their own breakout
-    room while the round runs, and may not look into another room (or a drafted one)."""
-    if board == CONTROL or role in (OBSERVER, BOT):
+    """Only the server writes `control`; facilitators write every board; a board kept for
+    its members (a confidential round's room, a discarded draft's) is no one else's;
+    observers and bots only read; a participant writes `main`, boards open to all and
+    their own breakout room while the round runs, and may not look into another room
+    (or a drafted one)."""
+    if board == CONTROL:
         return Rights.READ
     if role == FACILITATOR:
         return Rights.WRITE
+    if board in facts.kept and subject not in facts.kept[board]:
+        return Rights.NONE
+    if role in (OBSERVER, BOT):
+        return Rights.READ
     if board == MAIN or board in facts.open_to_all:
         return Rights.WRITE
     if board in facts.rooms:
@@ -92,14 +103,14 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     return Rights.READ
 
 
-async def stored_facts(store: Store, session_id: str) -> BoardFacts:
+async def stored_facts(documents: DocumentLog, session_id: str) -> BoardFacts:
     """The board facts from the stored `control` document.
 
     The store rather than a loaded copy: every command that changes access has flushed
     its change before answering, and the store is the one copy every server of a
     deployment shares.
     """
-    state = await store.load_document(document_key(session_id, CONTROL))
+    state = await documents.load_document(document_key(session_id, CONTROL))
     return rounds.facts(Doc() if state is None else control.from_state(state))
 
 
@@ -118,25 +129,26 @@ class SharedLookups:
     cancelled cancels nobody else's wait.
     """
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, sessions: SessionStore, documents: DocumentLog) -> None:
+        self.sessions = sessions
+        self.documents = documents
         self._asked: dict[Lookup, list[asyncio.Future[Any]]] = {}  # for the next lookup
         self._running: dict[Lookup, asyncio.Task[None]] = {}
 
     def grant(self, token_hash: str) -> asyncio.Future[Grant | None]:
-        return self._ask((self.store.find_grant, token_hash))
+        return self._ask((self.sessions.find_grant, token_hash))
 
     def session(self, session_id: str) -> asyncio.Future[SessionRecord | None]:
-        return self._ask((self.store.get_session, session_id))
+        return self._ask((self.sessions.get_session, session_id))
 
     def boards(self, session_id: str) -> asyncio.Future[list[str]]:
-        return self._ask((self.store.list_boards, session_id))
+        return self._ask((self.sessions.list_boards, session_id))
 
     def facts(self, session_id: str) -> asyncio.Future[BoardFacts]:
         return self._ask((self._stored_facts, session_id))
 
     async def _stored_facts(self, session_id: str) -> BoardFacts:
-        return await stored_facts(self.store, session_id)
+        return await stored_facts(self.documents, session_id)
 
     def _ask(self, lookup: Lookup) -> asyncio.Future[Any]:
         answer = asyncio.get_running_loop().create_future()
@@ -184,7 +196,8 @@ async def open_board(
     The token, the session and its boards are asked for at once, so a joiner waits for the
     store once, not three times.
     """
-    asked_grant = lookups.grant(_hash(token))
+    hashed = _hash(token)
+    asked_grant = lookups.grant(hashed)
     asked_session = lookups.session(session_id)
     asked_boards = lookups.boards(session_id)
     grant = _granted(await asked_grant, session_id)
@@ -201,10 +214,10 @@ async def open_board(
         refusal = too_many_boards(boards, [board], max_boards)
         if refusal is not None:
             raise Denied(CloseCode.FORBIDDEN, refusal)
-        await lookups.store.add_board(session_id, board)
-    needs_state = grant.role == PARTICIPANT and board not in (CONTROL, MAIN)
+        await lookups.sessions.add_board(session_id, board)
+    needs_state = grant.role != FACILITATOR and board not in (CONTROL, MAIN)
     facts = await lookups.facts(session_id) if needs_state else BoardFacts()
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:
-        raise Denied(CloseCode.FORBIDDEN, "this board belongs to another breakout room")
-    return BoardAccess(grant, granted is Rights.WRITE)
+        raise Denied(CloseCode.FORBIDDEN, NO_ACCESS)
+    return BoardAccess(grant, granted is Rights.WRITE, hashed)

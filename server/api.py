@@ -1,5 +1,6 @@
 """REST: every command declared in server/routes/ becomes a route here, bound to the
-`Control` (with its scheduler), the webhook outbox and the retention that commands use."""
+`Control` (with its scheduler), the webhook outbox, the retention and the session creator
+that commands use. What creating a session writes is server/sessions.py."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from starlette.routing import Route
 from .config import Settings
 from .control import Control
 from .hub import Hub
+from .importing import Slots
 from .limits import KeyedRate
 from .retention import Retention
 from .routes import COMMANDS
 from .routes.base import Context
+from .scheduler import Scheduler
+from .sessions import SessionCreator
 from .store.base import Store
 from .webhooks.outbox import Outbox
+
+IMPORTS_AT_ONCE = 2  # each holds a worker process and a body of up to --max-import-bytes
 
 
 class Api:
@@ -27,29 +33,36 @@ class Api:
     """
 
     def __init__(self, store: Store, settings: Settings) -> None:
-        self.outbox = Outbox(store, settings)
-        self.retention = Retention(store, settings)
+        self.outbox = Outbox(store.webhooks, store.sessions, settings)
+        self.retention = Retention(store.sessions, settings)
         self.context = Context(
             store,
             settings,
             self.control,
             self.outbox,
             self.retention,
-            creations=KeyedRate(settings.sessions_per_hour_per_address),
+            creator=SessionCreator(store.sessions, settings),
             lookups=KeyedRate(settings.join_code_lookups_per_hour_per_address),
+            joins=KeyedRate(settings.joins_per_minute_per_session, period=60),
+            summaries=KeyedRate(settings.summaries_per_minute_per_session, period=60),
+            imports=Slots(IMPORTS_AT_ONCE),
         )
         self._control: Control | None = None
         self._started: asyncio.Task[None] | None = None
 
     async def start(self, hub: Hub) -> Control:
         if self._control is None:
-            self._control = Control(hub)
+            self._control = Control(hub, self.context.store.sessions)
             self._started = asyncio.create_task(self._control.start())
             self.outbox.start(self._control)
             self.retention.start(self._control)
         assert self._started is not None
         await asyncio.shield(self._started)
         return self._control
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        return None if self._control is None else self._control.scheduler
 
     async def close(self) -> None:
         await self.outbox.close()

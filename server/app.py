@@ -49,7 +49,9 @@ def make_store_and_bus(settings: Settings) -> tuple[Store, Bus]:
             settings.redis_url, compact_after_updates=settings.compact_after_updates
         )
         bus = RedisBus(
-            settings.redis_url, redis_store, instance_ttl_seconds=settings.instance_ttl_seconds
+            settings.redis_url,
+            redis_store.documents,
+            instance_ttl_seconds=settings.instance_ttl_seconds,
         )
         return redis_store, bus
     store = SQLiteStore(settings.sqlite_path, compact_after_updates=settings.compact_after_updates)
@@ -79,12 +81,17 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
         store, bus = make_store_and_bus(settings)
     registry = CollectorRegistry()
     counters = Counters(registry)
-    hub = Hub(store, bus, settings, counters)
-    endpoint = SyncEndpoint(hub)
-    registry.register(
-        LiveCollector(counters, lambda: endpoint.open_connections, lambda: len(hub.documents))
-    )
+    hub = Hub(store.documents, bus, settings, counters)
+    endpoint = SyncEndpoint(hub, store.sessions)
     api = Api(store, settings)
+    registry.register(
+        LiveCollector(
+            counters,
+            lambda: endpoint.open_connections,
+            lambda: len(hub.documents),
+            lambda: 0 if api.scheduler is None else api.scheduler.errors,
+        )
+    )
     upkeep = MemoryUpkeep(settings.memory_upkeep_seconds)
 
     @contextlib.asynccontextmanager
@@ -126,6 +133,7 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
     app.state.hub = hub
     app.state.store = store
     app.state.bus = bus
+    app.state.api = api
     app.state.settings = settings
     app.state.registry = registry
     app.state.openapi = openapi_spec()

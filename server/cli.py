@@ -67,6 +67,10 @@ def serve(settings: config.Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_config=log_config(settings.log_level),
+        # uvicorn trusts X-Forwarded-* from 127.0.0.1 unless told: trust only the proxies
+        # named, so per-address limits key on the real client address and nobody forges it.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or [],
         ws=DirectFramesProtocol,
         ws_max_size=settings.max_message_bytes,
         ws_per_message_deflate=False,

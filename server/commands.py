@@ -10,7 +10,6 @@ refusals into problem JSON and answers with the declared status.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -25,13 +24,14 @@ from rooms.breakouts import AlreadyPlaced, BreakoutError, RoomFull
 from rooms.errors import Conflict, NotFound, Refused
 
 from .access import Denied, authenticate
-from .inputs import MAX_BODY_BYTES, bearer, client_address, json_body, validated
+from .inputs import MAX_BODY_BYTES, bearer, client_address, json_body, raw_json_body, validated
 from .problems import Problem
 from .scheduler import now_ms
-from .store.base import Grant
+from .store.sessions import Grant
 from .tokens import normal_join_code
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .control import Control
     from .routes.base import Context
 
@@ -55,6 +55,7 @@ class Call(Generic[B]):
         self.session_id = ""
         self.grant: Grant | None = None
         self.body: B = None  # type: ignore[assignment]  # set before the handler runs
+        self.body_limit = MAX_BODY_BYTES
         self._query: BaseModel | None = None
         self._control: Control | None = None
 
@@ -73,6 +74,11 @@ class Call(Generic[B]):
         """The caller's id in the roster (commands declared with `person=True` have one)."""
         assert self.grant is not None and self.grant.subject
         return self.grant.subject
+
+    async def raw_body(self) -> bytes:
+        """The JSON body's bytes, unparsed, for a command declared with `parse_body=False`
+        (an import parses and validates its own in a worker process)."""
+        return await raw_json_body(self.request, limit=self.body_limit)
 
     def path(self, name: str) -> str:
         return str(self.request.path_params[name])
@@ -126,12 +132,12 @@ class Roles:
         session_id = call.path("session_id")
         store = call.context.store
         try:
-            grant = await authenticate(store, bearer(call.request), session_id)
+            grant = await authenticate(store.sessions, bearer(call.request), session_id)
         except Denied as denied:
             raise Problem(401, denied.reason) from denied
         if grant.role not in self.roles:
             raise Problem(403, f"this needs a {' or '.join(self.roles)} token")
-        if await store.get_session(session_id) is None:
+        if await store.sessions.get_session(session_id) is None:
             raise Problem(404, "no such session")
         if self.person and not grant.subject:
             raise Problem(403, "only people who joined the session can do this")
@@ -151,14 +157,7 @@ class CreateKey:
     security: tuple[dict[str, list[str]], ...] = ({}, BEARER)  # the key, when a server sets one
 
     async def admit(self, call: Call[Any]) -> None:
-        key = call.context.settings.create_key
-        if key is not None:
-            given = bearer(call.request) or ""
-            if not hmac.compare_digest(given.encode(), key.encode()):
-                raise Problem(401, "creating a session needs the server's create key")
-        wait = call.context.creations.retry_after(client_address(call.request))
-        if wait:
-            raise Problem(429, "too many sessions created from this address", retry_after=wait)
+        call.context.creator.admit(bearer(call.request), client_address(call.request))
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ class JoinCode:
         if wait:
             raise Problem(429, "too many join codes tried from this address", retry_after=wait)
         code = normal_join_code(call.path("code"))
-        session_id = await call.context.store.find_join_code(code) if code else None
+        session_id = await call.context.store.sessions.find_join_code(code) if code else None
         if session_id is None:
             raise Problem(404, "no session has this join code")
         call.session_id = session_id
@@ -194,18 +193,20 @@ class Command:
     handler: Handler
     body: type[BaseModel] | None = None
     optional_body: bool = False
-    body_limit: int = MAX_BODY_BYTES
+    body_limit: int | Callable[[Settings], int] = MAX_BODY_BYTES  # bytes, or a setting's
+    parse_body: bool = True  # False: the handler validates `await call.raw_body()` itself
     query: type[BaseModel] | None = None
     result: Any = None
     status: int = 200
     also: tuple[int, ...] = ()  # other statuses answered with `result`, e.g. 503
     media: tuple[str, ...] = ()
     refusals: tuple[int, ...] = REFUSALS
+    limits: tuple[int, ...] = ()  # problems of limits its handler holds, e.g. 429 of a rate
 
     @property
     def problems(self) -> list[int]:
         """Every problem status this command can answer with."""
-        codes = {*self.access.problems, *self.refusals}
+        codes = {*self.access.problems, *self.refusals, *self.limits}
         if self.body is not None:
             codes |= set(BODY_PROBLEMS)
         if self.query is not None:
@@ -219,8 +220,13 @@ class Command:
             if self.query is not None:
                 call._query = validated(self.query, dict(request.query_params))
             if self.body is not None:
-                raw = await json_body(request, optional=self.optional_body, limit=self.body_limit)
-                call.body = validated(self.body, raw)
+                limit = self.body_limit
+                call.body_limit = limit if isinstance(limit, int) else limit(context.settings)
+                if self.parse_body:
+                    raw = await json_body(
+                        request, optional=self.optional_body, limit=call.body_limit
+                    )
+                    call.body = validated(self.body, raw)
             call._control = await context.control(request)
             try:
                 answer = await self.handler(call)

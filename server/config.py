@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from rooms import summaries
+
 MIB = 1024 * 1024
 
 
@@ -33,6 +35,13 @@ class Settings:
         metadata={
             "help": "heartbeat lifetime of an instance in a Redis deployment: its "
             "clients' presence vanishes elsewhere this long after it dies"
+        },
+    )
+    forwarded_allow_ips: str = field(
+        default="",
+        metadata={
+            "help": "comma-separated addresses or networks of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto are trusted (default: none)"
         },
     )
     allowed_origins: str = field(
@@ -70,6 +79,10 @@ class Settings:
     max_connections_per_session: int = field(
         default=2000, metadata={"help": "open sockets one session may have (close 1013)"}
     )
+    max_connections_per_token: int = field(
+        default=32,
+        metadata={"help": "open sockets one token may have: a person's few tabs (close 1013)"},
+    )
     max_connections_per_address: int = field(
         default=1000,
         metadata={"help": "open sockets from one client address; a Lab behind NAT is one"},
@@ -80,6 +93,20 @@ class Settings:
     join_code_lookups_per_hour_per_address: int = field(
         default=600,
         metadata={"help": "join-code lookups one client address may make per hour (429)"},
+    )
+    joins_per_minute_per_session: int = field(
+        default=120,
+        metadata={"help": "people one session may take in per minute, by link or code (429)"},
+    )
+    max_participants_per_session: int = field(
+        default=500, metadata={"help": "people one session's roster may hold (409)"}
+    )
+    max_presence_ids_per_connection: int = field(
+        default=4,
+        metadata={"help": "awareness client ids one connection may speak for (a client has one)"},
+    )
+    max_presence_state_bytes: int = field(
+        default=4096, metadata={"help": "largest awareness state one client may set, in bytes"}
     )
     messages_per_second: float = field(
         default=200.0, metadata={"help": "messages one connection may send per second"}
@@ -110,6 +137,13 @@ class Settings:
     max_boards_per_session: int = field(
         default=200, metadata={"help": "boards one session may have, breakout rooms included"}
     )
+    max_import_bytes: int = field(
+        default=16 * MIB,
+        metadata={"help": "largest session import, its JSON body as sent (413)"},
+    )
+    max_import_boards: int = field(
+        default=100, metadata={"help": "boards one session import may hold (413)"}
+    )
     max_board_bytes: int = field(
         default=8 * MIB,
         metadata={
@@ -120,6 +154,20 @@ class Settings:
     max_notes_per_board: int = field(
         default=5000,
         metadata={"help": "notes past which a board is full (read-only but for facilitators)"},
+    )
+    max_summaries_per_session: int = field(
+        default=summaries.KEEP,
+        metadata={"help": "posted summaries a session keeps; posting more drops the oldest"},
+    )
+    max_summary_bytes_per_session: int = field(
+        default=summaries.KEEP_BYTES,
+        metadata={
+            "help": "bytes of posted summaries a session keeps together; past them the "
+            "oldest are dropped"
+        },
+    )
+    summaries_per_minute_per_session: int = field(
+        default=10, metadata={"help": "summaries one session may be posted per minute (429)"}
     )
     retention_days: float = field(
         default=0.0,
@@ -138,6 +186,13 @@ class Settings:
     webhook_allow_private: bool = field(
         default=False,
         metadata={"help": "let webhooks reach loopback and private addresses (tests, an intranet)"},
+    )
+    metrics: bool = field(
+        default=False,
+        metadata={
+            "help": "serve Prometheus metrics at /metrics; they tell anyone who can reach them "
+            "how busy the server is, so keep that path off the public side of the proxy"
+        },
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning, error"})
 

@@ -1,7 +1,8 @@
 """The server's hand on each session's `control` document and its server-only documents.
 
 Every command's change goes through `change`, which then settles what the new state
-implies: open sockets get the write access the state now gives them, the scheduler (and
+implies: open sockets get the access the state now gives them (a socket that lost its
+board is closed, 4403, and its client goes where control says), the scheduler (and
 the store's wake-up index) learn the next deadline, and the change is flushed to the
 store before the command answers, so a socket opened right after sees it.
 """
@@ -9,6 +10,7 @@ store before the command answers, so a socket opened right after sees it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,25 +18,34 @@ from typing import Any, TypeVar
 from pycrdt import Doc
 
 from rooms import deadlines, rounds, summary
+from rooms.boards import BoardFacts
 from rooms.control import Value, from_state
 from rooms.deadlines import Fired
 
-from .access import CONTROL, Rights, rights
+from .access import CONTROL, NO_ACCESS, Rights, rights
 from .hub import Hub
-from .scheduler import Scheduler, SessionEvent
-from .store.base import document_key
+from .protocol import CloseCode
+from .scheduler import Scheduler, SessionEvent, Unsettled
+from .store.documents import document_key
+from .store.sessions import SessionStore
+from .summary_cache import Summary, SummaryCache
 
 T = TypeVar("T")
+log = logging.getLogger("paja.control")
 
 # Ballots and poll answers. "_" is not allowed in a board name, so no socket reaches it.
 PRIVATE = "_ballots"
 
 
 class Control:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, sessions: SessionStore) -> None:
         self.hub = hub
-        self.scheduler = Scheduler(hub.store, hub.bus, self._advance)
+        self.sessions = sessions
+        self.scheduler = Scheduler(sessions, hub.bus, self._advance)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.summaries = SummaryCache(self._count_summary)
+        self._resettling: dict[str, asyncio.Task[None]] = {}
+        hub.on_remote_control = self._changed_elsewhere
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -68,36 +79,86 @@ class Control:
         """A board's full state as one Yjs update, with edits not yet stored."""
         return await self.read_board(session_id, board, lambda doc: doc.get_update())
 
+    async def install(
+        self, session_id: str, states: dict[str, bytes], deadline: int | None
+    ) -> None:
+        """A new session's documents, given whole (an import): stored as they are, each
+        one update, and never loaded here, so nothing of them is applied on the event loop.
+        The first socket or command on a board loads it like any stored board."""
+        batch = {document_key(session_id, name): [state] for name, state in states.items()}
+        await self.hub.store.append_updates(batch)
+        self.scheduler.schedule(session_id, deadline)
+        await self.sessions.set_wakeup(session_id, deadline)
+
     async def summary(self, session_id: str, language: str | None = None) -> Value:
         """The generated summary from `control` and every board it names, as they are now;
         `language` None is the session's own. The summary route, exports and the
-        `session.ended` webhook all tell the session through this one method.
+        `session.ended` webhook all tell the session through this one method (or
+        `summary_markdown`). The result is shared: callers must not change it."""
+        made = await self._summary(session_id, language, markdown=False)
+        assert isinstance(made, dict)
+        return made
 
-        Reading the states is quick; building from them takes long on big boards, so it
-        runs in a worker thread, on Docs made there."""
+    async def summary_markdown(self, session_id: str, language: str | None = None) -> str:
+        """The generated summary as Markdown (`rooms.summary.to_markdown`)."""
+        made = await self._summary(session_id, language, markdown=True)
+        assert isinstance(made, str)
+        return made
+
+    async def _summary(self, session_id: str, language: str | None, *, markdown: bool) -> Summary:
+        """Built once per version of the boards it reads (server/summary_cache.py): the
+        versions are read first, and the states only when nothing is kept for them.
+        Building takes long on big boards, so it runs in a worker thread."""
         names = await self.read(session_id, summary.board_names)
-        control = await self.state(session_id, CONTROL)
-        states = {name: await self.state(session_id, name) for name in names}
+        keys = [CONTROL, *names]
+        versions = tuple(
+            [(name, await self.hub.version(document_key(session_id, name))) for name in keys]
+        )
 
-        def build() -> Value:
-            boards = {name: from_state(state) for name, state in states.items()}
-            return summary.build(from_state(control), boards, language=language)
+        async def build() -> Summary:
+            states = {name: await self.state(session_id, name) for name in keys}
+            return await asyncio.to_thread(_build_summary, states, language, markdown)
 
-        return await asyncio.to_thread(build)
+        form = "markdown" if markdown else "json"
+        return await self.summaries.get((session_id, form, language), versions, build)
+
+    def _count_summary(self) -> None:
+        self.hub.counters.summaries_built += 1
 
     async def settle(self, session_id: str) -> None:
         facts, deadline = await self.read(
             session_id, lambda doc: (rounds.facts(doc), deadlines.next_deadline(doc))
         )
+        self._grant(session_id, facts)
+        self.scheduler.schedule(session_id, deadline)  # first: it cannot fail, the store can
+        await self.sessions.set_wakeup(session_id, deadline)
+        await self.hub.flush()
+
+    def _changed_elsewhere(self, session_id: str) -> None:
+        """Another instance changed `control`: this one's sockets follow, once per burst."""
+        if session_id not in self._resettling:
+            task = asyncio.get_running_loop().create_task(self._regrant(session_id))
+            self._resettling[session_id] = task
+            task.add_done_callback(lambda _: self._resettling.pop(session_id, None))
+
+    async def _regrant(self, session_id: str) -> None:
+        try:
+            self._grant(session_id, await self.read(session_id, rounds.facts))
+        except Exception:
+            log.exception("could not apply a change of access made elsewhere")
+
+    def _grant(self, session_id: str, facts: BoardFacts) -> None:
+        """Every open socket of the session gets the access `facts` give it."""
         for document, connection in self.hub.connections_in(session_id):
             board = document.key.partition("/")[2]
-            writable = rights(connection.role, connection.subject, board, facts) is Rights.WRITE
+            granted = rights(connection.role, connection.subject, board, facts)
+            if granted is Rights.NONE:
+                connection.terminate(CloseCode.FORBIDDEN, NO_ACCESS)
+                continue
+            writable = granted is Rights.WRITE
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
-        await self.hub.store.set_wakeup(session_id, deadline)
-        self.scheduler.schedule(session_id, deadline)
-        await self.hub.flush()
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:
         """A promoted (or demoted) person's open sockets take their new role now."""
@@ -118,4 +179,19 @@ class Control:
         await self.scheduler.emit(SessionEvent(session_id, kind, event_id, data))
 
     async def _advance(self, session_id: str, now: int) -> list[Fired]:
-        return await self.change(session_id, lambda doc: deadlines.advance(doc, now))
+        fired = await self.hub.change(
+            document_key(session_id, CONTROL), lambda doc: deadlines.advance(doc, now)
+        )
+        try:
+            await self.settle(session_id)
+        except Exception as exc:
+            raise Unsettled(fired) from exc
+        return fired
+
+
+def _build_summary(states: dict[str, bytes], language: str | None, markdown: bool) -> Summary:
+    """The summary from full states (`control` first); runs in a worker thread, on Docs
+    made and dropped there."""
+    boards = {name: from_state(state) for name, state in states.items() if name != CONTROL}
+    made = summary.build(from_state(states[CONTROL]), boards, language=language)
+    return summary.to_markdown(made) if markdown else made

@@ -14,6 +14,7 @@ board over a limit is `full`: read-only for all but facilitators, until it is un
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sys
 from collections.abc import Callable, Collection, Sequence
@@ -23,6 +24,8 @@ from pycrdt import Awareness, Doc, Map, Subscription, get_state
 
 from .connection import Connection
 from .limits import BoardLimits, deletes_only
+from .nesting import Malformed, Nesting, TooDeep
+from .presence import PresenceLimits, PresenceOwners
 from .protocol import (
     EMPTY_STATE_VECTOR,
     CloseCode,
@@ -39,9 +42,12 @@ log = logging.getLogger("paja.document")
 T = TypeVar("T")
 NOTES = "notes"
 UNLIMITED = BoardLimits(max_bytes=sys.maxsize, max_notes=sys.maxsize)
+UNLIMITED_PRESENCE = PresenceLimits(max_ids=sys.maxsize, max_state_bytes=sys.maxsize)
 # Bytes of updates between two measurements of a board near its limit, as a fraction of
 # the limit: the board may pass its limit by this much before it is noticed.
 MEASURE_EVERY = 16
+# Versions of documents, one sequence for the process: see `Document.version`.
+_VERSIONS = itertools.count(1)
 FULL_RECHECK_SECONDS = 1.0
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
@@ -57,10 +63,13 @@ class Document:
     ) -> None:
         self.key = key
         self.doc: Doc[Any] = Doc()
+        self.nesting = Nesting()  # every update is checked against it before pycrdt sees it
         self.awareness = Awareness(self.doc)
         # The server has no presence of its own: stock clients would show a ghost user.
         self.awareness.set_local_state(None)
         self.awareness.observe(self._track_awareness)
+        self.presence = PresenceOwners()
+        self.presence_limits = UNLIMITED_PRESENCE
         self.connections: set[Connection] = set()
         self.pending: list[bytes] = []
         self._on_update = on_update
@@ -68,6 +77,9 @@ class Document:
         self._full_state: bytes | None = None
         self._full_frame: bytes | None = None  # `_full_state` framed; reset with it
         self.loading = False  # stored state read, not applied yet: see `begin_load`
+        # Taken anew on every change and load, from one sequence for the whole process, so
+        # a version names one state of one board even across unloads (server/summary_cache.py).
+        self.version = next(_VERSIONS)
         # limits (see the module docstring); the first update after loading measures
         self.limits = UNLIMITED
         self.full: str | None = None  # why the board is read-only for all but facilitators
@@ -97,6 +109,25 @@ class Document:
 
     # loading: the hub reads the stored state, then applies it when someone needs it
 
+    def sanitise_stored(self, stored: Sequence[bytes]) -> list[bytes]:
+        """The stored state made safe to apply: anything nested past the bound (stored
+        before the bound existed, or by a peer that skipped it) is neutralised and logged,
+        so that a poisoned board cannot crash the server that loads it. Slow for a large
+        board (pure Python), so the hub runs it in a thread. Raises ValueError (Malformed)
+        on bytes that are not an update."""
+        clean = []
+        for update in stored:
+            fixed, count = self.nesting.sanitise(update)
+            if count:
+                log.warning(
+                    "board %s: %d stored items nested too deeply; they are neutralised "
+                    "(read as deleted) and the board loads without them",
+                    self.key,
+                    count,
+                )
+            clean.append(fixed)
+        return clean
+
     def begin_load(self, stored: Sequence[bytes]) -> None:
         """The stored state is read but not applied yet. When it is one update (a
         snapshot alone) that is the whole board: fresh joiners are sent it as it is
@@ -119,6 +150,7 @@ class Document:
         with self.doc.transaction():
             for update in stored:
                 self.doc.apply_update(update)
+        self.version = next(_VERSIONS)
         self.loading = False
         for connection in self.connections:
             self._greet(connection)
@@ -145,6 +177,7 @@ class Document:
         loaded all day while people come and go would otherwise only grow.
         """
         self.connections.discard(connection)
+        self.presence.release(connection)
         ids = [i for i in connection.awareness_ids if i in self.awareness.states]
         connection.awareness_ids.clear()
         if ids:
@@ -162,9 +195,16 @@ class Document:
         `remote` marks an update that another instance already stored and published.
         """
         try:
+            scan = self.nesting.check(update)
+        except TooDeep as exc:
+            raise ProtocolError(f"update too deep: {exc}", CloseCode.CORRUPT_UPDATE) from exc
+        except Malformed as exc:
+            raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        try:
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        self.nesting.keep(scan)
         self._distribute(update, remote)
 
     def edit(self, change: Callable[[Doc[Any]], T]) -> T:
@@ -178,11 +218,13 @@ class Document:
             # Even a change that raised half-way has changed the doc: send what it wrote.
             self.doc.unobserve(subscription)
             for update in updates:
+                self.nesting.admit(update)  # the server's items may be named by clients later
                 self._distribute(update, False)
         return result
 
     def _distribute(self, update: bytes, remote: bool) -> None:
         self._full_state = self._full_frame = None
+        self.version = next(_VERSIONS)
         message = update_message(update)
         frame = binary_frame(message)
         for connection in self.connections:
@@ -261,11 +303,13 @@ class Document:
         self.full = full
 
     def apply_remote_update(self, update: bytes) -> None:
-        """An update from another instance: fanned out here but never published again."""
+        """An update from another instance: fanned out here but never published again.
+        A peer checks what it publishes, so a refusal here means a hostile or broken
+        peer (or one that lost data): dropped, and healed by the next catch-up."""
         try:
             self.apply_update(update, remote=True)
-        except ProtocolError:
-            return
+        except ProtocolError as refused:
+            log.warning("board %s: an update from the bus was refused: %s", self.key, refused)
 
     def sync_reply(self, state_vector: bytes) -> tuple[bytes, bytes | None]:
         """Sync step 2 for a client, with its frame when that is shared: for every fresh
@@ -293,7 +337,15 @@ class Document:
     def apply_awareness(
         self, update: bytes, origin: Connection | None = None, *, remote: bool = False
     ) -> None:
-        awareness_client_ids(update)  # raises ProtocolError on a malformed update
+        if origin is None:
+            awareness_client_ids(update)  # raises ProtocolError on a malformed update
+        else:  # only what the connection may say for itself (server/presence.py)
+            allowed = self.presence.allowed(
+                update, origin, self.presence_limits, self.awareness.states
+            )
+            if allowed is None:
+                return
+            update = allowed
         try:
             self.awareness.apply_awareness_update(update, origin)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -356,5 +408,6 @@ class Document:
         changes, origin = event
         if topic != "update" or not isinstance(origin, Connection):
             return
-        origin.awareness_ids.update(changes["added"], changes["updated"])
         origin.awareness_ids.difference_update(changes["removed"])
+        for client_id in changes["removed"]:
+            self.presence.forget(client_id)

@@ -8,6 +8,7 @@ document is never saved twice at once and a burst of edits costs one transaction
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 import weakref
@@ -22,17 +23,20 @@ from .connection import Connection
 from .document import Document
 from .metrics import Counters
 from .protocol import EMPTY_STATE_VECTOR, CloseCode, sync_step1
-from .store.base import LoadError, Store
+from .store.documents import DocumentLog, LoadError
 
 log = logging.getLogger("paja.hub")
 T = TypeVar("T")
 MAX_RETRY_SECONDS = 1.0
 CLOSE_RETRY_SECONDS = 5.0
 FRESH_SYNC_STEP1 = sync_step1(EMPTY_STATE_VECTOR)  # what a joiner with no state sends first
+CONTROL = "control"
 
 
 class Hub:
-    def __init__(self, store: Store, bus: Bus, settings: Settings, counters: Counters) -> None:
+    def __init__(
+        self, store: DocumentLog, bus: Bus, settings: Settings, counters: Counters
+    ) -> None:
         self.store = store
         self.bus = bus
         self.settings = settings
@@ -46,11 +50,16 @@ class Hub:
         self._unload_handles: dict[str, asyncio.TimerHandle] = {}
         self._unloading: set[asyncio.Task[None]] = set()
         self._dirty: set[Document] = set()
+        # Documents whose batch is being written right now (two flushes may overlap: a
+        # command's and the flusher's), with how many batches of theirs are in flight.
+        self._flushing: collections.Counter[Document] = collections.Counter()
         self._forgotten: weakref.WeakSet[Document] = weakref.WeakSet()
         self._flush_wakeup = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
         self.store_healthy = True
         self.initial_syncs = 0
+        # Told the session of each `control` change another instance made (control.py).
+        self.on_remote_control: Callable[[str], None] | None = None
 
     async def start(self) -> None:
         # pycrdt imports anyio's event loop backend for the first Doc made in a running loop
@@ -113,6 +122,7 @@ class Hub:
             document = Document(key, on_update=self._updated, on_awareness=self._aware)
             if stored:
                 try:
+                    stored = await asyncio.to_thread(document.sanitise_stored, stored)
                     document.begin_load(stored)
                 except (ValueError, RuntimeError) as exc:
                     raise LoadError(f"stored state of {key} is corrupt") from exc
@@ -184,6 +194,14 @@ class Hub:
         finally:
             self.release(document)
 
+    async def version(self, key: str) -> int:
+        """The loaded document's version (`Document.version`), loading it if need be."""
+        document = await self.acquire(key)
+        try:
+            return document.version
+        finally:
+            self.release(document)
+
     def connections_in(self, session_id: str) -> Iterator[tuple[Document, Connection]]:
         """Every open connection of a session, with its document (for access changes)."""
         prefix = session_id + "/"
@@ -213,7 +231,7 @@ class Hub:
             for connection in list(document.connections):
                 connection.terminate(CloseCode.NOT_FOUND, "session deleted")
         for document in forgotten:
-            await self.bus.unsubscribe(document.key)
+            await self.bus.unsubscribe(document)
 
     def release(self, document: Document) -> None:
         """Called when a connection leaves; an idle document unloads after a grace period."""
@@ -234,7 +252,8 @@ class Hub:
         task.add_done_callback(self._unloading.discard)
 
     async def _unload(self, document: Document) -> None:
-        if document.connections or document in self._dirty or document in self._applies:
+        busy = document in self._dirty or document in self._flushing or document in self._applies
+        if document.connections or busy:
             if not document.connections:
                 self.release(document)  # try again once its edits are stored (or it is loaded)
             return
@@ -244,7 +263,7 @@ class Hub:
             if self._unapplied.pop(document, None) is None:  # it was loaded
                 # Compacted first: no new copy of the board can have stored anything yet.
                 await self._compact(document)
-                await self.bus.unsubscribe(document.key)
+                await self.bus.unsubscribe(document)
 
     async def _compact(self, document: Document) -> None:
         """A board leaving memory is stored as one snapshot if the store can do that from the
@@ -258,6 +277,10 @@ class Hub:
     # updates flow from documents to the store and the bus
 
     def _updated(self, document: Document, update: bytes, local: bool) -> None:
+        if not local and self.on_remote_control is not None:
+            session_id, _, board = document.key.partition("/")
+            if board == CONTROL:
+                self.on_remote_control(session_id)
         if not local or self.documents.get(document.key) is not document:
             return  # remote, or a document of a deleted session: never stored
         document.pending.append(update)
@@ -285,7 +308,11 @@ class Hub:
         """
         if not self._dirty:
             return True
+        # While the batch is written its documents are neither dirty nor clean: `_flushing`
+        # keeps them from unloading, so that a failed write is retried from the copy that
+        # everyone still uses, never from one that left memory while a new copy loaded.
         dirty, self._dirty = self._dirty, set()
+        self._flushing.update(dirty)
         batch = {d.key: d.pending for d in dirty}
         for document in dirty:
             document.pending = []
@@ -305,6 +332,11 @@ class Hub:
                 log.warning("store still failing (%s); %d documents pending", exc, len(batch))
             self.store_healthy = False
             return False
+        finally:
+            self._flushing.subtract(dirty)
+            for document in dirty:
+                if self._flushing[document] <= 0:
+                    del self._flushing[document]
         if not self.store_healthy:
             log.info("store writes resumed; pending edits stored")
         self.store_healthy = True

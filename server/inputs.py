@@ -6,6 +6,7 @@ Every malformed input becomes a `Problem` here, with a message that names the fi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from functools import cache
 from typing import Any, TypeVar
@@ -18,6 +19,10 @@ from starlette.requests import HTTPConnection, Request
 from .problems import Problem
 
 MAX_BODY_BYTES = 64 * 1024
+# No command takes more than a few levels; json.loads recurses once per level, so a deeper
+# body is refused before it can exhaust the stack of the parser or of what reads it.
+MAX_DEPTH = 32
+TOO_DEEP = f"body nests deeper than {MAX_DEPTH} levels"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -42,11 +47,15 @@ def whole(low: int, high: int) -> Interval:
 async def json_body(
     request: Request, *, optional: bool = False, limit: int = MAX_BODY_BYTES
 ) -> dict[str, Any]:
-    """The body as a JSON object; with `optional`, a request without a body reads as {}.
-
-    `limit` is raised only by routes that take whole documents (a session import)."""
+    """The body as a JSON object; with `optional`, a request without a body reads as {}."""
     if optional and not request.headers.get("content-type") and not await request.body():
         return {}
+    return parsed_body(await raw_json_body(request, limit=limit))
+
+
+async def raw_json_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The bytes of a JSON body, not parsed yet: a session import parses its own in a
+    worker process. `limit` is raised only by routes that take whole documents."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise Problem(415, "send a JSON body with Content-Type: application/json")
     declared = request.headers.get("content-length")
@@ -57,18 +66,59 @@ async def json_body(
         raw += chunk
         if len(raw) > limit:
             raise Problem(413, f"bodies are limited to {limit} bytes")
+    return bytes(raw)
+
+
+def parsed_body(raw: bytes) -> dict[str, Any]:
+    """A JSON body as an object, or the problem why it is not one."""
     try:
         body = json.loads(raw or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Problem(400, f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # the parser stops itself at the interpreter's limit
+        raise Problem(400, TOO_DEEP) from exc
+    if _deeper_than(body, MAX_DEPTH):
+        raise Problem(400, TOO_DEEP)
     if not isinstance(body, dict):
         raise Problem(422, "body must be a JSON object")
     return body
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest in `value` more than `limit` levels deep; walked
+    with a stack of its own, never by recursion."""
+    waiting = [(value, 1)]
+    while waiting:
+        item, depth = waiting.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            waiting.extend((child, depth + 1) for child in item)
+    return False
+
+
 def client_address(connection: HTTPConnection) -> str:
-    """The peer's address, the key of per-address limits ("" when it is not known)."""
-    return connection.client.host if connection.client else ""
+    """The key of per-address limits: the client's address ("" when it is not known).
+
+    It is the peer's address, or the address a trusted proxy forwarded
+    (`--forwarded-allow-ips`; uvicorn puts it in the scope)."""
+    return address_key(connection.client.host) if connection.client else ""
+
+
+def address_key(host: str) -> str:
+    """One key per client: an IPv4 address (also when mapped into IPv6), or an IPv6
+    client's /64 network, which one household or host gets whole and can rotate within."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def bearer(request: Request) -> str | None:

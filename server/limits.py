@@ -1,15 +1,20 @@
 """Abuse limits: how fast one connection may send, how many sockets a session or a client
-address may hold, how many boards a session may have and how big one board may grow.
-Each breach affects only the one who breaches."""
+address may hold, how many boards a session may have and how big one board may grow (for
+a client's writes and the server's own alike). Each breach affects only the one who
+breaches."""
 
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc
 
 from rooms.boards import CONTROL
+from rooms.control import table
 
 from .protocol import CloseCode, ProtocolError
 
@@ -80,60 +85,96 @@ class Throttle:
 
 
 class ConnectionCounts:
-    """Open sockets per session and per client address, with their caps."""
+    """Open sockets per token, per client address and per session, with their caps.
 
-    def __init__(self, per_session: int, per_address: int) -> None:
+    A person needs a few tabs, not hundreds: the cap per token keeps one link from filling
+    a session. Facilitators are never refused for a full session (their tokens are still
+    capped), so whoever runs it can always get in.
+    """
+
+    def __init__(self, per_session: int, per_address: int, per_token: int) -> None:
         self.per_session = per_session
         self.per_address = per_address
+        self.per_token = per_token
         self._sessions: Counter[str] = Counter()
         self._addresses: Counter[str] = Counter()
+        self._tokens: Counter[str] = Counter()
 
-    def refusal(self, session_id: str, address: str) -> str | None:
+    def refusal(
+        self, session_id: str, address: str, token: str, *, facilitator: bool
+    ) -> str | None:
         """Why a new socket is refused, or None when it may open."""
+        if self._tokens[token] >= self.per_token:
+            return "too many connections with this link"
         if self._addresses[address] >= self.per_address:
             return "too many connections from this address"
-        if self._sessions[session_id] >= self.per_session:
+        if not facilitator and self._sessions[session_id] >= self.per_session:
             return "this session is full"
         return None
 
-    def opened(self, session_id: str, address: str) -> None:
+    def opened(self, session_id: str, address: str, token: str) -> None:
         self._sessions[session_id] += 1
         self._addresses[address] += 1
+        self._tokens[token] += 1
 
-    def closed(self, session_id: str, address: str) -> None:
-        for counter, key in ((self._sessions, session_id), (self._addresses, address)):
+    def closed(self, session_id: str, address: str, token: str) -> None:
+        for counter, key in (
+            (self._sessions, session_id),
+            (self._addresses, address),
+            (self._tokens, token),
+        ):
             counter[key] -= 1
             if counter[key] <= 0:
                 del counter[key]
 
 
 class KeyedRate:
-    """At most `per_hour` events per key (e.g. sessions created per client address), with
-    the whole hour's allowance available at once. Per process: a deployment of N instances
-    allows up to N times as many, which bounds abuse without needing Redis."""
+    """At most `count` events per key in `period` seconds, an hour unless told (e.g.
+    sessions created per client address), with the whole allowance available at once. Per
+    process: a deployment of N instances allows up to N times as many, which bounds abuse
+    without needing Redis.
 
-    def __init__(self, per_hour: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_hour)
-        self.rate = per_hour / 3600
+    Keys are kept in the order they last acted, so each call forgets, from the oldest end,
+    the keys whose allowance is whole again: constant work per call however many keys
+    there are. Past `max_keys` the oldest is forgotten anyway (it starts afresh if it
+    comes back), so a flood of addresses costs bounded memory."""
+
+    def __init__(
+        self,
+        count: int,
+        period: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
+        self.capacity = float(count)
+        self.rate = count / period
+        self.max_keys = max_keys
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def retry_after(self, key: str) -> float:
         """Seconds until `key` may act again; 0 means it may act now (and it is counted)."""
         now = self._clock()
-        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens, last = self._buckets.pop(key, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.rate)
-        if tokens < 1:
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-        self._buckets[key] = (tokens - 1, now)
-        if len(self._buckets) > 10_000:  # forget keys that are full again
-            self._buckets = {
-                k: (t, at)
-                for k, (t, at) in self._buckets.items()
-                if t + (now - at) * self.rate < self.capacity
-            }
-        return 0.0
+        wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+        self._buckets[key] = (tokens - 1 if wait == 0 else tokens, now)
+        self._forget_oldest(now)
+        return wait
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _forget_oldest(self, now: float) -> None:
+        buckets = self._buckets
+        for _ in range(2):  # two per call: the map shrinks faster than it grows
+            if not buckets:
+                return
+            oldest, (tokens, at) = next(iter(buckets.items()))
+            if len(buckets) > self.max_keys or tokens + (now - at) * self.rate >= self.capacity:
+                del buckets[oldest]
+            else:
+                return
 
 
 def too_many_boards(existing: Collection[str], adding: Collection[str], limit: int) -> str | None:
@@ -156,6 +197,24 @@ class BoardLimits:
 
     max_bytes: int
     max_notes: int
+
+
+# Bytes a note adds to a board's encoding besides its text: its fields and their keys.
+NOTE_OVERHEAD_BYTES = 256
+BOARD_FULL = "board_full"  # the stable `reason` of a server-side write a board has no room for
+
+
+def no_room(board: Doc[Any], texts: Collection[str], limits: BoardLimits) -> str | None:
+    """Why a server-side write of notes with `texts` would take `board` past the limits
+    a client's write is held to, or None when there is room. The board is encoded to
+    measure it: server-side writes are rare commands, not the per-update path."""
+    notes = len(table(board, "notes"))
+    if notes + len(texts) > limits.max_notes:
+        return f"the board would hold more than {limits.max_notes} notes"
+    adding = sum(len(text.encode()) + NOTE_OVERHEAD_BYTES for text in texts)
+    if len(board.get_update()) + adding > limits.max_bytes:
+        return f"the board would pass its size limit ({limits.max_bytes} bytes)"
+    return None
 
 
 def deletes_only(update: bytes) -> bool:

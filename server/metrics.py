@@ -20,6 +20,7 @@ class Counters:
         self.connections_total = 0
         self.closed_slow = 0
         self.closed_bad = 0
+        self.summaries_built = 0
         self.store_write_seconds = Histogram(
             "paja_store_write_seconds",
             "Time of one batched write to the store",
@@ -38,11 +39,16 @@ class LiveCollector(Collector):
     """Reads counters and gauges from the running server at scrape time."""
 
     def __init__(
-        self, counters: Counters, open_connections: Callable[[], int], loaded: Callable[[], int]
+        self,
+        counters: Counters,
+        open_connections: Callable[[], int],
+        loaded: Callable[[], int],
+        scheduler_errors: Callable[[], int],
     ) -> None:
         self.counters = counters
         self.open_connections = open_connections
         self.loaded = loaded
+        self.scheduler_errors = scheduler_errors
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         c = self.counters
@@ -61,5 +67,15 @@ class LiveCollector(Collector):
             ("paja_connections", "WebSocket connections accepted", c.connections_total),
             ("paja_closed_slow_readers", "Connections closed for falling behind", c.closed_slow),
             ("paja_closed_bad_input", "Connections closed for bad input", c.closed_bad),
+            (
+                "paja_scheduler_errors",
+                "Passes of the scheduler that failed",
+                self.scheduler_errors(),
+            ),
+            (
+                "paja_summaries_built",
+                "Generated summaries built (not served from cache)",
+                c.summaries_built,
+            ),
         ):
             yield CounterMetricFamily(name, doc, value=value)

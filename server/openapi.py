@@ -32,6 +32,10 @@ PROBLEM_SCHEMA = {
         "detail": {"type": "string"},
         "instance": {"type": "string"},
         "retry_after": {"type": "number", "description": "seconds, with 429 and 503"},
+        "reason": {
+            "type": "string",
+            "description": "a stable reason a client may act on, e.g. board_full (409)",
+        },
     },
 }
 

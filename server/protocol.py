@@ -18,6 +18,8 @@ from pycrdt import (
     write_var_uint,
 )
 
+from .nesting import MAX_DEPTH, json_depth
+
 MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 EMPTY_UPDATE = b"\x00\x00"
@@ -96,16 +98,27 @@ def decode(frame: bytes) -> Message:
     return Message(kind, -1, b"")
 
 
-def awareness_client_ids(update: bytes) -> list[int]:
-    """The client ids an awareness update speaks for; raises on a malformed update."""
+AwarenessEntry = tuple[int, int, bytes]  # client id, clock, state (JSON; b"null": removed)
+
+
+def awareness_entries(update: bytes) -> list[AwarenessEntry]:
+    """The entries of an awareness update; raises on a malformed update."""
     count, pos = _read_var_uint(update, 0)
-    ids = []
+    entries = []
     for _ in range(count):
         client_id, pos = _read_var_uint(update, pos)
-        _clock, pos = _read_var_uint(update, pos)
-        _state, pos = _read_var_bytes(update, pos)
-        ids.append(client_id)
-    return ids
+        clock, pos = _read_var_uint(update, pos)
+        state, pos = _read_var_bytes(update, pos)
+        if len(state) > MAX_DEPTH and json_depth(state.decode(errors="replace")) > MAX_DEPTH:
+            # every browser parses every state
+            raise ProtocolError("awareness state nests too deeply", CloseCode.CORRUPT_UPDATE)
+        entries.append((client_id, clock, state))
+    return entries
+
+
+def awareness_client_ids(update: bytes) -> list[int]:
+    """The client ids an awareness update speaks for; raises on a malformed update."""
+    return [client_id for client_id, _, _ in awareness_entries(update)]
 
 
 def sync_step1(state_vector: bytes) -> bytes:

@@ -16,7 +16,7 @@ import time
 
 from .config import Settings
 from .control import Control
-from .store.base import Store
+from .store.sessions import SessionStore
 
 log = logging.getLogger("paja.retention")
 
@@ -29,8 +29,8 @@ DAY_SECONDS = 86400.0
 
 
 class Retention:
-    def __init__(self, store: Store, settings: Settings) -> None:
-        self.store = store
+    def __init__(self, sessions: SessionStore, settings: Settings) -> None:
+        self.sessions = sessions
         self.days = settings.retention_days
         self._control: Control | None = None
         self._purger: asyncio.Task[None] | None = None
@@ -56,7 +56,7 @@ class Retention:
         control = self._started()
         await self._forget(session_id)
         await control.hub.bus.publish_session_deleted(session_id)
-        await self.store.delete_session(session_id)
+        await self.sessions.delete_session(session_id)
         log.info("session %s deleted (by %s)", session_id, by)
         task = asyncio.create_task(self._delete_again(session_id))
         self._aftermath.add(task)
@@ -65,13 +65,14 @@ class Retention:
     async def _forget(self, session_id: str) -> None:
         control = self._started()
         control.scheduler.schedule(session_id, None)
+        control.summaries.forget(session_id)
         await control.hub.forget(session_id)
 
     async def _delete_again(self, session_id: str) -> None:
         await asyncio.sleep(AFTERMATH_SECONDS)
         try:
             await self._forget(session_id)
-            await self.store.delete_session(session_id)
+            await self.sessions.delete_session(session_id)
         except Exception as exc:
             log.warning("second delete of session %s failed (%s)", session_id, exc)
 
@@ -97,7 +98,7 @@ class Retention:
             # Kept two periods, so an instance whose clock lags still finds it taken.
             if not await self._started().hub.bus.claim_once(f"{RETENTION}:{tick}", 2 * every):
                 return  # another instance checks this period
-            for session_id in await self.store.sessions_created_before(cutoff):
+            for session_id in await self.sessions.sessions_created_before(cutoff):
                 await self.delete(session_id, RETENTION)
         except Exception as exc:  # the store or Redis is away: the next period tries again
             log.warning("could not purge expired sessions now (%s); trying later", exc)

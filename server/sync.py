@@ -19,6 +19,7 @@ from .hub import Hub
 from .inputs import client_address
 from .limits import BoardLimits, ConnectionCounts, Throttle
 from .metrics import Counters
+from .presence import PresenceLimits
 from .protocol import (
     EMPTY_UPDATE,
     MESSAGE_QUERY_AWARENESS,
@@ -28,7 +29,8 @@ from .protocol import (
     permission_denied,
 )
 from .security import allowed_origins, origin_allowed
-from .store.base import LoadError, document_key
+from .store.documents import LoadError, document_key
+from .store.sessions import SessionStore
 from .wsprotocol import EXTENSION, AsgiSocket, DirectSocket
 
 log = logging.getLogger("paja.sync")
@@ -97,16 +99,21 @@ class JoinSlot:
 
 
 class SyncEndpoint:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, sessions: SessionStore) -> None:
         self.hub = hub
         settings = hub.settings
         self.open_connections = 0
         self.origins = allowed_origins(settings)
         self.counts = ConnectionCounts(
-            settings.max_connections_per_session, settings.max_connections_per_address
+            settings.max_connections_per_session,
+            settings.max_connections_per_address,
+            settings.max_connections_per_token,
         )
         self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
-        self.lookups = SharedLookups(hub.store)
+        self.presence_limits = PresenceLimits(
+            settings.max_presence_ids_per_connection, settings.max_presence_state_bytes
+        )
+        self.lookups = SharedLookups(sessions, hub.store)
 
     async def handle(self, websocket: WebSocket) -> None:
         """Check origin, token, board and capacity; then hand the socket to a SocketHandler.
@@ -136,38 +143,46 @@ class SyncEndpoint:
             await self._unavailable(websocket, "check a token", exc)
             return
         address = client_address(websocket)
-        refusal = self.counts.refusal(session_id, address)
+        refusal = self.counts.refusal(
+            session_id, address, access.token_hash, facilitator=access.grant.role == FACILITATOR
+        )
         if refusal is None and hub.initial_syncs >= hub.settings.max_initial_syncs:
             refusal = "too many joining, retry"
         if refusal is not None:
             await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
             return
         slot = JoinSlot(hub)
+        # Counted before the board is loaded, as the slot: sockets of one token arriving
+        # together cannot all pass the check before any of them is counted.
+        self.opened(session_id, address, access.token_hash)
         try:
             document = await hub.open(document_key(session_id, board))
-        except LoadError:
+        except BaseException as exc:
             slot.release()
-            log.exception("could not load a board")
-            await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
-            return
-        except Exception as exc:
-            slot.release()
-            await self._unavailable(websocket, "load a board", exc)
-            return
+            self.closed(session_id, address, access.token_hash)
+            if isinstance(exc, LoadError):
+                log.exception("could not load a board")
+                await websocket.close(CloseCode.INTERNAL_ERROR, "board could not be loaded")
+                return
+            if isinstance(exc, Exception):
+                await self._unavailable(websocket, "load a board", exc)
+                return
+            raise
         document.set_limits(self.board_limits)
+        document.presence_limits = self.presence_limits
         extensions = websocket.scope.get("extensions") or {}
         socket: DirectSocket | AsgiSocket = extensions.get(EXTENSION) or AsgiSocket(websocket)
         handler = SocketHandler(self, socket, document, access, slot, session_id, address)
         await socket.serve(handler)
 
-    def opened(self, session_id: str, address: str) -> None:
+    def opened(self, session_id: str, address: str, token: str) -> None:
         self.open_connections += 1
         self.hub.counters.connections_total += 1
-        self.counts.opened(session_id, address)
+        self.counts.opened(session_id, address, token)
 
-    def closed(self, session_id: str, address: str) -> None:
+    def closed(self, session_id: str, address: str, token: str) -> None:
         self.open_connections -= 1
-        self.counts.closed(session_id, address)
+        self.counts.closed(session_id, address, token)
 
     @staticmethod
     async def _unavailable(websocket: WebSocket, doing: str, exc: Exception) -> None:
@@ -194,6 +209,7 @@ class SocketHandler:
         "_loading",
         "_max_bytes",
         "_session_id",
+        "_token",
         "connection",
         "document",
         "receiver",
@@ -216,6 +232,7 @@ class SocketHandler:
         self._endpoint = endpoint
         self._session_id = session_id
         self._address = address
+        self._token = access.token_hash
         self._left = False
         self._loading: asyncio.Task[None] | None = None
         self._max_bytes = settings.max_message_bytes
@@ -244,7 +261,6 @@ class SocketHandler:
         self._join_timer: asyncio.TimerHandle | None = loop.call_later(
             settings.join_timeout_seconds, self._join_timed_out
         )
-        endpoint.opened(session_id, address)
         document.add(self.connection)
 
     def receive(self, data: bytes | None) -> None:
@@ -335,5 +351,5 @@ class SocketHandler:
         connection.close()
         self.document.remove(connection)
         self._endpoint.hub.release(self.document)
-        self._endpoint.closed(self._session_id, self._address)
+        self._endpoint.closed(self._session_id, self._address, self._token)
         return True

@@ -57,6 +57,16 @@ def join_url(base: str, code: str) -> str:
     return f"{base}/c/{code.replace('-', '')}"
 
 
+def participant_url(base: str, session_id: str, join_secret: str) -> str:
+    """The participant link: the join secret in the fragment no server is sent."""
+    return f"{base}/j/{session_id}#join={join_secret}"
+
+
+def display_url(base: str, session_id: str, token: str) -> str:
+    """The Lab screen's page: an observer token, in the fragment no server is sent."""
+    return f"{base}/d/{session_id}#token={token}"
+
+
 def token_hash(token: str) -> str:
     """What the stores keep: a leaked database reveals no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -263,6 +263,11 @@ class DirectFramesProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.socket = DirectSocket(self)
+        self.draining = False  # a refused frame's close is sent: what comes is dropped
+
+    def data_received(self, data: bytes) -> None:
+        if not self.draining:
+            super().data_received(data)
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -284,7 +289,27 @@ class DirectFramesProtocol(WebSocketsSansIOProtocol):
         self.socket._closed()
 
     def handle_parser_exception(self) -> None:
-        super().handle_parser_exception()
+        """A frame the parser refused (past `ws_max_size`: 1009; malformed: 1002). uvicorn
+        sends the close frame and closes the TCP connection at once; with the rest of a big
+        frame still arriving, the kernel then answers with a reset, and a client busy
+        sending it may never read the close frame (it sees 1006). So: send the close frame,
+        half-close, and read on, dropping everything, until the client closes too or
+        `close_timeout` passes."""
+        close = self.conn.close_sent
+        if close is None or self.close_sent:
+            super().handle_parser_exception()
+        else:
+            if not self.socket.served:
+                reason = close.reason
+                self.queue.put_nowait(
+                    {"type": "websocket.disconnect", "code": close.code, "reason": reason}
+                )
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.close_sent = True
+            self.draining = True
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self.close_timer = self.loop.call_later(self.close_timeout, self.transport.close)
         self.socket._closed()
 
     def pause_writing(self) -> None:

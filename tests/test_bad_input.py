@@ -8,10 +8,12 @@ import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 import websockets
 from pycrdt import Map, write_var_uint
 
+from support.commands import Session
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
@@ -176,3 +178,44 @@ async def test_a_join_storm_past_the_limit_is_told_to_retry(
     retry = await YClient(url).connect()
     assert retry.synced.is_set()
     await retry.close()
+
+
+def nested_body(depth: int) -> bytes:
+    """A JSON object whose arrays nest `depth` levels deep in all (two bytes a level)."""
+    return b'{"title": "Deep", "x": ' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+
+
+def test_a_deeply_nested_body_is_a_400_on_every_path(server: PajaServer) -> None:
+    s = Session.create(server)
+    token = s.facilitator
+    paths = (
+        ("/api/sessions", None),
+        ("/api/sessions/import", None),
+        (f"/api/sessions/{s.id}/participants", s.created["join_secret"]),
+        (f"/api/sessions/{s.id}/polls", token),
+        (f"/api/sessions/{s.id}/timers", token),
+        (f"/api/sessions/{s.id}/summaries", s.created["bot_token"]),
+    )
+    for depth in (33, 1_000, 30_000):
+        body = nested_body(depth)
+        assert len(body) < 64 * 1024
+        for path, bearer in paths:
+            answer = httpx.post(
+                server.http + path,
+                content=body,
+                headers={"content-type": "application/json"}
+                | ({"authorization": f"Bearer {bearer}"} if bearer else {}),
+                timeout=10,
+            )
+            assert answer.status_code == 400, (depth, path, answer.status_code, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert "nests deeper than 32" in answer.json()["detail"]
+    assert server.alive()
+    at_the_bound = httpx.post(
+        server.http + "/api/sessions",
+        content=nested_body(32),
+        headers={"content-type": "application/json"},
+        timeout=10,
+    )
+    assert at_the_bound.status_code == 201, at_the_bound.text
+    server.remember_secrets(at_the_bound.json())

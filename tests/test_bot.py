@@ -143,6 +143,58 @@ async def test_a_posted_summary_appears_in_control_for_everyone(server: PajaServ
     await s.close_all()
 
 
+async def test_a_bot_token_flooding_summaries_leaves_control_bounded(server: PajaServer) -> None:
+    """The issue's attack: 300 summaries of 20,000 characters from one bot token."""
+    s = Session.create(server)
+    control = await s.open("control", s.created["observer_token"])
+    bot_token = s.created["bot_token"]
+    statuses = []
+    started = time.monotonic()
+    with httpx.Client(timeout=10) as http:
+        for n in range(300):
+            answer = http.post(
+                f"{server.http}/api/sessions/{s.id}/summaries",
+                json={"author": "Flood", "markdown": f"{n:03d}" + "x" * 19_997},
+                headers={"Authorization": f"Bearer {bot_token}"},
+            )
+            statuses.append(answer.status_code)
+            if answer.status_code == 429:
+                assert int(answer.headers["Retry-After"]) >= 1
+    # 10 at once by default, then one every six seconds as the minute's allowance refills
+    posted = statuses.count(201)
+    assert 10 <= posted <= 10 + int((time.monotonic() - started) / 6) + 1, posted
+    assert posted + statuses.count(429) == 300
+    await eventually(lambda: len(control.doc.get("summaries", type=Array)) == posted)
+    assert len(control.doc.get_update()) < 20 * 20_000 + 50_000, "20 kept at most"
+    await s.close_all()
+
+
+async def test_a_session_keeps_only_its_newest_summaries(server_factory: type[PajaServer]) -> None:
+    server = server_factory(
+        args=[
+            "--summaries-per-minute-per-session=1000",
+            "--max-summaries-per-session=5",
+            "--max-summary-bytes-per-session=70000",
+        ]
+    ).start()
+    s = Session.create(server)
+    control = await s.open("control", s.created["observer_token"])
+    for n in range(40):
+        s.ok("POST", "/summaries", body={"author": "A", "markdown": f"#{n} " + "y" * 19_990})
+
+    def kept() -> list[str]:
+        return [e["markdown"].split()[0] for e in control.doc.get("summaries", type=Array)]
+
+    # 70,000 bytes hold three of these; the newest are the ones kept
+    await eventually(lambda: kept() == ["#37", "#38", "#39"], what="the three newest")
+    short = [
+        s.ok("POST", "/summaries", body={"author": "A", "markdown": f"#{n}"}) for n in range(8)
+    ]
+    assert short[-1]["markdown"] == "#7"
+    await eventually(lambda: kept() == ["#3", "#4", "#5", "#6", "#7"], what="five at most")
+    await s.close_all()
+
+
 @dataclass(frozen=True)
 class Received:
     path: str

@@ -5,15 +5,19 @@ summary; a broken or hostile import is refused and creates nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import csv
 import io
 import json
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
+import cmarkgfm
 import httpx
+from markdown_it import MarkdownIt
 from pycrdt import Array, Doc, Map
 
 from support.commands import Session
@@ -212,6 +216,31 @@ async def test_the_notes_csv_is_safe_in_a_spreadsheet_and_the_markdown_is_the_su
     await s.close_all()
 
 
+BARE_LINKS = "Log in at https://evil.example/login, //evil.example/x or www.evil-login.com"
+
+
+async def test_bare_addresses_in_notes_link_nowhere_in_the_markdown(server: PajaServer) -> None:
+    """The export and the summary are read in renderers that link bare addresses: GitHub's
+    (GFM autolinks, by cmark-gfm itself) and markdown-it with linkify. Neither makes a
+    link of an address someone wrote in a note, a section title or a room."""
+    s, pia, _ = await workshop(server)
+    main = await s.open("main", pia["token"])
+    main.doc.get("notes", type=Map)["n-links"] = note(BARE_LINKS, pia, at=9, section="s-well")
+    watcher = await s.open("main")
+    await eventually(lambda: "n-links" in watcher.notes(), what="the note is stored")
+
+    linkify = MarkdownIt("commonmark", {"linkify": True}).enable("linkify")
+    exported = s.call("GET", "/export?format=markdown").text
+    summarised = s.call("GET", "/summary?format=markdown", token=s.created["bot_token"]).text
+    for markdown in (exported, summarised):
+        assert "Plan the pilot" in markdown
+        for html in (linkify.render(markdown), cmarkgfm.github_flavored_markdown_to_html(markdown)):
+            assert "<a " not in html, html
+            assert "https://evil.example/login" in html and "www.evil-login.com" in html
+            assert "http://evil.example" in html, "the formula note's address, as text"
+    await s.close_all()
+
+
 async def test_only_a_facilitator_takes_the_ballots_home_in_a_json_export(
     server: PajaServer,
 ) -> None:
@@ -329,3 +358,69 @@ async def test_imports_count_against_the_creation_rate(
     server.remember_secrets(first.json())
     limited = httpx.post(url, json=exported, timeout=10)
     assert limited.status_code == 429 and "Retry-After" in limited.headers
+
+
+def large_board(notes: int, text_bytes: int) -> bytes:
+    """A board of many notes, as a client would have written it, as one Yjs state."""
+    doc = Doc()
+    table = doc.get("notes", type=Map)
+    with doc.transaction():
+        for n in range(notes):
+            table[f"n{n}"] = note_map(f"{n} " + "z" * text_bytes, author="p", author_name="P", at=n)
+    return doc.get_update()
+
+
+async def test_an_oversized_import_is_refused_and_creates_nothing(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(
+        args=["--max-import-bytes", str(2 * 1024 * 1024), "--max-import-boards", "3"]
+    ).start()
+    good = Session.create(server, "Original").call("GET", "/export").json()
+    before = stored_sessions(server)
+    url = f"{server.http}/api/sessions/import"
+    board = b64(large_board(1_200, 1_000))  # 1.2 MB of notes: 1.6 MB as base64
+    bigger = {**good, "boards": {**good["boards"], "main": board, "ideas": board}}
+    refused = httpx.post(url, json=bigger, timeout=30)
+    assert refused.status_code == 413, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    boards = {f"b-{n}": good["boards"]["main"] for n in range(3)}
+    many = {**good, "boards": {**good["boards"], **boards}}
+    too_many = httpx.post(url, json=many, timeout=10)
+    assert too_many.status_code == 413 and "at most 3 boards" in too_many.json()["detail"]
+    assert stored_sessions(server) == before, "nothing was created"
+    allowed = httpx.post(url, json={**good, "boards": {**good["boards"], "main": board}})
+    assert allowed.status_code == 201, allowed.text
+    server.remember_secrets(allowed.json())
+
+
+async def test_other_requests_are_answered_while_a_large_import_is_stored(
+    server: PajaServer,
+) -> None:
+    """An import's boards are decoded in a worker process and stored as they are: requests
+    sent while it runs are answered as it goes, none held for a large part of it (as one
+    board applied on the event loop, or decoded under the GIL, would hold them all)."""
+    good = Session.create(server, "Original").call("GET", "/export").json()
+    wall = Doc()  # 100,000 sections: some 7 MB, which takes pycrdt a while to decode
+    with wall.transaction():
+        sections = wall.get("sections", type=Map)
+        for n in range(100_000):
+            sections[f"s{n}"] = {"title": "t", "x": n, "y": 0, "w": 10, "h": 10, "color": "#eee"}
+    body = {**good, "boards": {**good["boards"], "wall": b64(wall.get_update())}}
+    url = f"{server.http}/api/sessions/import"
+    imported = asyncio.create_task(asyncio.to_thread(httpx.post, url, json=body, timeout=120))
+    waits: list[float] = []
+    async with httpx.AsyncClient(timeout=120) as http:
+        while not imported.done():
+            sent = time.monotonic()
+            assert (await http.get(f"{server.http}/healthz")).status_code == 200
+            waits.append(time.monotonic() - sent)
+    answer = await imported
+    assert answer.status_code == 201, answer.text
+    server.remember_secrets(answer.json())
+    took = sum(waits)
+    assert len(waits) > 10, "requests were answered while the import ran"
+    assert max(waits) < took / 4, (max(waits), took)
+    copy = Session(server, answer.json())
+    assert len((await copy.open("wall")).doc.get("sections", type=Map)) == 100_000
+    await copy.close_all()

@@ -119,7 +119,7 @@ async def test_the_scheduler_fires_a_deadline_it_slept_through_at_startup(tmp_pa
         store = SQLiteStore(settings.sqlite_path)
         await store.start()
         hub = Hub(
-            store,
+            store.documents,
             LocalBus(),
             settings,
             Counters(CollectorRegistry()),

@@ -48,17 +48,23 @@ def test_throttle_slows_then_closes_only_a_sustained_flood() -> None:
     assert flood.value.code == 1008
 
 
-def test_connection_counts_per_session_and_address() -> None:
-    counts = ConnectionCounts(per_session=2, per_address=3)
-    counts.opened("s1", "10.0.0.1")
-    counts.opened("s1", "10.0.0.2")
-    assert counts.refusal("s1", "10.0.0.3") == "this session is full"
-    assert counts.refusal("s2", "10.0.0.1") is None
-    counts.opened("s2", "10.0.0.1")
-    counts.opened("s3", "10.0.0.1")
-    assert counts.refusal("s4", "10.0.0.1") == "too many connections from this address"
-    counts.closed("s1", "10.0.0.1")
-    assert counts.refusal("s1", "10.0.0.3") is None
+def test_connection_counts_per_session_address_and_token() -> None:
+    counts = ConnectionCounts(per_session=2, per_address=3, per_token=2)
+    counts.opened("s1", "10.0.0.1", "t1")
+    counts.opened("s1", "10.0.0.2", "t2")
+    assert counts.refusal("s1", "10.0.0.3", "t3", facilitator=False) == "this session is full"
+    assert counts.refusal("s1", "10.0.0.3", "t3", facilitator=True) is None
+    assert counts.refusal("s2", "10.0.0.1", "t3", facilitator=False) is None
+    counts.opened("s2", "10.0.0.1", "t1")
+    assert counts.refusal("s3", "10.0.0.4", "t1", facilitator=True) == (
+        "too many connections with this link"
+    )
+    counts.opened("s3", "10.0.0.1", "t3")
+    assert counts.refusal("s4", "10.0.0.1", "t4", facilitator=True) == (
+        "too many connections from this address"
+    )
+    counts.closed("s1", "10.0.0.1", "t1")
+    assert counts.refusal("s1", "10.0.0.3", "t1", facilitator=False) is None
 
 
 async def test_a_flooding_connection_is_closed_and_nobody_else_notices(
@@ -100,13 +106,15 @@ async def test_a_full_session_and_a_busy_address_get_1013(
         env={"PAJA_MAX_CONNECTIONS_PER_SESSION": "3", "PAJA_MAX_CONNECTIONS_PER_ADDRESS": "5"}
     ).start()
     a, b = server.create_session("A"), server.create_session("B")
-    url_a = server.board_url(a["id"], "main", a["facilitator_token"])
+    pia = server.join(a, "Pia")["token"]
+    url_a = server.board_url(a["id"], "main", pia)
     url_b = server.board_url(b["id"], "main", b["facilitator_token"])
     in_a = [await YClient(url_a).connect() for _ in range(3)]
     extra = await YClient(url_a).connect(wait_synced=False)
     assert await extra.wait_closed() == 1013
     assert extra.close_reason == "this session is full"
-    in_b = [await YClient(url_b).connect() for _ in range(2)]  # another session still opens
+    host = await YClient(server.board_url(a["id"], "main", a["facilitator_token"])).connect()
+    in_b = [await YClient(url_b).connect()]  # another session still opens
     sixth = await YClient(url_b).connect(wait_synced=False)
     assert await sixth.wait_closed() == 1013
     assert sixth.close_reason == "too many connections from this address"
@@ -114,7 +122,7 @@ async def test_a_full_session_and_a_busy_address_get_1013(
     await eventually(lambda: in_a[2].notes().get("still") == "fine")
     await in_a[0].close()
     again = await YClient(url_b).connect()  # a freed place can be taken again
-    for c in [*in_a[1:], *in_b, again]:
+    for c in [*in_a[1:], host, *in_b, again]:
         await c.close()
 
 
@@ -131,7 +139,7 @@ def test_session_creation_is_limited_per_address(server_factory: type[PajaServer
 
 def test_keyed_rate_refills_over_the_hour() -> None:
     clock = FakeClock()
-    rate = KeyedRate(per_hour=2, clock=clock)
+    rate = KeyedRate(2, clock=clock)
     assert rate.retry_after("a") == 0 and rate.retry_after("a") == 0
     assert rate.retry_after("a") == pytest.approx(1800)
     assert rate.retry_after("b") == 0
@@ -161,12 +169,10 @@ async def test_boards_past_the_session_limit_are_refused_wherever_they_are_made(
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["detail"] == "a session may have at most 4 boards"
 
-    s.ok("DELETE", "/breakouts/r1")  # a discarded draft's boards are taken again ...
-    s.ok("POST", "/breakouts", body={"strategy": "choose", "rooms": 2, "capacity": 5})
-    s.ok("DELETE", "/breakouts/r1")
-    bigger = s.call("POST", "/breakouts", body={"strategy": "choose", "rooms": 3, "capacity": 5})
-    assert bigger.status_code == 409, "... but a third room would be a fifth board"
-    assert bigger.json()["detail"] == "a session may have at most 4 boards"
+    s.ok("DELETE", "/breakouts/r1")  # a discarded draft's boards are never reused ...
+    again = s.call("POST", "/breakouts", body={"strategy": "choose", "rooms": 1, "capacity": 5})
+    assert again.status_code == 409, "... and stay stored: a new room would be a fifth board"
+    assert again.json()["detail"] == "a session may have at most 4 boards"
 
     by_socket = await s.open("wall", synced=False)
     assert await by_socket.wait_closed() == 4403

@@ -30,7 +30,7 @@ async def test_an_unloaded_board_is_freed_with_its_history(tmp_path: Path) -> No
     settings = Settings(data_dir=tmp_path, idle_unload_seconds=0.05)
     store = SQLiteStore(settings.sqlite_path)
     await store.start()
-    hub = Hub(store, LocalBus(), settings, Counters(CollectorRegistry()))
+    hub = Hub(store.documents, LocalBus(), settings, Counters(CollectorRegistry()))
     await hub.start()
     try:
         document = await hub.acquire("s1/main")

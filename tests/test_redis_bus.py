@@ -19,8 +19,10 @@ from pycrdt import Awareness, Doc, Map
 
 from server.bus.redis import RedisBus
 from server.document import Document
-from server.store.base import Grant, SessionRecord, Store
-from server.store.redis import Keys, RedisStore, open_client
+from server.redisdb import Keys, open_client
+from server.store.base import Store
+from server.store.redis import RedisStore
+from server.store.sessions import Grant, SessionRecord
 from server.store.sqlite import SQLiteStore
 from support.processes import ROOT
 from support.redis import RedisServer
@@ -36,7 +38,7 @@ from server.store.redis import RedisStore
 
 async def main(url, start_at, events):
     store = RedisStore(url)
-    bus = RedisBus(url, store, instance_ttl_seconds=3)
+    bus = RedisBus(url, store.documents, instance_ttl_seconds=3)
     await asyncio.sleep(max(0.0, start_at - time.time()))
     won = [e for e in events if await bus.claim_once(e, 30)]
     print(json.dumps(won))
@@ -79,7 +81,7 @@ async def test_a_timer_end_scheduled_on_three_instances_fires_once(
 class Instance:
     def __init__(self, url: str) -> None:
         self.store = RedisStore(url)
-        self.bus = RedisBus(url, self.store, instance_ttl_seconds=3)
+        self.bus = RedisBus(url, self.store.documents, instance_ttl_seconds=3)
         self.document = Document(KEY, on_update=self._updated, on_awareness=self._aware)
         self.pending: list[bytes] = []
 
@@ -95,7 +97,7 @@ class Instance:
     async def start(self) -> Instance:
         await self.store.start()
         await self.bus.start()
-        stored = await self.store.load_document(KEY)
+        stored = await self.store.documents.load_document(KEY)
         if stored:
             self.document.doc.apply_update(stored)
         await self.bus.subscribe(self.document)
@@ -104,7 +106,7 @@ class Instance:
 
     async def flush(self) -> None:
         pending, self.pending = self.pending, []
-        await self.store.append_updates({KEY: pending})
+        await self.store.documents.append_updates({KEY: pending})
 
     def write(self, key: str, value: int) -> None:
         self.document.edit(lambda doc: doc.get("notes", type=Map).__setitem__(key, value))
@@ -202,43 +204,43 @@ async def _exercise(store: Store) -> list[Any]:
     seen: list[Any] = []
     record = SessionRecord("sess1", "Workshop", None, 1000.0, {"lang": "fi"})
     grants = {"h-fac": Grant("sess1", "facilitator"), "h-obs": Grant("sess1", "observer")}
-    await store.create_session(record, grants, ["control", "main"])
-    seen.append(await store.get_session("sess1"))
-    seen.append(await store.get_session("nope"))
-    seen.append(await store.find_grant("h-fac"))
-    seen.append(await store.find_grant("nope"))
-    await store.add_grant("h-p1", Grant("sess1", "participant", "p1"))
-    await store.add_grant("h-p1b", Grant("sess1", "participant", "p1"))
-    await store.add_grant("h-p2", Grant("sess1", "participant", "p2"))
-    seen.append(await store.set_role("sess1", "p1", "facilitator"))
-    seen.append(await store.find_grant("h-p1b"))
-    seen.append(await store.set_role("sess1", "nobody", "observer"))
-    seen.append(await store.revoke_subject("sess1", "p1"))
-    seen.append(await store.revoke_subject("sess1", "p1"))
-    seen.append(await store.find_grant("h-p1"))
-    seen.append(await store.find_grant("h-p2"))
-    seen.append(await store.add_board("sess1", "ideas"))
-    seen.append(await store.add_board("sess1", "ideas"))
-    seen.append(await store.list_boards("sess1"))
-    seen.append(await store.list_boards("nope"))
-    await store.set_wakeup("sess1", 5000)
-    await store.set_wakeup("sess2", 7000)
-    await store.set_wakeup("sess2", 8000)
-    await store.set_wakeup("sess3", None)
-    seen.append(await store.list_wakeups())
-    await store.set_wakeup("sess1", None)
-    seen.append(await store.list_wakeups())
-    seen.append(await store.load_document("sess1/main"))
+    await store.sessions.create_session(record, grants, ["control", "main"])
+    seen.append(await store.sessions.get_session("sess1"))
+    seen.append(await store.sessions.get_session("nope"))
+    seen.append(await store.sessions.find_grant("h-fac"))
+    seen.append(await store.sessions.find_grant("nope"))
+    await store.sessions.add_grant("h-p1", Grant("sess1", "participant", "p1"))
+    await store.sessions.add_grant("h-p1b", Grant("sess1", "participant", "p1"))
+    await store.sessions.add_grant("h-p2", Grant("sess1", "participant", "p2"))
+    seen.append(await store.sessions.set_role("sess1", "p1", "facilitator"))
+    seen.append(await store.sessions.find_grant("h-p1b"))
+    seen.append(await store.sessions.set_role("sess1", "nobody", "observer"))
+    seen.append(await store.sessions.revoke_subject("sess1", "p1"))
+    seen.append(await store.sessions.revoke_subject("sess1", "p1"))
+    seen.append(await store.sessions.find_grant("h-p1"))
+    seen.append(await store.sessions.find_grant("h-p2"))
+    seen.append(await store.sessions.add_board("sess1", "ideas"))
+    seen.append(await store.sessions.add_board("sess1", "ideas"))
+    seen.append(await store.sessions.list_boards("sess1"))
+    seen.append(await store.sessions.list_boards("nope"))
+    await store.sessions.set_wakeup("sess1", 5000)
+    await store.sessions.set_wakeup("sess2", 7000)
+    await store.sessions.set_wakeup("sess2", 8000)
+    await store.sessions.set_wakeup("sess3", None)
+    seen.append(await store.sessions.list_wakeups())
+    await store.sessions.set_wakeup("sess1", None)
+    seen.append(await store.sessions.list_wakeups())
+    seen.append(await store.documents.load_document("sess1/main"))
     doc: Doc[Any] = Doc()
     updates: list[bytes] = []
     doc.observe(lambda event: updates.append(event.update))
     for i in range(30):
         doc.get("notes", type=Map)[f"k{i % 7}"] = i
-    await store.append_updates({"sess1/main": updates[:10], "sess1/ideas": []})
-    await store.append_updates({"sess1/main": updates[10:]})
+    await store.documents.append_updates({"sess1/main": updates[:10], "sess1/ideas": []})
+    await store.documents.append_updates({"sess1/main": updates[10:]})
     await asyncio.sleep(0.2)  # a compaction may run in the background
     loaded: Doc[Any] = Doc()
-    stored = await store.load_document("sess1/main")
+    stored = await store.documents.load_document("sess1/main")
     assert stored is not None
     loaded.apply_update(stored)
     seen.append(loaded.get("notes", type=Map).to_py())
@@ -270,21 +272,21 @@ async def test_the_log_compacts_into_a_snapshot_by_one_instance_at_a_time(
     for i in range(5_000):
         doc.get("notes", type=Map)[f"k{i % 100}"] = i
     for start in range(0, len(updates), 500):
-        await stores[start // 500 % 3].append_updates({KEY: updates[start : start + 500]})
-    entries_before, bytes_before = await stores[0].stored_size(KEY)
+        await stores[start // 500 % 3].documents.append_updates({KEY: updates[start : start + 500]})
+    entries_before, bytes_before = await stores[0].documents.stored_size(KEY)
 
     # Three instances compact at once: one wins the lock, the others do nothing.
-    results = await asyncio.gather(*(s.compact(KEY) for s in stores))
+    results = await asyncio.gather(*(s.documents.compact(KEY) for s in stores))
     assert results.count(True) == 1
-    entries_after, bytes_after = await stores[0].stored_size(KEY)
+    entries_after, bytes_after = await stores[0].documents.stored_size(KEY)
     assert entries_before == 5_000 and entries_after == 0
     assert bytes_after < bytes_before / 2
 
     # More updates after the snapshot: loading is snapshot + tail, in one transaction.
     doc.get("notes", type=Map)["after"] = -1
-    await stores[1].append_updates({KEY: updates[-1:]})
+    await stores[1].documents.append_updates({KEY: updates[-1:]})
     started = time.perf_counter()
-    stored = await stores[2].load_document(KEY)
+    stored = await stores[2].documents.load_document(KEY)
     load_ms = (time.perf_counter() - started) * 1000
     assert stored is not None
     loaded: Doc[Any] = Doc()

@@ -169,9 +169,11 @@ def test_a_draft_can_be_discarded_and_a_person_removed() -> None:
     gone = value["rooms"][0]["members"][0]
     rounds.remove_person(doc, gone)
     assert gone not in {p for r in rounds.allocation(rounds.get(doc, "r1")) for p in r}
+    boards = [r["board"] for r in value["rooms"]]
     rounds.discard(doc, "r1")
     assert rounds.current(doc) is None
-    assert drafted(doc)["rooms"][0]["board"] == "breakout-1"
+    assert rounds.facts(doc).kept == dict.fromkeys(boards, frozenset())
+    assert drafted(doc)["rooms"][0]["board"] == f"breakout-{len(boards) + 1}", "never reused"
 
 
 def test_unknown_strategies_and_missing_inputs_are_invalid() -> None:

@@ -59,3 +59,13 @@ def test_cors_is_closed_by_default(server: PajaServer) -> None:
     assert "access-control-allow-origin" not in preflight.headers
     answer = httpx.get(server.http + "/api/time", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in answer.headers
+
+
+def test_metrics_are_served_only_when_asked_for(server_factory: type[PajaServer]) -> None:
+    default = server_factory(env={"PAJA_METRICS": ""}).start()
+    closed = httpx.get(default.http + "/metrics")
+    assert closed.status_code == 404 and "paja_open_connections" not in closed.text
+    assert httpx.get(default.http + "/healthz").status_code == 200
+    asked = server_factory(env={"PAJA_METRICS": ""}, args=["--metrics", "true"]).start()
+    opened = httpx.get(asked.http + "/metrics")
+    assert opened.status_code == 200 and "paja_open_connections" in opened.text

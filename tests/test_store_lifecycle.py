@@ -19,19 +19,12 @@ import pytest
 from pycrdt import Doc, Map
 
 from server.bus.redis import RedisBus
-from server.store.base import (
-    DEAD,
-    DELIVERED,
-    PENDING,
-    CodeTaken,
-    Delivery,
-    Grant,
-    SessionRecord,
-    Store,
-    Webhook,
-)
-from server.store.redis import Keys, RedisStore
+from server.redisdb import Keys
+from server.store.base import Store
+from server.store.redis import RedisStore
+from server.store.sessions import CodeTaken, Grant, SessionRecord
 from server.store.sqlite import SQLiteStore
+from server.store.webhooks import DEAD, DELIVERED, PENDING, Delivery, Webhook
 from support.redis import RedisServer
 from support.sqlite import database_bytes
 
@@ -98,14 +91,14 @@ async def write_board(store: Store, key: str, marker: str) -> None:
     doc.observe(lambda event: updates.append(event.update))
     for i in range(6):
         doc.get("notes", type=Map)[f"n{i}"] = f"{marker} note {i}"
-    await store.append_updates({key: updates[:4]})  # SQLite compacts at 4
+    await store.documents.append_updates({key: updates[:4]})  # SQLite compacts at 4
     if isinstance(store, RedisStore):
-        assert await store.compact(key)
-    await store.append_updates({key: updates[4:]})
+        assert await store.documents.compact(key)
+    await store.documents.append_updates({key: updates[4:]})
 
 
 async def board_text(store: Store, key: str) -> str:
-    stored = await store.load_document(key)
+    stored = await store.documents.load_document(key)
     if stored is None:
         return ""
     doc: Doc[Any] = Doc()
@@ -130,14 +123,14 @@ async def test_a_board_reads_as_its_snapshot_then_its_log_and_leaves_as_one_snap
 ) -> None:
     store = await backend.open()
     key = "s1/main"
-    assert await store.read_document(key) == []
-    assert await store.load_document(key) is None
+    assert await store.documents.read_document(key) == []
+    assert await store.documents.load_document(key) is None
     await write_board(store, key, "kept")
-    stored = await store.read_document(key)
+    stored = await store.documents.read_document(key)
     assert len(stored) == 3  # the snapshot, then two updates logged after it
     notes = notes_of(stored)
     assert notes == {f"n{i}": f"kept note {i}" for i in range(6)}
-    folded = await store.load_document(key)
+    folded = await store.documents.load_document(key)
     assert folded is not None and notes_of([folded]) == notes
 
     # The loaded copy of a board leaving memory becomes its snapshot, where the store can
@@ -146,8 +139,8 @@ async def test_a_board_reads_as_its_snapshot_then_its_log_and_leaves_as_one_snap
     live: Doc[Any] = Doc()
     for update in stored:
         live.apply_update(update)
-    await store.compact_from(key, live)
-    after = await store.read_document(key)
+    await store.documents.compact_from(key, live)
+    after = await store.documents.read_document(key)
     assert len(after) == (1 if backend.redis is None else 3)
     assert notes_of(after) == notes
 
@@ -162,17 +155,17 @@ async def test_a_loaded_copy_never_replaces_a_snapshot_another_server_compacted(
     doc.observe(lambda event: updates.append(event.update))
     for i in range(7):
         doc.get("notes", type=Map)[f"n{i}"] = i
-    await one.append_updates({key: updates[:2]})
+    await one.documents.append_updates({key: updates[:2]})
     live: Doc[Any] = Doc()
-    for update in await one.read_document(key):
+    for update in await one.documents.read_document(key):
         live.apply_update(update)  # the first server's copy holds n0 and n1
-    await two.append_updates({key: updates[2:6]})  # SQLite compacts at 4
+    await two.documents.append_updates({key: updates[2:6]})  # SQLite compacts at 4
     if isinstance(two, RedisStore):
-        assert await two.compact(key)
-    await two.append_updates({key: updates[6:]})
+        assert await two.documents.compact(key)
+    await two.documents.append_updates({key: updates[6:]})
 
-    await one.compact_from(key, live)
-    assert notes_of(await one.read_document(key)) == {f"n{i}": i for i in range(7)}
+    await one.documents.compact_from(key, live)
+    assert notes_of(await one.documents.read_document(key)) == {f"n{i}": i for i in range(7)}
 
 
 # join codes
@@ -182,31 +175,35 @@ async def test_a_join_code_finds_its_session_and_a_taken_one_writes_nothing(
     backend: Backend,
 ) -> None:
     store = await backend.open()
-    await store.create_session(record("sA", code="ABCD2345"), {"hA": Grant("sA", "bot")}, ["main"])
-    assert await store.find_join_code("ABCD2345") == "sA"
-    assert await store.find_join_code("ZZZZ9999") is None
+    await store.sessions.create_session(
+        record("sA", code="ABCD2345"), {"hA": Grant("sA", "bot")}, ["main"]
+    )
+    assert await store.sessions.find_join_code("ABCD2345") == "sA"
+    assert await store.sessions.find_join_code("ZZZZ9999") is None
 
     with pytest.raises(CodeTaken):
-        await store.create_session(
+        await store.sessions.create_session(
             record("sB", code="ABCD2345"), {"hB": Grant("sB", "facilitator")}, ["main"]
         )
-    assert await store.get_session("sB") is None
-    assert await store.find_grant("hB") is None
-    assert await store.list_boards("sB") == []
-    assert await store.sessions_created_before(math.inf) == ["sA"]
-    assert await store.find_join_code("ABCD2345") == "sA"
+    assert await store.sessions.get_session("sB") is None
+    assert await store.sessions.find_grant("hB") is None
+    assert await store.sessions.list_boards("sB") == []
+    assert await store.sessions.sessions_created_before(math.inf) == ["sA"]
+    assert await store.sessions.find_join_code("ABCD2345") == "sA"
 
     # The caller picks another code and succeeds; a session may have no code at all.
-    await store.create_session(record("sB", code="EFGH6789"), {"hB": Grant("sB", "bot")}, [])
-    await store.create_session(record("sC"), {}, [])
-    assert await store.find_join_code("EFGH6789") == "sB"
-    assert (await store.get_session("sC")) == record("sC")
+    await store.sessions.create_session(
+        record("sB", code="EFGH6789"), {"hB": Grant("sB", "bot")}, []
+    )
+    await store.sessions.create_session(record("sC"), {}, [])
+    assert await store.sessions.find_join_code("EFGH6789") == "sB"
+    assert (await store.sessions.get_session("sC")) == record("sC")
 
     # Deleting a session frees its code for a new one.
-    await store.delete_session("sA")
-    assert await store.find_join_code("ABCD2345") is None
-    await store.create_session(record("sD", code="ABCD2345"), {}, [])
-    assert await store.find_join_code("ABCD2345") == "sD"
+    await store.sessions.delete_session("sA")
+    assert await store.sessions.find_join_code("ABCD2345") is None
+    await store.sessions.create_session(record("sD", code="ABCD2345"), {}, [])
+    assert await store.sessions.find_join_code("ABCD2345") == "sD"
 
 
 async def test_two_servers_creating_sessions_with_one_code_at_once_make_one(
@@ -217,7 +214,7 @@ async def test_two_servers_creating_sessions_with_one_code_at_once_make_one(
         code = f"RACE{round_}234"
         results = await asyncio.gather(
             *(
-                s.create_session(record(f"r{round_}-{n}", code=code), {}, ["main"])
+                s.sessions.create_session(record(f"r{round_}-{n}", code=code), {}, ["main"])
                 for n, s in enumerate(stores)
             ),
             return_exceptions=True,
@@ -225,9 +222,9 @@ async def test_two_servers_creating_sessions_with_one_code_at_once_make_one(
         taken = [r for r in results if isinstance(r, CodeTaken)]
         assert len(taken) == 1 and results.count(None) == 1, results
         winner = f"r{round_}-{results.index(None)}"
-        assert await stores[0].find_join_code(code) == winner
+        assert await stores[0].sessions.find_join_code(code) == winner
         loser = f"r{round_}-{1 - results.index(None)}"
-        assert await stores[1].get_session(loser) is None
+        assert await stores[1].sessions.get_session(loser) is None
 
 
 # webhooks and the outbox
@@ -235,55 +232,58 @@ async def test_two_servers_creating_sessions_with_one_code_at_once_make_one(
 
 async def test_webhooks_are_listed_oldest_first_and_removed_once(backend: Backend) -> None:
     store = await backend.open()
-    await store.create_session(record("s1"), {}, [])
+    await store.sessions.create_session(record("s1"), {}, [])
     second = Webhook("w2", "s1", "https://example.org/b", "teams", ("timer.ended",), "", NOW + 1)
     first = Webhook(
         "w1", "s1", "https://example.org/a", "json", ("session.ended", "poll.closed"), "k", NOW
     )
-    await store.add_webhook(second)
-    await store.add_webhook(first)
-    assert await store.list_webhooks("s1") == [first, second]
-    assert await store.list_webhooks("other") == []
-    assert await store.remove_webhook("s1", "w1") is True
-    assert await store.remove_webhook("s1", "w1") is False
-    assert await store.remove_webhook("other", "w2") is False
-    assert await store.list_webhooks("s1") == [second]
+    await store.webhooks.add_webhook(second)
+    await store.webhooks.add_webhook(first)
+    assert await store.webhooks.list_webhooks("s1") == [first, second]
+    assert await store.webhooks.list_webhooks("other") == []
+    assert await store.webhooks.remove_webhook("s1", "w1") is True
+    assert await store.webhooks.remove_webhook("s1", "w1") is False
+    assert await store.webhooks.remove_webhook("other", "w2") is False
+    assert await store.webhooks.list_webhooks("s1") == [second]
 
 
 async def test_the_same_delivery_enqueued_twice_is_kept_once(backend: Backend) -> None:
     one, two = await backend.open(), await backend.open()
-    await one.create_session(record("s1"), {}, [])
+    await one.sessions.create_session(record("s1"), {}, [])
     d1, d2 = delivery("s1", 1), delivery("s1", 2)
-    assert await one.enqueue_deliveries([d1, d1]) == 1
-    assert await one.enqueue_deliveries([d1, d2]) == 1
-    assert await one.list_deliveries("s1") == [d2, d1]  # newest first
-    assert await one.get_delivery("s1", d1.id) == d1
-    assert await one.get_delivery("other", d1.id) is None
+    assert await one.webhooks.enqueue_deliveries([d1, d1]) == 1
+    assert await one.webhooks.enqueue_deliveries([d1, d2]) == 1
+    assert await one.webhooks.list_deliveries("s1") == [d2, d1]  # newest first
+    assert await one.webhooks.get_delivery("s1", d1.id) == d1
+    assert await one.webhooks.get_delivery("other", d1.id) is None
 
     # Two servers enqueueing the same event at the same moment keep one of each.
     batch = [delivery("s1", n) for n in range(10, 30)]
-    added = await asyncio.gather(one.enqueue_deliveries(batch), two.enqueue_deliveries(batch))
+    added = await asyncio.gather(
+        one.webhooks.enqueue_deliveries(batch), two.webhooks.enqueue_deliveries(batch)
+    )
     assert sum(added) == 20
-    assert len(await two.list_deliveries("s1")) == 22
-    claimed = await two.claim_deliveries(NOW, LEASE, 100)
+    assert len(await two.webhooks.list_deliveries("s1")) == 22
+    claimed = await two.webhooks.claim_deliveries(NOW, LEASE, 100)
     assert sorted(d.id for d in claimed) == sorted(d.id for d in [d1, d2, *batch])
 
     # A session that does not exist (or no longer does) gets no deliveries.
-    assert await one.enqueue_deliveries([delivery("gone", 1)]) == 0
-    assert await one.list_deliveries("gone") == []
+    assert await one.webhooks.enqueue_deliveries([delivery("gone", 1)]) == 0
+    assert await one.webhooks.list_deliveries("gone") == []
 
 
 async def test_two_servers_claiming_at_once_take_disjoint_deliveries(backend: Backend) -> None:
     one, two = await backend.open(), await backend.open()
-    await one.create_session(record("s1"), {}, [])
+    await one.sessions.create_session(record("s1"), {}, [])
     due = [delivery("s1", n) for n in range(30)]
     later = delivery("s1", 99, next_at=NOW + 10)
-    assert await one.enqueue_deliveries([*due, later]) == 31
+    assert await one.webhooks.enqueue_deliveries([*due, later]) == 31
 
     taken: list[list[str]] = [[], []]
     for _ in range(10):
         batches = await asyncio.gather(
-            one.claim_deliveries(NOW, LEASE, 7), two.claim_deliveries(NOW, LEASE, 7)
+            one.webhooks.claim_deliveries(NOW, LEASE, 7),
+            two.webhooks.claim_deliveries(NOW, LEASE, 7),
         )
         for mine, batch in zip(taken, batches, strict=True):
             mine.extend(d.id for d in batch)
@@ -295,100 +295,105 @@ async def test_two_servers_claiming_at_once_take_disjoint_deliveries(backend: Ba
     assert taken[0] and taken[1], "both servers took a share"
 
     # A claimed delivery carries its lease, and is not due again until the lease passes.
-    leased = await one.get_delivery("s1", due[0].id)
+    leased = await one.webhooks.get_delivery("s1", due[0].id)
     assert leased is not None and leased.next_at == NOW + LEASE
-    assert await two.claim_deliveries(NOW + LEASE - 1, LEASE, 100) == [
+    assert await two.webhooks.claim_deliveries(NOW + LEASE - 1, LEASE, 100) == [
         replace(later, next_at=NOW + 2 * LEASE - 1)
     ]
-    again = await one.claim_deliveries(NOW + LEASE, LEASE, 100)
+    again = await one.webhooks.claim_deliveries(NOW + LEASE, LEASE, 100)
     assert sorted(d.id for d in again) == sorted(d.id for d in due)
     assert all(d.next_at == NOW + 2 * LEASE for d in again)
 
 
 async def test_the_oldest_due_delivery_is_claimed_first(backend: Backend) -> None:
     store = await backend.open()
-    await store.create_session(record("s1"), {}, [])
+    await store.sessions.create_session(record("s1"), {}, [])
     late, early = delivery("s1", 1, next_at=NOW - 1), delivery("s1", 2, next_at=NOW - 50)
-    await store.enqueue_deliveries([late, early])
-    assert [d.id for d in await store.claim_deliveries(NOW, LEASE, 1)] == [early.id]
-    assert [d.id for d in await store.claim_deliveries(NOW, LEASE, 1)] == [late.id]
-    assert await store.claim_deliveries(NOW, LEASE, 1) == []
+    await store.webhooks.enqueue_deliveries([late, early])
+    assert [d.id for d in await store.webhooks.claim_deliveries(NOW, LEASE, 1)] == [early.id]
+    assert [d.id for d in await store.webhooks.claim_deliveries(NOW, LEASE, 1)] == [late.id]
+    assert await store.webhooks.claim_deliveries(NOW, LEASE, 1) == []
 
 
 async def test_a_saved_delivery_moves_between_pending_delivered_and_dead(
     backend: Backend,
 ) -> None:
     store = await backend.open()
-    await store.create_session(record("s1"), {}, [])
+    await store.sessions.create_session(record("s1"), {}, [])
     ok, bad, retried = (delivery("s1", n) for n in (1, 2, 3))
-    await store.enqueue_deliveries([ok, bad, retried])
-    claimed = {d.id: d for d in await store.claim_deliveries(NOW, LEASE, 10)}
+    await store.webhooks.enqueue_deliveries([ok, bad, retried])
+    claimed = {d.id: d for d in await store.webhooks.claim_deliveries(NOW, LEASE, 10)}
     assert set(claimed) == {ok.id, bad.id, retried.id}
 
     delivered = replace(claimed[ok.id], state=DELIVERED, attempts=1)
     dead = replace(claimed[bad.id], state=DEAD, attempts=1, last_error="HTTP 400")
     backoff = replace(claimed[retried.id], attempts=1, next_at=NOW + 5, last_error="HTTP 503")
     for d in (delivered, dead, backoff):
-        assert await store.save_delivery(d, expected_state=PENDING, expected_attempts=0)
-    assert await store.get_delivery("s1", ok.id) == delivered
-    assert await store.list_deliveries("s1", DELIVERED) == [delivered]
-    assert await store.list_deliveries("s1", DEAD) == [dead]
-    assert await store.list_deliveries("s1", PENDING) == [backoff]
-    assert await store.list_deliveries("s1") == [backoff, dead, delivered]
+        assert await store.webhooks.save_delivery(d, expected_state=PENDING, expected_attempts=0)
+    assert await store.webhooks.get_delivery("s1", ok.id) == delivered
+    assert await store.webhooks.list_deliveries("s1", DELIVERED) == [delivered]
+    assert await store.webhooks.list_deliveries("s1", DEAD) == [dead]
+    assert await store.webhooks.list_deliveries("s1", PENDING) == [backoff]
+    assert await store.webhooks.list_deliveries("s1") == [backoff, dead, delivered]
 
     # Only the one waiting for its retry is ever due again.
-    assert await store.claim_deliveries(NOW + 4, LEASE, 10) == []
-    assert await store.claim_deliveries(NOW + 10**6, LEASE, 10) == [
+    assert await store.webhooks.claim_deliveries(NOW + 4, LEASE, 10) == []
+    assert await store.webhooks.claim_deliveries(NOW + 10**6, LEASE, 10) == [
         replace(backoff, next_at=NOW + 10**6 + LEASE)
     ]
 
     # A facilitator retries the dead one: pending again, due at once.
     revived = replace(dead, state=PENDING, attempts=0, next_at=NOW + 1)
-    assert await store.save_delivery(revived, expected_state=DEAD, expected_attempts=1)
-    assert await store.list_deliveries("s1", DEAD) == []
-    assert await store.claim_deliveries(NOW + 1, LEASE, 10) == [
+    assert await store.webhooks.save_delivery(revived, expected_state=DEAD, expected_attempts=1)
+    assert await store.webhooks.list_deliveries("s1", DEAD) == []
+    assert await store.webhooks.claim_deliveries(NOW + 1, LEASE, 10) == [
         replace(revived, next_at=NOW + 1 + LEASE)
     ]
 
     # A delivery saved after its session was deleted does not come back.
-    await store.delete_session("s1")
-    assert not await store.save_delivery(revived, expected_state=PENDING, expected_attempts=0)
-    assert await store.get_delivery("s1", revived.id) is None
-    assert await store.list_deliveries("s1") == []
-    assert await store.claim_deliveries(NOW + 10**7, LEASE, 10) == []
+    await store.sessions.delete_session("s1")
+    assert not await store.webhooks.save_delivery(
+        revived, expected_state=PENDING, expected_attempts=0
+    )
+    assert await store.webhooks.get_delivery("s1", revived.id) is None
+    assert await store.webhooks.list_deliveries("s1") == []
+    assert await store.webhooks.claim_deliveries(NOW + 10**7, LEASE, 10) == []
 
 
 async def test_a_delivery_another_server_changed_is_never_overwritten(backend: Backend) -> None:
     """Server one's lease ran out mid-send; server two took the delivery and delivered it.
     One's late outcome must not make it pending again, or the receiver would get it twice."""
     one, two = await backend.open(), await backend.open()
-    await one.create_session(record("s1"), {}, [])
+    await one.sessions.create_session(record("s1"), {}, [])
     d = delivery("s1", 1)
-    await one.enqueue_deliveries([d])
-    [first] = await one.claim_deliveries(NOW, LEASE, 10)
-    [second] = await two.claim_deliveries(NOW + LEASE, LEASE, 10)
+    await one.webhooks.enqueue_deliveries([d])
+    [first] = await one.webhooks.claim_deliveries(NOW, LEASE, 10)
+    [second] = await two.webhooks.claim_deliveries(NOW + LEASE, LEASE, 10)
     assert first.id == second.id
 
     delivered = replace(second, state=DELIVERED, attempts=1)
-    assert await two.save_delivery(delivered, expected_state=PENDING, expected_attempts=0)
+    assert await two.webhooks.save_delivery(delivered, expected_state=PENDING, expected_attempts=0)
     failed = replace(first, attempts=1, next_at=NOW + 5, last_error="timed out")
-    assert not await one.save_delivery(failed, expected_state=PENDING, expected_attempts=0)
-    assert await one.get_delivery("s1", d.id) == delivered
-    assert await one.claim_deliveries(NOW + 10**6, LEASE, 10) == [], "never due again"
+    assert not await one.webhooks.save_delivery(failed, expected_state=PENDING, expected_attempts=0)
+    assert await one.webhooks.get_delivery("s1", d.id) == delivered
+    assert await one.webhooks.claim_deliveries(NOW + 10**6, LEASE, 10) == [], "never due again"
 
     # Two facilitators retry one dead delivery at once, through two servers: one wins.
     dead = replace(delivered, state=DEAD, attempts=3, last_error="HTTP 500")
-    assert await one.save_delivery(dead, expected_state=DELIVERED, expected_attempts=1)
+    assert await one.webhooks.save_delivery(dead, expected_state=DELIVERED, expected_attempts=1)
     again = replace(dead, state=PENDING, attempts=0, next_at=NOW, last_error="")
     results = await asyncio.gather(
-        *(s.save_delivery(again, expected_state=DEAD, expected_attempts=3) for s in (one, two))
+        *(
+            s.webhooks.save_delivery(again, expected_state=DEAD, expected_attempts=3)
+            for s in (one, two)
+        )
     )
     assert sorted(results) == [False, True]
-    assert await two.get_delivery("s1", d.id) == again
+    assert await two.webhooks.get_delivery("s1", d.id) == again
 
     # A stale expectation loses even when only the attempts differ.
-    assert not await two.save_delivery(dead, expected_state=PENDING, expected_attempts=1)
-    assert await two.get_delivery("s1", d.id) == again
+    assert not await two.webhooks.save_delivery(dead, expected_state=PENDING, expected_attempts=1)
+    assert await two.webhooks.get_delivery("s1", d.id) == again
 
 
 # sessions by age and deletion
@@ -397,12 +402,12 @@ async def test_a_delivery_another_server_changed_is_never_overwritten(backend: B
 async def test_sessions_created_before_a_cutoff(backend: Backend) -> None:
     store = await backend.open()
     for sid, at in (("old", 100.0), ("mid", 200.0), ("new", 300.0)):
-        await store.create_session(record(sid, created_at=at), {}, [])
-    assert await store.sessions_created_before(100.0) == []
-    assert await store.sessions_created_before(200.0) == ["old"]
-    assert sorted(await store.sessions_created_before(250.0)) == ["mid", "old"]
-    await store.delete_session("old")
-    assert sorted(await store.sessions_created_before(1000.0)) == ["mid", "new"]
+        await store.sessions.create_session(record(sid, created_at=at), {}, [])
+    assert await store.sessions.sessions_created_before(100.0) == []
+    assert await store.sessions.sessions_created_before(200.0) == ["old"]
+    assert sorted(await store.sessions.sessions_created_before(250.0)) == ["mid", "old"]
+    await store.sessions.delete_session("old")
+    assert sorted(await store.sessions.sessions_created_before(1000.0)) == ["mid", "new"]
 
 
 def marker(sid: str) -> str:
@@ -413,19 +418,19 @@ def marker(sid: str) -> str:
 async def populate(backend: Backend, store: Store, sid: str, code: str) -> None:
     """Everything a session can leave in a store, with a marker text in its documents."""
     grants = {f"{sid}-fac": Grant(sid, "facilitator"), f"{sid}-bot": Grant(sid, "bot")}
-    await store.create_session(record(sid, code=code), grants, ["control", "main"])
-    await store.add_grant(f"{sid}-p1", Grant(sid, "participant", "p1"))
-    await store.add_board(sid, "ideas")
+    await store.sessions.create_session(record(sid, code=code), grants, ["control", "main"])
+    await store.sessions.add_grant(f"{sid}-p1", Grant(sid, "participant", "p1"))
+    await store.sessions.add_board(sid, "ideas")
     for board in ("control", "main", "ideas", "_ballots"):
         await write_board(store, f"{sid}/{board}", marker(sid))
-    await store.set_wakeup(sid, 123_456)
+    await store.sessions.set_wakeup(sid, 123_456)
     hook = Webhook("w1", sid, f"https://example.org/{sid}", "json", ("timer.ended",), "k", NOW)
-    await store.add_webhook(hook)
+    await store.webhooks.add_webhook(hook)
     pending, dead = delivery(sid, 1), delivery(sid, 2, state=DEAD, last_error="HTTP 410")
-    assert await store.enqueue_deliveries([pending, dead]) == 2
+    assert await store.webhooks.enqueue_deliveries([pending, dead]) == 2
     if backend.redis is not None:
         assert isinstance(store, RedisStore)
-        bus = RedisBus(backend.redis.url, store, instance_ttl_seconds=3)
+        bus = RedisBus(backend.redis.url, store.documents, instance_ttl_seconds=3)
         try:
             assert await bus.claim_once(f"{sid}:timer:t1:ended", 600)
         finally:
@@ -482,9 +487,9 @@ async def test_deleting_a_session_leaves_nothing_of_it_and_spares_its_neighbour(
     else:
         assert redis_leftovers(backend.redis, gone, kept), "the check finds a live session"
 
-    await store.delete_session(gone)
-    await store.delete_session(gone)  # idempotent
-    await store.delete_session("never-existed")
+    await store.sessions.delete_session(gone)
+    await store.sessions.delete_session(gone)  # idempotent
+    await store.sessions.delete_session("never-existed")
 
     if backend.redis is None:
         assert sqlite_leftovers(backend.path, gone, kept) == []
@@ -496,26 +501,26 @@ async def test_deleting_a_session_leaves_nothing_of_it_and_spares_its_neighbour(
         with backend.redis.client() as admin:
             assert admin.exists(Keys.once(f"{kept}:timer:t1:ended"))
             assert admin.zscore(Keys.outbox_due(), f"{kept}|d1-{kept}") is not None
-    assert await store.get_session(gone) is None
-    assert await store.find_grant(f"{gone}-p1") is None
-    assert await store.find_join_code("GONE2345") is None
-    assert await store.list_boards(gone) == []
+    assert await store.sessions.get_session(gone) is None
+    assert await store.sessions.find_grant(f"{gone}-p1") is None
+    assert await store.sessions.find_join_code("GONE2345") is None
+    assert await store.sessions.list_boards(gone) == []
     assert await board_text(store, f"{gone}/main") == ""
     assert await board_text(store, f"{gone}/_ballots") == ""
-    assert await store.list_webhooks(gone) == []
-    assert await store.list_deliveries(gone) == []
-    assert gone not in await store.list_wakeups()
+    assert await store.webhooks.list_webhooks(gone) == []
+    assert await store.webhooks.list_deliveries(gone) == []
+    assert gone not in await store.sessions.list_wakeups()
 
     # The neighbour is whole.
-    assert await store.get_session(kept) == record(kept, code="KEPT2345")
-    assert await store.find_grant(f"{kept}-p1") == Grant(kept, "participant", "p1")
-    assert await store.find_grant(f"{kept}-fac") == Grant(kept, "facilitator")
-    assert await store.find_join_code("KEPT2345") == kept
-    assert await store.list_boards(kept) == ["control", "main", "ideas"]
+    assert await store.sessions.get_session(kept) == record(kept, code="KEPT2345")
+    assert await store.sessions.find_grant(f"{kept}-p1") == Grant(kept, "participant", "p1")
+    assert await store.sessions.find_grant(f"{kept}-fac") == Grant(kept, "facilitator")
+    assert await store.sessions.find_join_code("KEPT2345") == kept
+    assert await store.sessions.list_boards(kept) == ["control", "main", "ideas"]
     for board in ("control", "main", "ideas", "_ballots"):
         assert f"{marker(kept)} note 5" in await board_text(store, f"{kept}/{board}")
-    assert (await store.list_wakeups())[kept] == 123_456
-    assert [w.id for w in await store.list_webhooks(kept)] == ["w1"]
-    assert len(await store.list_deliveries(kept)) == 2
-    assert [d.id for d in await store.claim_deliveries(NOW, LEASE, 10)] == [f"d1-{kept}"]
-    assert await store.sessions_created_before(math.inf) == [kept]
+    assert (await store.sessions.list_wakeups())[kept] == 123_456
+    assert [w.id for w in await store.webhooks.list_webhooks(kept)] == ["w1"]
+    assert len(await store.webhooks.list_deliveries(kept)) == 2
+    assert [d.id for d in await store.webhooks.claim_deliveries(NOW, LEASE, 10)] == [f"d1-{kept}"]
+    assert await store.sessions.sessions_created_before(math.inf) == [kept]

@@ -4,6 +4,7 @@ outcome, in Finnish and in English."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -193,3 +194,44 @@ async def test_only_the_facilitator_bot_and_display_read_the_summary(server: Paj
     spec = httpx.get(f"{server.http}/api/openapi.json", timeout=10).json()
     parameters = spec["paths"]["/api/sessions/{session_id}/summary"]["get"]["parameters"]
     assert {p["name"] for p in parameters} == {"session_id", "format", "language"}
+
+
+async def test_a_summary_is_built_once_per_version_of_its_boards(server: PajaServer) -> None:
+    """The Lab display, a bot and an export asking again and again for the summary of an
+    unchanged session get it without another build; a change to a board builds it anew."""
+    s = Session.create(server, language="en")
+    pia = s.join("Pia")
+    bot = s.created["bot_token"]
+    writer = await s.open("main", pia["token"])
+    await s.open("control", s.created["observer_token"])  # keeps `control` loaded
+    with writer.doc.transaction():
+        for n in range(300):
+            write_note(writer, f"n{n}", f"Idea {n}", pia, at=n, section=None)
+    watcher = await s.open("main", s.created["observer_token"])
+    await eventually(lambda: len(watcher.notes()) == 300, what="every note stored")
+
+    def built() -> float:
+        return server.metric("paja_summaries_built_total")
+
+    before = built()
+    first = s.call("GET", "/summary?format=markdown", bot).text
+    assert "Idea 299" in first
+    assert s.call("GET", "/summary?format=markdown", bot).text == first
+    assert s.call("GET", "/export?format=markdown", bot).text == first, "the export shares it"
+    assert built() == before + 1, "one build for three answers"
+    assert s.ok("GET", "/summary", bot) == s.ok("GET", "/summary", bot)
+    assert built() == before + 2, "the JSON is built once too"
+
+    url = f"{server.http}/api/sessions/{s.id}/summary?format=markdown&language=fi"
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {bot}"}) as http:
+        answers = await asyncio.gather(*(http.get(url, timeout=10) for _ in range(4)))
+    assert len({a.text for a in answers}) == 1 and "Lappuja: 300" in answers[0].text
+    assert built() == before + 3, "requests that come during a build wait for it"
+
+    text = writer.doc.get("notes", type=Map)["n7"]["text"]
+    text += " (edited)"
+    await eventually(lambda: "(edited)" in str(watcher.notes()["n7"]["text"]), what="stored")
+    changed = s.call("GET", "/summary?format=markdown", bot).text
+    assert changed != first and "Idea 7 (edited)" in changed
+    assert built() == before + 4, "an edit builds it anew"
+    await s.close_all()

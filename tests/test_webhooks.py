@@ -24,11 +24,13 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft6Validator
+from markdown_it import MarkdownIt
 from pycrdt import Map, Text
 
 from server.webhooks import messages, urls
 from server.webhooks.signing import verify
 from support.commands import Session
+from support.notes import note_map
 from support.processes import PajaServer
 from support.redis import RedisServer
 from support.yclient import eventually
@@ -576,3 +578,112 @@ async def test_an_address_is_requested_under_its_name() -> None:
         await urls.addresses(local, allow_private=False)
     found = await urls.addresses(local, allow_private=True)
     assert found and all(a.startswith("127.") or a == "::1" for a in found)
+
+
+# IPv6 forms that carry a loopback or private IPv4 address, or lead nowhere public.
+HIDDEN_PRIVATE = (
+    "::ffff:127.0.0.1",  # IPv4-mapped
+    "::ffff:10.0.0.1",
+    "::127.0.0.1",  # IPv4-compatible
+    "::a00:1",
+    "64:ff9b::7f00:1",  # NAT64, well-known prefix, carrying 127.0.0.1
+    "64:ff9b::c0a8:101",  # ... carrying 192.168.1.1
+    "64:ff9b:1::a00:1",  # NAT64 for local use: never
+    "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "2002:a00:1::1",  # 6to4 of 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "2001::1",
+    "::",  # unspecified
+    "::1",
+    "fe80::1",  # link-local
+    "fec0::1",  # site-local
+    "fd12:3456::1",  # unique local
+)
+PUBLIC = ("2606:4700:4700::1111", "2a00:1450:4001::200e", "2002:808:808::1", "64:ff9b::808:808")
+
+
+@pytest.mark.parametrize("address", HIDDEN_PRIVATE)
+async def test_ipv6_forms_of_private_addresses_are_refused_at_registration_and_connect(
+    address: str,
+) -> None:
+    url = f"https://[{address}]:8443/hook"
+    assert "loopback" in (urls.problem(url, allow_private=False) or ""), address
+    with pytest.raises(urls.Refused):
+        await urls.addresses(httpx.URL(url), allow_private=False)
+    assert urls.problem(url, allow_private=True) is None, "an intranet may allow them"
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+async def test_public_ipv6_addresses_stay_allowed(address: str) -> None:
+    url = f"https://[{address}]/hook"
+    assert urls.problem(url, allow_private=False) is None
+    assert await urls.addresses(httpx.URL(url), allow_private=False) == [address]
+
+
+def test_ipv6_forms_of_private_addresses_are_refused_through_the_api(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory().start()  # the default: no private targets
+    s = Session.create(server)
+    for address in HIDDEN_PRIVATE:
+        answer = s.call("POST", "/webhooks", body={"url": f"https://[{address}]/hook"})
+        assert answer.status_code == 422, (address, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert s.ok("GET", "/webhooks") == []
+
+
+PHISHING = (
+    "**URGENT** your session expired: [sign in again here](https://evil.example/login), "
+    "or at https://evil.example/login or www.evil-login.com"
+)
+
+
+def rendered_parts(card: dict[str, Any]) -> list[str]:
+    """Every TextBlock and fact of `card` as HTML, rendered as a Markdown renderer that
+    links bare addresses would (CommonMark with linkify)."""
+    markdown = MarkdownIt("commonmark", {"linkify": True}).enable("linkify")
+    texts = [item["text"] for item in card["body"] if item["type"] == "TextBlock"]
+    facts = [
+        part
+        for item in card["body"]
+        if item["type"] == "FactSet"
+        for fact in item["facts"]
+        for part in (fact["title"], fact["value"])
+    ]
+    return [markdown.render(text) for text in texts + facts]
+
+
+async def test_a_phishing_answer_or_note_shows_as_text_in_a_teams_card(
+    server_factory: type[PajaServer], receiver: Receiver
+) -> None:
+    server = server_factory(args=FAST).start()
+    s = Session.create(server, "[Retro](https://evil.example/t)", language="en")
+    path = secret_path()
+    add_webhook(s, receiver.url(path), format="teams", events=["poll.closed", "session.ended"])
+    pia = s.join("Pia")
+
+    poll = s.ok("POST", "/polls", body={"kind": "text", "question": "What next? **now**"})
+    s.ok("POST", f"/polls/{poll['id']}/answers", pia["token"], {"answer": PHISHING})
+    s.ok("POST", f"/polls/{poll['id']}/close")
+    board = await s.open("main", pia["token"])
+    board.doc.get("notes", type=Map)["n1"] = note_map(
+        PHISHING, author=pia["participant_id"], author_name="Pia", at=1
+    )
+    watcher = await s.open("main")
+    await eventually(lambda: len(watcher.notes()) == 1, what="the note is stored")
+    vote = s.ok("POST", "/votes", body={"board": "main", "per_participant": 1})
+    s.ok("POST", f"/votes/{vote['id']}/dots", pia["token"], {"note": "n1"})
+    s.ok("POST", f"/votes/{vote['id']}/close")
+    s.ok("POST", f"/votes/{vote['id']}/reveal")
+    s.ok("POST", "/end")
+    await eventually(lambda: len(receiver.at(path)) == 2, timeout=20, what="two cards")
+    await s.close_all()
+
+    assert {r.headers["paja-event"] for r in receiver.at(path)} == {"poll.closed", "session.ended"}
+    for request in receiver.at(path):
+        card = teams_card(json.loads(request.body))
+        assert card_errors(card) == []
+        html = "".join(rendered_parts(card))
+        assert "sign in again here" in html and "https://evil.example/login" in html
+        for tag in ("<a", "<strong", "<em"):
+            assert tag not in html, (request.headers["paja-event"], tag, html)

@@ -23,7 +23,7 @@ class LocalBus:
     async def subscribe(self, receiver: BusReceiver) -> None:
         return None
 
-    async def unsubscribe(self, key: str) -> None:
+    async def unsubscribe(self, receiver: BusReceiver) -> None:
         return None
 
     def publish_update(self, key: str, update: bytes) -> None:

@@ -42,7 +42,7 @@ from redis.asyncio.client import Pipeline, PubSub
 from redis.exceptions import RedisError
 
 from ..protocol import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
-from ..store.redis import START, Keys, Replay, open_client, pipelined
+from ..redisdb import START, Keys, Replay, open_client, pipelined
 from . import wire
 from .base import BusReceiver, SessionDeleted
 from .presence import PresenceLedger
@@ -73,8 +73,8 @@ class PresenceReceiver(BusReceiver, Protocol):
         ...
 
 
-class DocumentLog(Protocol):
-    """The part of the Redis store the bus heals from."""
+class StreamLog(Protocol):
+    """The part of the Redis document log the bus heals from."""
 
     def take_position(self, key: str) -> str: ...
 
@@ -88,7 +88,7 @@ class _Resubscribe(Exception):
 
 
 class RedisBus:
-    def __init__(self, url: str, log_store: DocumentLog, *, instance_ttl_seconds: float) -> None:
+    def __init__(self, url: str, log_store: StreamLog, *, instance_ttl_seconds: float) -> None:
         self.instance = secrets.token_hex(wire.INSTANCE_ID_LENGTH // 2)
         self.log = log_store
         self.ttl_ms = max(1000, int(instance_ttl_seconds * 1000))
@@ -167,8 +167,11 @@ class RedisBus:
             return  # the listener sees the same failure and resubscribes everything
         self._ask_peers(key)
 
-    async def unsubscribe(self, key: str) -> None:
-        self._receivers.pop(key, None)
+    async def unsubscribe(self, receiver: BusReceiver) -> None:
+        key = receiver.key
+        if self._receivers.get(key) is not receiver:
+            return  # a newer copy of the document holds the subscription now
+        del self._receivers[key]
         self._positions.pop(key, None)
         self.presence.forget_document(key)
         channel = Keys.channel(key)

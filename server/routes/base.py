@@ -10,8 +10,10 @@ from starlette.requests import Request
 
 from ..config import Settings
 from ..control import Control
+from ..importing import Slots
 from ..limits import KeyedRate
 from ..retention import Retention
+from ..sessions import SessionCreator
 from ..store.base import Store
 from ..webhooks.outbox import Outbox
 
@@ -23,9 +25,8 @@ class Context:
     control: Callable[[Request], Awaitable[Control]]
     outbox: Outbox
     retention: Retention
-    creations: KeyedRate  # sessions created (and imported) per client address
+    creator: SessionCreator  # sessions created (and imported), with their key and rate
     lookups: KeyedRate  # join codes tried per client address
-
-
-def display_url(base: str, session_id: str, token: str) -> str:
-    return f"{base}/d/{session_id}#token={token}"
+    joins: KeyedRate  # people joining per session per minute
+    summaries: KeyedRate  # summaries posted per session per minute
+    imports: Slots  # imports running at once

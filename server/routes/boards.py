@@ -53,7 +53,7 @@ async def create(call: Call[NewBoard]) -> Value:
     if name in await call.read(boards.listed):
         raise Problem(409, f"board {name!r} exists; PATCH it to change it")
     await make_room(call.context, call.session_id, [name])
-    await call.context.store.add_board(call.session_id, name)
+    await call.context.store.sessions.add_board(call.session_id, name)
     info = await call.change(
         lambda doc: boards.add(doc, name, title=title, open_to_all=open_to_all)
     )
@@ -81,7 +81,7 @@ async def make_room(context: Context, session_id: str, names: Collection[str]) -
     Checked before the boards are written, not in one transaction with them: two
     facilitators creating boards at the same instant may pass the limit by one each.
     """
-    existing = await context.store.list_boards(session_id)
+    existing = await context.store.sessions.list_boards(session_id)
     refusal = too_many_boards(existing, names, context.settings.max_boards_per_session)
     if refusal is not None:
         raise Problem(409, refusal)

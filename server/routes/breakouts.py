@@ -11,14 +11,16 @@ from typing import Annotated, Any, Literal
 from annotated_types import Gt, MaxLen, MinLen
 from pycrdt import Doc
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse, Response
 
 from rooms import notes, rounds, session
 from rooms.control import Value
+from rooms.notes import MAX_PROMOTED
 
 from ..access import FACILITATOR, MAIN, PARTICIPANT
 from ..commands import SESSION, Call, Commands, roles
 from ..inputs import Body, text, whole
-from ..limits import too_many_boards
+from ..limits import BOARD_FULL, BoardLimits, no_room, too_many_boards
 from ..problems import Problem
 from ..tokens import new_id
 from .timers import Duration, TimeChange
@@ -48,10 +50,18 @@ class NewRound(Body):
     duration_ms: Duration = 600_000
     closing_ms: Annotated[int, whole(0, 600_000)] = rounds.DEFAULT_CLOSING_MS
     seed: Annotated[int, whole(0, MAX_SEED)] | None = None
+    confidential: bool = Field(
+        False, description="the rooms stay with their members after the round closes"
+    )
 
 
 class Opening(Body):
     duration_ms: Duration | None = None
+    confidential: bool | None = Field(
+        None,
+        description="the rooms stay with their members after the round closes; "
+        "absent keeps what the draft said",
+    )
 
 
 class Message(Body):
@@ -68,7 +78,7 @@ class Choice(Body):
 
 
 class Promotion(Body):
-    notes: Annotated[list[Annotated[str, text(128)]], MinLen(1), MaxLen(200)] = Field(
+    notes: Annotated[list[Annotated[str, text(128)]], MinLen(1), MaxLen(MAX_PROMOTED)] = Field(
         description="the ids of the notes to promote"
     )
 
@@ -98,6 +108,7 @@ class Round(BaseModel):
     ends_at: int | None = None
     closes_at: int | None = None
     closed_at: int | None = None
+    confidential: bool = False
 
 
 class Discarded(BaseModel):
@@ -108,7 +119,7 @@ class Discarded(BaseModel):
 class Promoted(BaseModel):
     board: str
     notes: list[str]
-    section: str
+    section: str | None = Field(description="null when the notes were promoted before")
 
 
 @commands.post(
@@ -145,22 +156,27 @@ async def draft(call: Call[NewRound]) -> Value:
             history=seen,
         )
     )
-    existing = await call.context.store.list_boards(call.session_id)
+    existing = await call.context.store.sessions.list_boards(call.session_id)
     limit = call.context.settings.max_boards_per_session
 
     def write(doc: Doc[Any]) -> Value:
         # In the change that drafts, before it writes: the boards are the ones the draft
-        # names, so a discarded draft's boards (still stored) are taken again.
+        # names. A discarded draft's boards stay stored and count (they are not reused).
         refusal = too_many_boards(existing, rounds.boards_for(doc, chosen), limit)
         if refusal is not None:
             raise Problem(409, refusal)
         return rounds.draft(
-            doc, chosen, duration_ms=body.duration_ms, closing_ms=body.closing_ms, names=body.names
+            doc,
+            chosen,
+            duration_ms=body.duration_ms,
+            closing_ms=body.closing_ms,
+            names=body.names,
+            confidential=body.confidential,
         )
 
     value = await call.change(write)
     for room in value["rooms"]:
-        await call.context.store.add_board(call.session_id, room["board"])
+        await call.context.store.sessions.add_board(call.session_id, room["board"])
     return value
 
 
@@ -182,8 +198,10 @@ async def discard(call: Call[None]) -> Value:
     result=Round,
 )
 async def open_round(call: Call[Opening]) -> Value:
-    duration = call.body.duration_ms
-    return await _command(call, lambda doc, rid, now: rounds.open_round(doc, rid, now, duration))
+    duration, confidential = call.body.duration_ms, call.body.confidential
+    return await _command(
+        call, lambda doc, rid, now: rounds.open_round(doc, rid, now, duration, confidential)
+    )
 
 
 @commands.post(
@@ -272,15 +290,21 @@ async def ask_help(call: Call[None]) -> Value:
 @commands.post(
     ROUND + "/rooms/{room}/promote",
     "Copy notes of a closed room to main as new, editable notes (the room's members or a "
-    "facilitator)",
+    "facilitator); 200 when all were copied before and nothing is added, 409 (reason "
+    "board_full) when main has no room for them",
     access=roles(FACILITATOR, PARTICIPANT),
     body=Promotion,
     result=Promoted,
     status=201,
+    also=(200,),
 )
-async def promote(call: Call[Promotion]) -> Value:
-    """Copy chosen notes of a closed room to `main` as new, editable notes."""
-    round_id, room_id, chosen = call.path("round_id"), call.path("room"), call.body.notes
+async def promote(call: Call[Promotion]) -> Response:
+    """Copy chosen notes of a closed room to `main` as new, editable notes.
+
+    Held to `main`'s limits like a client's write, and idempotent: a note of this room
+    already on `main` is not copied again, so repeating a promotion adds nothing."""
+    round_id, room_id = call.path("round_id"), call.path("room")
+    chosen = list(dict.fromkeys(call.body.notes))
     room = await call.read(lambda doc: rounds.harvested_room(doc, round_id, room_id))
     assert call.grant is not None
     if call.grant.role == PARTICIPANT and call.grant.subject not in room["members"]:
@@ -288,16 +312,32 @@ async def promote(call: Call[Promotion]) -> Value:
     copies = await call.control.read_board(
         call.session_id, room["board"], lambda doc: notes.copies(doc, chosen)
     )
-    new_ids = [new_id() for _ in copies]
-    section_id = new_id()
-    await call.control.change_board(
-        call.session_id,
-        MAIN,
-        lambda doc: notes.paste(
-            doc, copies, new_ids, room["board"], section_id=section_id, title=room["name"]
-        ),
-    )
-    return {"board": MAIN, "notes": new_ids, "section": section_id}
+    settings = call.context.settings
+    limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
+
+    def promote(doc: Doc[Any]) -> tuple[list[str], str | None, bool]:
+        done = notes.promoted_from(doc, room["board"])
+        fresh = [copy for copy in copies if copy["id"] not in done]
+        if not fresh:
+            return [done[c["id"]][0] for c in copies], done[copies[0]["id"]][1], False
+        refusal = no_room(doc, [copy["text"] for copy in fresh], limits)
+        if refusal is not None:
+            raise Problem(409, refusal, reason=BOARD_FULL)
+        section_id = new_id()
+        added = {copy["id"]: new_id() for copy in fresh}
+        notes.paste(
+            doc,
+            fresh,
+            list(added.values()),
+            room["board"],
+            section_id=section_id,
+            title=room["name"],
+        )
+        return [added.get(c["id"]) or done[c["id"]][0] for c in copies], section_id, True
+
+    ids, section_id, added = await call.control.change_board(call.session_id, MAIN, promote)
+    promoted = {"board": MAIN, "notes": ids, "section": section_id}
+    return JSONResponse(promoted, status_code=201 if added else 200)
 
 
 async def _command(call: Call[Any], command: Callable[[Doc[Any], str, int], Value]) -> Value:

@@ -14,30 +14,26 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from functools import partial
-from typing import Annotated, Any, Literal
+from operator import attrgetter
+from typing import Any, Literal
 
-from pycrdt import Doc
-from pydantic import Field
 from starlette.responses import JSONResponse, Response
 
-from rooms import boards, exports, session, summary
-from rooms.control import Value, from_state
-from rooms.errors import Invalid
+from rooms import exports, session
+from rooms.control import Value
 
+from .. import importing
 from ..access import BOT, CONTROL, FACILITATOR, MAIN, OBSERVER
 from ..commands import SESSION, Call, Commands, CreateKey, roles
 from ..control import PRIVATE
-from ..inputs import Body, text
+from ..importing import FORMAT, VERSION, SessionExport
+from ..inputs import Body
 from ..problems import Problem
 from ..protocol import EMPTY_UPDATE
 from ..tokens import shown_join_code
-from .sessions import CreatedSession, created, store_session
+from .sessions import CreatedSession
 from .summary import MARKDOWN
 
-FORMAT = "paja-session"
-VERSION = 1
-IMPORT_MAX_BYTES = 32 * 1024 * 1024
 CSV = "text/csv; charset=utf-8"
 FAILED_IMPORT = "failed import"
 commands = Commands()
@@ -45,26 +41,6 @@ commands = Commands()
 
 class ExportQuery(Body):
     format: Literal["json", "markdown", "csv"] = "json"
-
-
-class ExportedSession(Body):
-    id: str | None = None
-    title: Annotated[str, text(200)]
-    template: Annotated[str, text(64)] | None = None
-    language: Literal["fi", "sv", "en"] | None = None
-    created_at: float | None = Field(None, description="epoch seconds")
-    ended_at: int | None = Field(None, description="server epoch milliseconds")
-
-
-class SessionExport(Body):
-    format: Literal["paja-session"]
-    version: Literal[1]
-    exported_at: int | None = Field(None, description="server epoch milliseconds")
-    session: ExportedSession
-    boards: dict[str, str] = Field(
-        description="board name (control, _ballots and every board) -> base64 of its full "
-        "Yjs state; control is required"
-    )
 
 
 @commands.get(
@@ -82,7 +58,7 @@ async def export(call: Call[None]) -> Response:
     if form == "json" and call.role != FACILITATOR:
         raise Problem(403, "the JSON export holds every ballot: it needs a facilitator token")
     if form == "markdown":
-        made = summary.to_markdown(await control.summary(session_id))
+        made = await control.summary_markdown(session_id)
         return Response(made, media_type=MARKDOWN, headers=attachment(session_id, "md"))
     states = await _states(call)
     if form == "csv":
@@ -93,8 +69,9 @@ async def export(call: Call[None]) -> Response:
     ballots = await control.state(session_id, PRIVATE)
     if ballots != EMPTY_UPDATE:
         states[PRIVATE] = ballots
-    record = await call.context.store.get_session(session_id)
-    assert record is not None  # the caller's check found it
+    record = await call.context.store.sessions.get_session(session_id)
+    if record is None:  # deleted while the boards were read
+        raise Problem(404, "no such session")
     header = await call.read(session.header)
     exported = {
         "format": FORMAT,
@@ -117,76 +94,56 @@ async def _states(call: Call[Any]) -> dict[str, bytes]:
     """Every board of the session (control included) as one Yjs update each."""
     return {
         name: await call.control.state(call.session_id, name)
-        for name in await call.context.store.list_boards(call.session_id)
+        for name in await call.context.store.sessions.list_boards(call.session_id)
     }
 
 
 @commands.post(
     "/api/sessions/import",
     "Import a JSON export as a new session, with new tokens (with the create key as Bearer "
-    "when the server sets one; bodies up to 32 MiB)",
+    "when the server sets one; bodies up to --max-import-bytes, boards up to "
+    "--max-import-boards: 413; two at once per instance: 503)",
     access=CreateKey(),
     body=SessionExport,
-    body_limit=IMPORT_MAX_BYTES,
+    body_limit=attrgetter("max_import_bytes"),
+    parse_body=False,
     result=CreatedSession,
     status=201,
+    limits=(413, 503),
 )
 async def import_session(call: Call[SessionExport]) -> Value:
-    """A JSON export becomes a new session: checked whole before anything is written."""
-    title, template = call.body.session.title, call.body.session.template
-    max_boards = call.context.settings.max_boards_per_session
-    max_bytes = call.context.settings.max_board_bytes
-    # Up to 32 MiB of base64 and Yjs to decode: off the event loop.
-    states = await asyncio.to_thread(_checked, call.body.boards, max_boards, max_bytes)
-    names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
-    record, tokens = await store_session(call.context, title, template, names)
-    control = call.control
-    code = shown_join_code(str(record.settings["join_code"]))
-    try:
-        for name, state in states.items():
-            if name != CONTROL and state != EMPTY_UPDATE:
-                await control.change_board(record.id, name, partial(_apply, state=state))
-        language = await control.change(
-            record.id, lambda doc: exports.restore_control(doc, states[CONTROL], code)
+    """A JSON export becomes a new session: checked whole before anything is written.
+
+    Counted as a session creation and bounded in bytes and boards. The body is parsed,
+    validated and decoded in a worker process (server/importing.py), and the boards go to
+    the store as they are, never applied here: an import stalls no other request."""
+    with call.context.imports.taken():
+        raw = await call.raw_body()
+        settings = call.context.settings
+        limits = importing.ImportLimits(
+            max_import_boards=settings.max_import_boards,
+            max_boards_per_session=settings.max_boards_per_session,
+            max_board_bytes=settings.max_board_bytes,
+            max_notes_per_board=settings.max_notes_per_board,
         )
-    except Exception:
-        await call.context.retention.delete(record.id, FAILED_IMPORT)
-        raise
-    return created(call, record, tokens, language)
-
-
-def _checked(encoded: dict[str, str], max_boards: int, max_bytes: int) -> dict[str, bytes]:
-    """The decoded board states of an export, or the problem why it cannot be imported.
-    Runs in a worker thread: every Doc it makes stays there."""
-    if CONTROL not in encoded:
-        raise Problem(422, "'boards' must be an object holding at least 'control'")
-    if len(encoded.keys() - {CONTROL, PRIVATE}) > max_boards:
-        raise Problem(422, f"a session has at most {max_boards} boards")
-    return {name: _decoded(name, state, max_bytes) for name, state in encoded.items()}
-
-
-def _decoded(name: str, encoded: str, max_bytes: int) -> bytes:
-    """One board's state, decoded once: as base64, then as Yjs (and `control` read as the
-    server reads it)."""
-    shown = repr(name[:64])
-    if name not in (CONTROL, PRIVATE):
-        try:
-            boards.check_name(name)
-        except Invalid as invalid:
-            raise Problem(422, f"board {shown}: {invalid}") from invalid
-    try:
-        state = base64.b64decode(encoded, validate=True)
-    except ValueError as exc:  # bad base64 (binascii.Error), or not ASCII
-        raise Problem(422, f"board {shown} is not valid base64") from exc
-    if len(state) > max_bytes:
-        raise Problem(422, f"board {shown} is larger than this server allows")
-    try:
-        doc = from_state(state)
-    except (ValueError, RuntimeError) as exc:  # pycrdt refuses a corrupt state
-        raise Problem(422, f"board {shown} is not a Yjs document state") from exc
-    if name == CONTROL:
-        exports.check_control(doc)
-    return state
+        async with importing.worker() as run:
+            export = await run(importing.read_export, raw, limits)
+            del raw
+            states = export.states
+            names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
+            new = await call.context.creator.store_session(export.title, export.template, names)
+            record = new.record
+            code = shown_join_code(str(record.settings["join_code"]))
+            try:
+                restored, language, deadline = await run(
+                    exports.restored_control, states[CONTROL], code
+                )
+                boards = {n: s for n, s in states.items() if s != EMPTY_UPDATE}
+                await call.control.install(record.id, boards | {CONTROL: restored}, deadline)
+            except Exception:
+                await call.context.retention.delete(record.id, FAILED_IMPORT)
+                raise
+    return new.answer(call.base_url(), language)
 
 
 @commands.delete(
@@ -204,7 +161,3 @@ async def delete(call: Call[None]) -> None:
 
 def attachment(session_id: str, extension: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="paja-{session_id}.{extension}"'}
-
-
-def _apply(doc: Doc[Any], state: bytes) -> None:
-    doc.apply_update(state)

@@ -15,9 +15,8 @@ from ..access import FACILITATOR, OBSERVER
 from ..commands import SESSION, Call, Commands, roles
 from ..inputs import Body
 from ..protocol import CloseCode
-from ..store.base import Grant
-from ..tokens import new_token, token_hash
-from .base import display_url
+from ..store.sessions import Grant
+from ..tokens import display_url, new_token, token_hash
 
 PERSON = SESSION + "/participants/{participant_id}"
 commands = Commands()
@@ -56,7 +55,7 @@ async def remove(call: Call[None]) -> Value:
     """Out at once: tokens revoked first (so a reconnect fails), then sockets closed."""
     person_id = call.path("participant_id")
     await call.read(lambda doc: session.person(doc, person_id))
-    revoked = await call.context.store.revoke_subject(call.session_id, person_id)
+    revoked = await call.context.store.sessions.revoke_subject(call.session_id, person_id)
     closed = call.control.disconnect(
         call.session_id, person_id, CloseCode.FORBIDDEN, "removed from the session"
     )
@@ -81,7 +80,7 @@ async def set_role(call: Call[RoleChange]) -> Value:
     """A co-facilitator's own token gains facilitator rights (and loses them again)."""
     person_id, role = call.path("participant_id"), call.body.role
     await call.read(lambda doc: session.person(doc, person_id))
-    await call.context.store.set_role(call.session_id, person_id, role)
+    await call.context.store.sessions.set_role(call.session_id, person_id, role)
     call.control.regrant(call.session_id, person_id, role)
     person = await call.change(lambda doc: session.set_role(doc, person_id, role))
     return {"participant_id": person_id, **person}
@@ -97,5 +96,5 @@ async def set_role(call: Call[RoleChange]) -> Value:
 )
 async def new_observer(call: Call[None]) -> Value:
     token = new_token()
-    await call.context.store.add_grant(token_hash(token), Grant(call.session_id, OBSERVER))
+    await call.context.store.sessions.add_grant(token_hash(token), Grant(call.session_id, OBSERVER))
     return {"token": token, "display_url": display_url(call.base_url(), call.session_id, token)}

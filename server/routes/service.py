@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
 from ..commands import Anyone, Call, Commands
+from ..problems import Problem
 
 commands = Commands()
 
@@ -31,7 +32,7 @@ async def healthz(call: Call[None]) -> dict[str, Any]:
 
 @commands.get(
     "/readyz",
-    "Readiness of store and bus (503 with the same body when not ready)",
+    "Readiness of store, bus and scheduler (503 with the same body when not ready)",
     access=Anyone(),
     result=Readiness,
     also=(503,),
@@ -42,6 +43,8 @@ async def readyz(call: Call[None]) -> Response:
     checks = {
         "store": await state.store.ready() and state.hub.store_healthy,
         "bus": await state.bus.ready(),
+        # a scheduler whose loop ended would never fire a timer here again
+        "scheduler": state.api.scheduler is not None and state.api.scheduler.running,
     }
     status = 200 if all(checks.values()) else 503
     return JSONResponse({"ready": status == 200, "checks": checks}, status_code=status)
@@ -49,12 +52,14 @@ async def readyz(call: Call[None]) -> Response:
 
 @commands.get(
     "/metrics",
-    "Prometheus metrics (text exposition format)",
+    "Prometheus metrics (text exposition format), served only with --metrics",
     access=Anyone(),
     media=("text/plain",),
-    refusals=(),
+    refusals=(404,),
 )
 async def metrics(call: Call[None]) -> Response:
+    if not call.context.settings.metrics:  # off by default: they tell how busy the server is
+        raise Problem(404, "metrics are not served here")
     registry = call.request.app.state.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

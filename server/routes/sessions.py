@@ -1,11 +1,10 @@
-"""Sessions: create, read, change and end one; join it by link or by code; the templates
-and the server clock. Creation (`store_session`, `created`) is shared with imports."""
+"""Sessions: create, read, change and end one; join it by link or by code, and rotate
+those; the templates and the server clock. What creating a session writes is
+server/sessions.py, shared with imports."""
 
 from __future__ import annotations
 
 import re
-import time
-from functools import partial
 from typing import Annotated, Any, Literal
 
 from annotated_types import MaxLen
@@ -13,21 +12,27 @@ from pycrdt import Doc
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from rooms import boards, notes, rounds, session, templates
+from rooms import rounds, session, templates
 from rooms.control import Value
 from rooms.events import SESSION_ENDED
 
-from ..access import BOT, FACILITATOR, JOIN, MAIN, OBSERVER, PARTICIPANT
+from ..access import FACILITATOR, JOIN, PARTICIPANT
 from ..commands import SESSION, Anyone, Call, Commands, CreateKey, JoinCode, roles
 from ..inputs import Body, text
 from ..problems import Problem
-from ..store.base import CodeTaken, Grant, SessionRecord
-from ..tokens import join_url, new_id, new_join_code, new_token, shown_join_code, token_hash
-from .base import Context, display_url
+from ..sessions import JOIN_CODE_TRIES, describe
+from ..store.sessions import CodeTaken, Grant
+from ..tokens import (
+    join_url,
+    new_id,
+    new_join_code,
+    new_token,
+    participant_url,
+    shown_join_code,
+    token_hash,
+)
 
 TAG = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[^\s].{0,63}$")
-DEFAULT_BOARDS = ("control", MAIN)
-JOIN_CODE_TRIES = 5
 Language = Literal["fi", "sv", "en"]
 commands = Commands()
 
@@ -111,6 +116,13 @@ class Participant(BaseModel):
     room: str | None = Field(description="breakout board, if placed")
 
 
+class RotatedLinks(BaseModel):
+    join_secret: str
+    participant_url: str
+    join_code: str = Field(description="XXXX-XXXX, typed at /c/")
+    join_url: str
+
+
 class CodeTarget(BaseModel):
     session_id: str
     title: str
@@ -137,92 +149,12 @@ class Clock(BaseModel):
     body=NewSession,
     result=CreatedSession,
     status=201,
+    limits=(503,),
 )
 async def create_session(call: Call[NewSession]) -> Value:
     body = call.body
-    template = templates.load(body.template) if body.template else None
-    extra = templates.board_names(template) if template else []
-    names = [*DEFAULT_BOARDS, *extra]
-    record, tokens = await store_session(call.context, body.title, body.template, names)
-    await _prepare(call, record, body.language, template)
-    return created(call, record, tokens, body.language)
-
-
-def created(call: Call[Any], record: SessionRecord, tokens: dict[str, str], language: str) -> Value:
-    """The answer to a new session: its links and its tokens, shown this once."""
-    base = call.base_url()
-    return {
-        **_describe(base, record),
-        "language": language,
-        "facilitator_token": tokens[FACILITATOR],
-        "observer_token": tokens[OBSERVER],
-        "bot_token": tokens[BOT],
-        "join_secret": tokens[JOIN],
-        "facilitator_url": f"{base}/s/{record.id}#token={tokens[FACILITATOR]}",
-        "participant_url": f"{base}/j/{record.id}#join={tokens[JOIN]}",
-        "display_url": display_url(base, record.id, tokens[OBSERVER]),
-        "ws_url": base.replace("http", "ws", 1) + f"/ws/{record.id}",
-    }
-
-
-async def store_session(
-    context: Context, title: str, template_id: str | None, board_names: list[str]
-) -> tuple[SessionRecord, dict[str, str]]:
-    """A new session with fresh tokens (by role), its boards and a join code no other
-    session has."""
-    tokens = {role: new_token() for role in (FACILITATOR, OBSERVER, BOT, JOIN)}
-    for _ in range(JOIN_CODE_TRIES):
-        settings = {"join_code": new_join_code()}
-        record = SessionRecord(new_id(), title, template_id, time.time(), settings)
-        grants = {token_hash(t): Grant(record.id, role) for role, t in tokens.items()}
-        try:
-            await context.store.create_session(record, grants, board_names)
-        except CodeTaken:
-            continue
-        return record, tokens
-    raise Problem(503, "no free join code; try again", retry_after=1)
-
-
-def _describe(base: str, record: SessionRecord) -> dict[str, Any]:
-    code = str(record.settings["join_code"])
-    return {
-        "id": record.id,
-        "title": record.title,
-        "template": record.template,
-        "created_at": record.created_at,
-        "join_code": shown_join_code(code),
-        "join_url": join_url(base, code),
-    }
-
-
-async def _prepare(
-    call: Call[Any], record: SessionRecord, language: str, template: templates.Template | None
-) -> None:
-    """Write the new session's control document: header, boards and the template."""
-
-    def prepare(doc: Doc[Any]) -> None:
-        session.start(
-            doc,
-            title=record.title,
-            template=record.template,
-            language=language,
-            join_code=shown_join_code(str(record.settings["join_code"])),
-            now=call.now,
-        )
-        title = boards.MAIN_TITLES[language]
-        boards.add(doc, MAIN, title=title, kind=boards.MAIN_KIND, open_to_all=True)
-        if template is not None:
-            templates.apply(doc, template, language)
-
-    await call.control.change(record.id, prepare)
-    if template is None:
-        return
-    for board in templates.board_names(template):
-        laid_out = templates.sections(template, board, language)
-        if laid_out:
-            await call.control.change_board(
-                record.id, board, partial(notes.add_sections, sections=laid_out)
-            )
+    new = await call.context.creator.create(call.control, body.title, body.template, body.language)
+    return new.answer(call.base_url(), body.language)
 
 
 @commands.get(
@@ -233,16 +165,17 @@ async def _prepare(
     refusals=(),
 )
 async def get_session(call: Call[None]) -> Value:
-    record = await call.context.store.get_session(call.session_id)
-    assert record is not None
+    record = await call.context.store.sessions.get_session(call.session_id)
+    if record is None:  # deleted since the caller's check
+        raise Problem(404, "no such session")
     header = await call.read(session.header)
     return {
-        **_describe(call.base_url(), record),
+        **describe(call.base_url(), record),
         "title": header.get("title", record.title),
         "language": header.get("language"),
         "summary_names": header.get("summary_names", False),
         "ended_at": header.get("ended_at"),
-        "boards": await call.context.store.list_boards(call.session_id),
+        "boards": await call.context.store.sessions.list_boards(call.session_id),
     }
 
 
@@ -280,9 +213,42 @@ async def end_session(call: Call[None]) -> Value:
     body=Joining,
     result=Participant,
     status=201,
+    limits=(409, 429),
 )
 async def join_session(call: Call[Joining]) -> Value:
     return await _enter(call)
+
+
+@commands.post(
+    SESSION + "/links/rotate",
+    "A new participant link and join code; the old ones stop working at once, so a removed "
+    "person cannot simply join again. People already in keep their tokens (facilitator)",
+    access=roles(FACILITATOR),
+    result=RotatedLinks,
+    limits=(503,),
+)
+async def rotate_links(call: Call[None]) -> Value:
+    secret = new_token()
+    for _ in range(JOIN_CODE_TRIES):
+        code = new_join_code()
+        try:
+            await call.context.store.sessions.rotate_join(
+                token_hash(secret), Grant(call.session_id, JOIN), code
+            )
+        except CodeTaken:
+            continue
+        break
+    else:
+        raise Problem(503, "no free join code; try again", retry_after=1)
+    shown = shown_join_code(code)
+    await call.change(lambda doc: session.set_join_code(doc, shown))
+    base = call.base_url()
+    return {
+        "join_secret": secret,
+        "participant_url": participant_url(base, call.session_id, secret),
+        "join_code": shown,
+        "join_url": join_url(base, code),
+    }
 
 
 @commands.get(
@@ -309,6 +275,7 @@ async def find_by_code(call: Call[None]) -> Value:
     body=Joining,
     result=Participant,
     status=201,
+    limits=(409, 429),
 )
 async def join_by_code(call: Call[Joining]) -> Value:
     return await _enter(call)
@@ -316,15 +283,26 @@ async def join_by_code(call: Call[Joining]) -> Value:
 
 async def _enter(call: Call[Joining]) -> Value:
     """Mint a participant's own token and take a place in the roster (and in the smallest
-    room when a round is running)."""
+    room when a round is running), within the joins a session may take per minute and the
+    people its roster may hold."""
+    wait = call.context.joins.retry_after(call.session_id)
+    if wait:
+        raise Problem(429, "too many people joined this session just now", retry_after=wait)
     name, tags = call.body.name, call.body.tags
+    most = call.context.settings.max_participants_per_session
+    full = f"this session holds at most {most} people"
+    # Checked before a token is minted, and again in the change that takes the place.
+    if len(await call.read(session.roster)) >= most:
+        raise Problem(409, full)
     participant_id = new_id()
     token = new_token()
-    await call.context.store.add_grant(
+    await call.context.store.sessions.add_grant(
         token_hash(token), Grant(call.session_id, PARTICIPANT, participant_id)
     )
 
     def enter(doc: Doc[Any]) -> Value | None:
+        if len(session.roster(doc)) >= most:
+            raise Problem(409, full)
         session.join(doc, participant_id, name=name, tags=tags, now=call.now)
         return rounds.place_late_joiner(doc, participant_id, call.now)
 

@@ -14,6 +14,7 @@ from rooms.events import SUMMARY_POSTED
 from ..access import BOT, FACILITATOR
 from ..commands import SESSION, Call, Commands, roles
 from ..inputs import Body, text
+from ..problems import Problem
 from ..tokens import new_id
 
 commands = Commands()
@@ -41,12 +42,26 @@ class Summary(BaseModel):
     body=NewSummary,
     result=Summary,
     status=201,
+    limits=(429,),
 )
 async def post(call: Call[NewSummary]) -> Value:
+    """Append a summary; each one fires `summary.posted`, so posting is rate-limited per
+    session, and the session keeps only the newest (rooms/summaries.py)."""
+    wait = call.context.summaries.retry_after(call.session_id)
+    if wait:
+        raise Problem(429, "too many summaries posted in this session", retry_after=wait)
     summary_id, author, markdown, by = new_id(), call.body.author, call.body.markdown, call.role
+    settings = call.context.settings
     posted = await call.change(
         lambda doc: summaries.post(
-            doc, summary_id, author=author, markdown=markdown, by=by, now=call.now
+            doc,
+            summary_id,
+            author=author,
+            markdown=markdown,
+            by=by,
+            now=call.now,
+            keep=settings.max_summaries_per_session,
+            keep_bytes=settings.max_summary_bytes_per_session,
         )
     )
     told = {"summary": summary_id} | {k: posted[k] for k in ("author", "markdown", "by")}

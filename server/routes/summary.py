@@ -1,6 +1,7 @@
 """The session's generated summary (JSON or Markdown), built from `control` and every board
 it mentions as they are at the moment of asking (`Control.summary`, which exports and
-webhooks use too). People read it on the Lab display and bots post from it."""
+webhooks use too, and which builds it once per version of those boards). People read it
+on the Lab display and bots post from it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from annotated_types import Ge
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from rooms import summary
 from rooms.control import Value
 
 from ..access import BOT, FACILITATOR, OBSERVER
@@ -93,7 +93,7 @@ class GeneratedSummary(BaseModel):
 )
 async def get(call: Call[None]) -> Value | Response:
     asked = call.query(SummaryQuery)
-    made = await call.control.summary(call.session_id, asked.language)
     if asked.format == "markdown":
-        return Response(summary.to_markdown(made), media_type=MARKDOWN)
-    return made
+        markdown = await call.control.summary_markdown(call.session_id, asked.language)
+        return Response(markdown, media_type=MARKDOWN)
+    return await call.control.summary(call.session_id, asked.language)

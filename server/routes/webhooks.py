@@ -20,7 +20,7 @@ from ..access import FACILITATOR
 from ..commands import SESSION, Call, Commands, roles
 from ..inputs import Body, text
 from ..problems import Problem
-from ..store.base import DEAD, PENDING, Delivery, Webhook
+from ..store.webhooks import DEAD, PENDING, Delivery, Webhook
 from ..tokens import new_id
 from ..webhooks import messages, urls
 
@@ -88,7 +88,7 @@ async def create(call: Call[NewWebhook]) -> Value:
     wrong = urls.problem(body.url, allow_private=context.settings.webhook_allow_private)
     if wrong:
         raise Problem(422, wrong)
-    if len(await context.store.list_webhooks(call.session_id)) >= MAX_WEBHOOKS:
+    if len(await context.store.webhooks.list_webhooks(call.session_id)) >= MAX_WEBHOOKS:
         raise Problem(409, f"a session has at most {MAX_WEBHOOKS} webhooks")
     secret = secrets.token_hex(SECRET_BYTES) if body.format == messages.JSON_FORMAT else ""
     webhook = Webhook(
@@ -100,7 +100,7 @@ async def create(call: Call[NewWebhook]) -> Value:
         secret=secret,
         created_at=time.time(),
     )
-    await context.store.add_webhook(webhook)
+    await context.store.webhooks.add_webhook(webhook)
     context.outbox.remember_base(call.session_id, call.base_url())
     shown = _webhook(webhook)
     if secret:
@@ -117,7 +117,7 @@ async def create(call: Call[NewWebhook]) -> Value:
 )
 async def list_all(call: Call[None]) -> list[Value]:
     call.context.outbox.remember_base(call.session_id, call.base_url())
-    return [_webhook(w) for w in await call.context.store.list_webhooks(call.session_id)]
+    return [_webhook(w) for w in await call.context.store.webhooks.list_webhooks(call.session_id)]
 
 
 @commands.delete(
@@ -128,7 +128,9 @@ async def list_all(call: Call[None]) -> list[Value]:
     refusals=(404,),
 )
 async def remove(call: Call[None]) -> None:
-    if not await call.context.store.remove_webhook(call.session_id, call.path("webhook_id")):
+    if not await call.context.store.webhooks.remove_webhook(
+        call.session_id, call.path("webhook_id")
+    ):
         raise Problem(404, "no such webhook")
 
 
@@ -142,7 +144,7 @@ async def remove(call: Call[None]) -> None:
 )
 async def deliveries(call: Call[None]) -> list[Value]:
     state = call.query(DeliveriesQuery).state
-    listed = await call.context.store.list_deliveries(call.session_id, state)
+    listed = await call.context.store.webhooks.list_deliveries(call.session_id, state)
     return [_delivery(d) for d in listed]
 
 
@@ -156,13 +158,13 @@ async def deliveries(call: Call[None]) -> list[Value]:
 async def retry(call: Call[None]) -> Value:
     """A dead-lettered delivery goes out again now, with a fresh count of tries."""
     store = call.context.store
-    delivery = await store.get_delivery(call.session_id, call.path("delivery_id"))
+    delivery = await store.webhooks.get_delivery(call.session_id, call.path("delivery_id"))
     if delivery is None:
         raise Problem(404, "no such delivery")
     if delivery.state != DEAD:
         raise Problem(409, f"only dead deliveries are retried; this one is {delivery.state}")
     again = replace(delivery, state=PENDING, attempts=0, next_at=time.time(), last_error="")
-    if not await store.save_delivery(
+    if not await store.webhooks.save_delivery(
         again, expected_state=DEAD, expected_attempts=delivery.attempts
     ):
         raise Problem(409, "the delivery changed meanwhile; list the deliveries again")

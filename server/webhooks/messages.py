@@ -5,6 +5,11 @@ retry days later sends the same bytes. The Teams message is an Adaptive Card 1.4
 session's language that stays under Teams' size limit (about 28 KB): the longest parts
 (top notes, answers, summary lines) are shortened or left out until it fits, and the
 JSON is never cut. The bot client builds its cards with the same functions.
+
+Cards render Markdown, so what people typed (titles, notes, answers, names) is escaped
+after it is shortened, to show as typed: no link, emphasis or list of theirs reaches a
+channel under the workflow's name. A posted summary's lines are Markdown by their author
+(the summary bot's escape people's text the same way) and stay so.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from rooms.events import POLL_CLOSED as POLL_CLOSED
 from rooms.events import SESSION_ENDED as SESSION_ENDED
 from rooms.events import SUMMARY_POSTED as SUMMARY_POSTED
 from rooms.events import TIMER_ENDED as TIMER_ENDED
-from rooms.summary import TEXTS
+from rooms.summary import TEXTS, escape
 
 BREAKOUTS_CLOSED = "breakouts.closed"
 
@@ -159,11 +164,11 @@ def teams(event: Event, session: SessionInfo) -> str:
     lines are left out from the end and the card says how many more there were.
     """
     words = _words(session.language)
-    facts = [(_clip(t, FACT_CHARS), _clip(v, FACT_CHARS)) for t, v in _facts(event, words)]
-    heading, lines = _lines(event, words)
+    facts = [(t, escape(_clip(v, FACT_CHARS))) for t, v in _facts(event, words)]
+    heading, lines, authored = _lines(event, words)
     wanted = min(len(lines), WANTED_LINES)
     for cap in LINE_CAPS:
-        clipped = [_clip(line, cap) for line in lines]
+        clipped = [_clip(line, cap) if authored else escape(_clip(line, cap)) for line in lines]
         build = partial(_message, event, session, words, facts, heading, clipped)
         text, shown = _fit(build, len(lines))
         if shown >= wanted:
@@ -204,7 +209,7 @@ def _message(
     shown: int,
 ) -> dict[str, Any]:
     items: list[dict[str, Any]] = [
-        _text(_clip(session.title, FACT_CHARS), weight="Bolder", size="Medium"),
+        _text(escape(_clip(session.title, FACT_CHARS)), weight="Bolder", size="Medium"),
         _text(words[event.type], spacing="None", isSubtle=True),
     ]
     if facts:
@@ -259,21 +264,22 @@ def _facts(event: Event, words: dict[str, str]) -> list[tuple[str, str]]:
     return [(words[k], str(counts[k])) for k in COUNTS if k in counts]
 
 
-def _lines(event: Event, words: dict[str, str]) -> tuple[str, list[str]]:
-    """The part of the card that may be shortened: its heading and its lines."""
+def _lines(event: Event, words: dict[str, str]) -> tuple[str, list[str], bool]:
+    """The part of the card that may be shortened: its heading, its lines, and whether
+    they are Markdown already (a posted summary's) rather than text to escape."""
     data = event.data
     if event.type == POLL_CLOSED:
         results = data.get("results") or {}
         texts = [str(t) for t in results.get("texts") or []]
         counts = [f"{option}: {n}" for option, n in (results.get("counts") or {}).items()]
-        return words["results"], texts or counts
+        return words["results"], texts or counts, False
     if event.type == SUMMARY_POSTED:
         markdown = str(data.get("markdown", ""))
-        return "", [line for line in markdown.splitlines() if line.strip()]
+        return "", [line for line in markdown.splitlines() if line.strip()], True
     if event.type == SESSION_ENDED:
         notes = (data.get("summary") or {}).get("top_notes") or []
-        return words["top_notes"], [_top_note(n) for n in notes if isinstance(n, dict)]
-    return "", []
+        return words["top_notes"], [_top_note(n) for n in notes if isinstance(n, dict)], False
+    return "", [], False
 
 
 def _top_note(note: dict[str, Any]) -> str:

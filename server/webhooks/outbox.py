@@ -32,7 +32,8 @@ from rooms import session
 from ..config import Settings
 from ..control import Control
 from ..scheduler import SessionEvent, now_ms
-from ..store.base import DEAD, DELIVERED, PENDING, Delivery, Store, Webhook
+from ..store.sessions import SessionStore
+from ..store.webhooks import DEAD, DELIVERED, PENDING, Delivery, Webhook, WebhookStore
 from ..tokens import join_url
 from . import messages, signing, urls
 
@@ -75,8 +76,9 @@ def retry_after(response: httpx.Response) -> float:
 class Outbox:
     """Enqueues deliveries on events and sends due ones, on every server of a deployment."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: WebhookStore, sessions: SessionStore, settings: Settings) -> None:
         self.store = store
+        self.sessions = sessions
         self.settings = settings
         self._control: Control | None = None
         self._bases: OrderedDict[str, str] = OrderedDict()
@@ -158,7 +160,7 @@ class Outbox:
             self._wake.set()
 
     async def _session(self, session_id: str) -> messages.SessionInfo | None:
-        record = await self.store.get_session(session_id)
+        record = await self.sessions.get_session(session_id)
         if record is None or self._control is None:
             return None
         header = await self._control.read(session_id, session.header)

@@ -89,7 +89,36 @@ def _private_literal(host: str) -> bool:
 
 
 def _global(address: str) -> bool:
+    """Whether the server may send to `address`: a public address, in IPv6 also none that
+    carries a non-public IPv4 address inside it, through which a gateway or tunnel could
+    lead back into the private network."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip.is_global
+    if any(ip in network for network in _NEVER):
+        return False
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        return embedded.is_global
+    return ip.is_global and not (ip.is_site_local or ip.is_multicast)
+
+
+# Ranges no webhook leads to, whatever they carry: Teredo tunnels (2001::/32, whose client
+# address is hidden) and NAT64 for local use (RFC 8215), a gateway into a private network.
+_NEVER = (ipaddress.IPv6Network("2001::/32"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+# IPv4 carried in the last 32 bits: IPv4-mapped, IPv4-compatible (RFC 4291) and the NAT64
+# well-known prefix (RFC 6052).
+_LAST_32 = (
+    ipaddress.IPv6Network("::ffff:0:0/96"),
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address that `ip` stands for, if it is one of the forms that carry one."""
+    if ip.sixtofour is not None:  # 2002::/16 (RFC 3056)
+        return ip.sixtofour
+    if any(ip in network for network in _LAST_32):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None

@@ -38,7 +38,7 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
     await fac.get_by_label("Language of the template texts").select_option("en")
     await pages.shot(fac, "01-start")
     await fac.get_by_role("button", name="Create session").click()
-    await fac.wait_for_url(re.compile(r"/s/[^/#]+#token="))
+    await fac.wait_for_url(re.compile(r"/s/[^/#]+"))
     participant_url = await fac.get_by_test_id("participant-link").input_value()
     await fac.get_by_label("their organisation").check()
     participant_url = await fac.get_by_test_id("participant-link").input_value()
@@ -194,3 +194,30 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
     # Everything above went through the server: its control document agrees.
     r = httpx.get(f"{server.http}/api/sessions/{session_id}", timeout=10)
     assert r.status_code == 401  # and nobody reads it without a token
+
+
+async def test_the_facilitator_token_leaves_the_address_bar_and_stays_signed_in(
+    server: PajaServer, pages: Pages
+) -> None:
+    created = server.create_session("Token hygiene")
+    token = created["facilitator_token"]
+    fac = await pages.new("en")
+    await fac.goto(local(created["facilitator_url"], server.http))
+    await expect(fac.get_by_test_id("tab-agenda")).to_be_visible()
+    assert await fac.evaluate("location.hash") == ""
+    assert token not in fac.url
+
+    await fac.reload()
+    await expect(fac.get_by_test_id("tab-agenda")).to_be_visible()
+    assert token not in fac.url
+    await fac.go_back()  # the blank page the tab opened with
+    await fac.go_forward()
+    assert token not in fac.url, "the history entry of the page no longer holds the token"
+    await expect(fac.get_by_test_id("tab-agenda")).to_be_visible()
+    again = await fac.context.new_page()  # the bare page, in another tab of this browser
+    await again.goto(f"{server.http}/s/{created['id']}")
+    await expect(again.get_by_test_id("tab-agenda")).to_be_visible()
+
+    elsewhere = await pages.new("en")  # another browser: nothing is kept there
+    await elsewhere.goto(f"{server.http}/s/{created['id']}")
+    await expect(elsewhere.get_by_text("This link is missing its key")).to_be_visible()

@@ -77,7 +77,10 @@ class PajaServer:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> PajaServer:
-        env = {**os.environ, "PAJA_IDLE_UNLOAD_SECONDS": "2", **self.env}
+        """Starts the process and waits until it answers. Tests read its metrics, so it
+        serves them unless the test's `env` sets `PAJA_METRICS` (empty: the default, off)."""
+        defaults = {"PAJA_IDLE_UNLOAD_SECONDS": "2", "PAJA_METRICS": "true"}
+        env = {**os.environ, **defaults, **self.env}
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [

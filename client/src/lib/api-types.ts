@@ -65,7 +65,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a JSON export as a new session, with new tokens (with the create key as Bearer when the server sets one; bodies up to 32 MiB) */
+        /** Import a JSON export as a new session, with new tokens (with the create key as Bearer when the server sets one; bodies up to --max-import-bytes, boards up to --max-import-boards: 413; two at once per instance: 503) */
         post: operations["exports_import_session"];
         delete?: never;
         options?: never;
@@ -339,7 +339,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy notes of a closed room to main as new, editable notes (the room's members or a facilitator) */
+        /** Copy notes of a closed room to main as new, editable notes (the room's members or a facilitator); 200 when all were copied before and nothing is added, 409 (reason board_full) when main has no room for them */
         post: operations["breakouts_promote"];
         delete?: never;
         options?: never;
@@ -411,6 +411,23 @@ export interface paths {
         post: operations["lead_start"];
         /** Stop leading everyone's view (facilitator) */
         delete: operations["lead_stop"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/links/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new participant link and join code; the old ones stop working at once, so a removed person cannot simply join again. People already in keep their tokens (facilitator) */
+        post: operations["sessions_rotate_links"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -901,7 +918,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text exposition format) */
+        /** Prometheus metrics (text exposition format), served only with --metrics */
         get: operations["service_metrics"];
         put?: never;
         post?: never;
@@ -918,7 +935,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness of store and bus (503 with the same body when not ready) */
+        /** Readiness of store, bus and scheduler (503 with the same body when not ready) */
         get: operations["service_readyz"];
         put?: never;
         post?: never;
@@ -1450,6 +1467,12 @@ export interface components {
              */
             closing_ms?: number;
             /**
+             * Confidential
+             * @description the rooms stay with their members after the round closes
+             * @default false
+             */
+            confidential?: boolean;
+            /**
              * Csv
              * @description name,email,group rows
              * @default null
@@ -1615,6 +1638,12 @@ export interface components {
         /** Opening */
         Opening: {
             /**
+             * Confidential
+             * @description the rooms stay with their members after the round closes; absent keeps what the draft said
+             * @default null
+             */
+            confidential?: boolean | null;
+            /**
              * Duration Ms
              * @default null
              */
@@ -1728,8 +1757,11 @@ export interface components {
             board: string;
             /** Notes */
             notes: string[];
-            /** Section */
-            section: string;
+            /**
+             * Section
+             * @description null when the notes were promoted before
+             */
+            section: string | null;
         };
         /** Promotion */
         Promotion: {
@@ -1781,6 +1813,20 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** RotatedLinks */
+        RotatedLinks: {
+            /**
+             * Join Code
+             * @description XXXX-XXXX, typed at /c/
+             */
+            join_code: string;
+            /** Join Secret */
+            join_secret: string;
+            /** Join Url */
+            join_url: string;
+            /** Participant Url */
+            participant_url: string;
+        };
         /**
          * Round
          * @description docs/schema.md, breakouts.round
@@ -1803,6 +1849,11 @@ export interface components {
             closes_at?: number | null;
             /** Closing Ms */
             closing_ms: number;
+            /**
+             * Confidential
+             * @default false
+             */
+            confidential?: boolean;
             /** Duration Ms */
             duration_ms: number;
             /**
@@ -2204,6 +2255,8 @@ export interface components {
                 "application/problem+json": {
                     detail?: string;
                     instance?: string;
+                    /** @description a stable reason a client may act on, e.g. board_full (409) */
+                    reason?: string;
                     /** @description seconds, with 429 and 503 */
                     retry_after?: number;
                     status?: number;
@@ -2329,6 +2382,7 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
         };
     };
     exports_import_session: {
@@ -2361,6 +2415,7 @@ export interface operations {
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
         };
     };
     sessions_get_session: {
@@ -2920,6 +2975,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promoted"];
+                };
+            };
             /** @description Created */
             201: {
                 headers: {
@@ -3092,6 +3156,34 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    sessions_rotate_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedLinks"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     people_new_observer: {
         parameters: {
             query?: never;
@@ -3149,6 +3241,7 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     people_remove: {
@@ -3343,6 +3436,7 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     summary_get: {
@@ -3996,6 +4090,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            404: components["responses"]["Problem"];
         };
     };
     service_readyz: {

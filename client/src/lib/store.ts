@@ -58,3 +58,24 @@ export function deviceId(): string {
 export function hashParams(hash: string = location.hash): URLSearchParams {
   return new URLSearchParams(hash.replace(/^#/, ''))
 }
+
+/**
+ * The facilitator's token of a session. The facilitator link carries it in its fragment
+ * (`#token=`); on first load it is kept in this browser, so a reload or the bare page
+ * (`/s/{id}`) signs the facilitator in again, and the fragment is cleared so the token
+ * leaves the address bar, the history and screenshots of the page. Where nothing can be
+ * stored (storage refused), the fragment stays: it is then the only copy.
+ */
+export function takeFacilitatorToken(sessionId: string): string | null {
+  const key = `paja:ft:${sessionId}`
+  const params = hashParams()
+  const fromLink = params.get('token')
+  if (!fromLink) return get<string>(key)
+  set(key, fromLink)
+  if (get<string>(key) === fromLink) {
+    params.delete('token')
+    const rest = params.toString()
+    history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''))
+  }
+  return fromLink
+}

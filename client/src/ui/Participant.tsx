@@ -7,7 +7,7 @@ import { command } from '../lib/api'
 import type { ControlState, Poll, Round } from '../lib/control'
 import { formatClock } from '../lib/timer'
 import { announce, Dialog, ErrorText } from './common'
-import { PollResults, pollQuestion } from './Facilitator'
+import { PollResults, pollQuestion } from './facilitator'
 import { useServerNow } from './hooks'
 
 export function RoomBanner(props: { round: Round; board: string; me: string; state: ControlState; sessionId: string; token: string }) {

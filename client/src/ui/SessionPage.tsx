@@ -15,27 +15,15 @@ import {
   answeredPolls,
   deviceId,
   facilitatorInfo,
-  hashParams,
   type ParticipantCreds,
   saveAnsweredPoll,
   savedName,
+  takeFacilitatorToken,
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
-import { Board, type Focus, type Voting } from './Board'
+import { Board, type Focus, type Voting } from './board'
 import { announce, ConnectionBanner, LanguageSwitch } from './common'
-import {
-  AgendaPanel,
-  BoardsPanel,
-  boardTitle,
-  BreakoutPanel,
-  type FacilitatorCtx,
-  PollPanel,
-  SharePanel,
-  SummaryPanel,
-  TimerPanel,
-  VotePanel,
-  VoteResults,
-} from './Facilitator'
+import { boardTitle, type FacilitatorCtx, FacilitatorPanel, SummaryPanel, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
@@ -88,7 +76,8 @@ export function SessionPage(props: {
 }) {
   const { t, lang } = useI18n()
   const { sessionId, role } = props
-  const token = role === 'facilitator' ? hashParams().get('token') : (props.participant?.token ?? null)
+  const [facilitatorToken] = useState(() => (role === 'facilitator' ? takeFacilitatorToken(sessionId) : null))
+  const token = role === 'facilitator' ? facilitatorToken : (props.participant?.token ?? null)
   const myId = props.participant?.participant_id ?? deviceId()
   const myName = props.participant?.name ?? (savedName() || t('role.facilitator'))
   const presence = useMemo<Presence>(() => ({ id: myId, name: myName, role, color: colorFor(myId) }), [myId, myName, role])
@@ -121,6 +110,13 @@ export function SessionPage(props: {
 
   const boardConn = useBoard(sessionId, board, token, presence)
   const canWrite = writable(st, board, isFac, roomBoard)
+  // A breakout board closed to us (4403: moved out, another room chosen, a confidential
+  // room): go where control says we belong. With a room of our own, `board` already
+  // follows control to it; without one, back to main. The provider does not retry 44xx.
+  const refusedHere = boardConn.health.refusedCode === 4403 && board.startsWith('breakout-')
+  useEffect(() => {
+    if (refusedHere && !isFac && roomBoard === null) setPick({ board: 'main', at: clock.serverNow() })
+  }, [refusedHere, roomBoard])
 
   // ---- announcements: moves, notices, summaries, timer milestones -------------------------
   const prevRoom = usePrevious(roomBoard)
@@ -483,18 +479,13 @@ export function SessionPage(props: {
             ))}
           </div>
           <div id="side-panel" role="tabpanel" aria-labelledby={`tab-${activeTab}`} class="side-panel" tabIndex={0}>
-            {activeTab === 'share' && ctx && <SharePanel ctx={ctx} />}
-            {activeTab === 'agenda' && ctx && <AgendaPanel ctx={ctx} />}
+            {ctx && <FacilitatorPanel tab={activeTab} ctx={ctx} />}
             {activeTab === 'agenda' && !ctx && (
               <section class="panel">
                 <h2>{t('agenda.title')}</h2>
                 <AgendaList items={st.agenda.items} current={st.agenda.current} lang={lang} />
               </section>
             )}
-            {activeTab === 'timer' && ctx && <TimerPanel ctx={ctx} />}
-            {activeTab === 'breakouts' && ctx && <BreakoutPanel ctx={ctx} />}
-            {activeTab === 'vote' && ctx && <VotePanel ctx={ctx} />}
-            {activeTab === 'poll' && ctx && <PollPanel ctx={ctx} />}
             {activeTab === 'poll' && !ctx && (
               <section class="panel">
                 <h2>{t('poll.title')}</h2>
@@ -502,7 +493,6 @@ export function SessionPage(props: {
                 <PollList state={st} answered={answered} onAnswer={setAnswering} />
               </section>
             )}
-            {activeTab === 'boards' && ctx && <BoardsPanel ctx={ctx} />}
             {activeTab === 'people' && (
               <section class="panel">
                 <h2>{t('people.title')}</h2>

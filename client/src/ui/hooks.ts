@@ -109,3 +109,10 @@ export function usePrevious<T>(value: T): T | undefined {
   ref.current = value
   return prev
 }
+
+/** A ref that always holds the latest value, for handlers made once that must read it later. */
+export function useLatest<T>(value: T): { readonly current: T } {
+  const ref = useRef(value)
+  ref.current = value
+  return ref
+}

@@ -1,0 +1,96 @@
+// A section: a coloured area with a title that groups notes. Its head is focusable (arrows
+// move it, Shift+arrows resize it, Enter renames, Delete removes); its corner resizes it.
+
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { useT } from '../../i18n'
+import type { BoardModel, SectionSnap } from '../../lib/board'
+import { announce } from '../common'
+import { arrowDelta, resized } from './geometry'
+
+/** How far the arrow keys move or resize a section, in world units. */
+const SECTION_STEP = 20
+
+export function SectionView(props: {
+  section: SectionSnap
+  readOnly: boolean
+  renaming: boolean
+  model: BoardModel
+  onRename: (id: string | null) => void
+  onPointerDown: (e: PointerEvent, id: string, resize: boolean) => void
+}) {
+  const t = useT()
+  const { section: s, model } = props
+  const [draft, setDraft] = useState(s.title)
+  const inputRef = useRef<HTMLInputElement>(null)
+  useEffect(() => {
+    if (props.renaming) {
+      setDraft(s.title)
+      requestAnimationFrame(() => inputRef.current?.select())
+    }
+  }, [props.renaming])
+  const onKey = (e: KeyboardEvent) => {
+    if (props.readOnly || e.ctrlKey || e.metaKey || e.altKey) return
+    const d = arrowDelta(e.key, SECTION_STEP)
+    if (d) {
+      e.preventDefault()
+      e.stopPropagation()
+      const [dx, dy] = d
+      if (e.shiftKey) model.updateSection(s.id, resized(s, dx, dy))
+      else model.moveSection(s.id, dx, dy)
+    } else if (e.key === 'Enter' || e.key === 'F2') {
+      e.preventDefault()
+      e.stopPropagation()
+      props.onRename(s.id)
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault()
+      e.stopPropagation()
+      model.deleteSection(s.id)
+      announce(t('section.deleted'))
+    }
+  }
+  const commit = () => {
+    const title = draft.trim()
+    if (title && title !== s.title) model.updateSection(s.id, { title })
+    props.onRename(null)
+  }
+  return (
+    <div class={`section s-${s.color}`} style={{ transform: `translate(${s.x}px, ${s.y}px)`, width: s.w, height: s.h }}>
+      {props.renaming ? (
+        <input
+          ref={inputRef}
+          class="section-title-input"
+          aria-label={t('section.rename')}
+          value={draft}
+          maxLength={120}
+          onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            e.stopPropagation()
+            if (e.key === 'Enter') commit()
+            if (e.key === 'Escape') props.onRename(null)
+          }}
+          onBlur={commit}
+          onPointerDown={(e) => e.stopPropagation()}
+        />
+      ) : (
+        <div
+          class="section-head"
+          tabIndex={0}
+          role="group"
+          aria-roledescription={t('section.role')}
+          aria-label={s.title || t('section.untitled')}
+          onKeyDown={onKey}
+          onPointerDown={(e) => props.onPointerDown(e, s.id, false)}
+          onDblClick={(e) => {
+            e.stopPropagation()
+            if (!props.readOnly) props.onRename(s.id)
+          }}
+        >
+          {s.title || t('section.untitled')}
+        </div>
+      )}
+      {!props.readOnly && (
+        <div class="section-resize" aria-hidden="true" onPointerDown={(e) => props.onPointerDown(e, s.id, true)} />
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,2 @@
+export { Board, type BoardProps } from './Board'
+export type { Focus, Voting } from './types'

@@ -1,0 +1,5 @@
+export { boardTitle, type FacilitatorCtx } from './ctx'
+export { FacilitatorPanel } from './FacilitatorPanel'
+export { PollResults, pollQuestion } from './PollResults'
+export { SummaryPanel } from './SummaryPanel'
+export { VoteResults } from './VoteResults'

@@ -1,0 +1,31 @@
+"""The embedded store: one SQLite file in WAL mode (`DATA_DIR/paja.sqlite3`), written by
+one thread (database.py), seen as the document log (documents.py), the sessions
+(sessions.py) and the webhook outbox (webhooks.py). docs/storage.md describes the tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import documents, sessions, webhooks
+from .database import Database
+from .documents import SQLiteDocuments
+from .sessions import SQLiteSessions
+from .webhooks import SQLiteWebhooks
+
+
+class SQLiteStore:
+    def __init__(self, path: Path, *, compact_after_updates: int = 500) -> None:
+        self.database = Database(path, documents.SCHEMA + sessions.SCHEMA + webhooks.SCHEMA)
+        self.documents = SQLiteDocuments(self.database, compact_after_updates=compact_after_updates)
+        self.sessions = SQLiteSessions(self.database, self.documents)
+        self.webhooks = SQLiteWebhooks(self.database)
+
+    async def start(self) -> None:
+        await self.database.start()
+
+    async def close(self) -> None:
+        await self.database.close()
+
+    async def ready(self) -> bool:
+        return await self.database.ready()

@@ -1,0 +1,152 @@
+"""The document log in SQLite: a compacted snapshot per document plus an append-only
+log of updates.
+
+Compaction folds the log into the snapshot from the stored rows themselves, so it is
+correct even for updates this process never saw. A board leaving memory is compacted
+from its loaded copy instead (`compact_from`), which costs an encode rather than
+applying the whole snapshot again, so that after a restart it loads as one snapshot:
+the bytes a fresh joiner is sent as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pycrdt import Doc
+
+from ..documents import LoadError, apply_stored, fold
+from .database import Database, immediate
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    doc TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, id);
+"""
+# Keyed by document (`session_id/board`): a session's rows are those under its prefix.
+TABLES = ("snapshots", "updates")
+
+
+class SQLiteDocuments:
+    def __init__(self, database: Database, *, compact_after_updates: int = 500) -> None:
+        self.database = database
+        self.compact_after_updates = compact_after_updates
+        self._log_lengths: dict[str, int] = {}
+        # When each document's snapshot was written, as this process last saw it.
+        self._snapshot_times: dict[str, float | None] = {}
+
+    async def read_document(self, key: str) -> list[bytes]:
+        return await self.database.run(lambda db: self._read(db, key))
+
+    async def load_document(self, key: str) -> bytes | None:
+        updates = await self.read_document(key)
+        return await asyncio.to_thread(fold, updates) if updates else None
+
+    def _read(self, db: sqlite3.Connection, key: str) -> list[bytes]:
+        updates, last_id = self._read_stored(db, key)
+        if self._log_lengths[key] >= self.compact_after_updates:  # a log left long by a crash
+            state = fold(updates)
+            with immediate(db):
+                self._put_snapshot(db, key, state, last_id)
+            return [state]
+        return updates
+
+    def _read_stored(self, db: sqlite3.Connection, key: str) -> tuple[list[bytes], int]:
+        """The snapshot and the log rows after it, and the id of the last row (0: none)."""
+        snapshot = db.execute(
+            "SELECT data, updated_at FROM snapshots WHERE doc = ?", (key,)
+        ).fetchone()
+        rows = db.execute(
+            "SELECT id, data FROM updates WHERE doc = ? ORDER BY id", (key,)
+        ).fetchall()
+        self._log_lengths[key] = len(rows)
+        self._snapshot_times[key] = None if snapshot is None else snapshot[1]
+        updates = [data for _, data in rows]
+        if snapshot is not None:
+            updates.insert(0, snapshot[0])
+        return updates, (rows[-1][0] if rows else 0)
+
+    def _put_snapshot(self, db: sqlite3.Connection, key: str, state: bytes, last_id: int) -> None:
+        """Within a write transaction: the new snapshot, and the log rows it holds gone."""
+        updated_at = time.time()
+        db.execute(
+            "INSERT INTO snapshots (doc, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (doc) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (key, state, updated_at),
+        )
+        db.execute("DELETE FROM updates WHERE doc = ? AND id <= ?", (key, last_id))
+        self._log_lengths[key] = 0
+        self._snapshot_times[key] = updated_at
+
+    async def append_updates(self, batch: Mapping[str, Sequence[bytes]]) -> None:
+        await self.database.run(lambda db: self._append(db, batch))
+
+    def _append(self, db: sqlite3.Connection, batch: Mapping[str, Sequence[bytes]]) -> None:
+        with immediate(db):
+            for key, updates in batch.items():
+                db.executemany(
+                    "INSERT INTO updates (doc, data) VALUES (?, ?)", [(key, u) for u in updates]
+                )
+        for key, updates in batch.items():
+            length = self._log_lengths.get(key, 0) + len(updates)
+            self._log_lengths[key] = length
+            if length >= self.compact_after_updates:
+                self._compact(db, key)
+
+    def _compact(self, db: sqlite3.Connection, key: str) -> None:
+        """Fold the stored snapshot and log (not the in-memory doc) into a new snapshot, so
+        that updates another process logged are folded too."""
+        try:
+            updates, last_id = self._read_stored(db, key)
+            if last_id:
+                state = fold(updates)
+                with immediate(db):
+                    self._put_snapshot(db, key, state, last_id)
+        except LoadError:
+            self._log_lengths[key] = 0  # keep a corrupt log as it is for an operator
+
+    async def compact_from(self, key: str, doc: Doc[Any]) -> None:
+        if self._log_lengths.get(key):
+            # `doc` holds the snapshot this process last read or wrote, as of now: a later
+            # one (another process's, or a reloaded copy's) may hold what `doc` lacks.
+            known = self._snapshot_times.get(key)
+            await self.database.run(lambda db: self._compact_from(db, key, doc, known))
+
+    def _compact_from(
+        self, db: sqlite3.Connection, key: str, doc: Doc[Any], known: float | None
+    ) -> None:
+        with immediate(db):
+            snapshot = db.execute(
+                "SELECT updated_at FROM snapshots WHERE doc = ?", (key,)
+            ).fetchone()
+            if (None if snapshot is None else snapshot[0]) != known:
+                return  # replaced since: leave the log to the next compaction
+            rows = db.execute(
+                "SELECT id, data FROM updates WHERE doc = ? ORDER BY id", (key,)
+            ).fetchall()
+            if not rows:
+                return
+            try:
+                apply_stored(doc, [data for _, data in rows])
+            except LoadError:
+                return  # a corrupt row: keep the log as it is for an operator
+            self._put_snapshot(db, key, doc.get_update(), rows[-1][0])
+
+    def forget(self, prefix: str) -> None:
+        """On the database's thread, once the documents under `prefix` are deleted: what
+        this process remembered of them goes too."""
+        for known in (self._log_lengths, self._snapshot_times):
+            for key in [k for k in known if k.startswith(prefix)]:
+                del known[key]

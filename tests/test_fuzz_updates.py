@@ -1,0 +1,175 @@
+"""Adversarial Yjs updates, generated, sent by a participant to a live server: values
+nested to any depth, shared types under items nobody has, length prefixes far past the
+end, many clients, huge clocks, deletes of ids that do not exist. Whatever comes, the
+server stays up and a healthy client keeps working on the same board."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycrdt import Doc, Map, create_sync_message, create_update_message, write_var_uint
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from support.processes import PajaServer
+from support.yupdates import (
+    ANY,
+    ARRAY_TAG,
+    HAS_ORIGIN,
+    MAP_TYPE,
+    STRING,
+    TYPE,
+    child_item,
+    encode_any,
+    root_item,
+    sync_update,
+    text,
+)
+
+ids = st.tuples(st.integers(0, 2**53), st.integers(0, 2**40))
+plain = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+)
+values = st.recursive(
+    plain,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+roots = st.sampled_from(["notes", "sections", "control", "x" * 300, ""])
+contents = st.one_of(
+    values.map(lambda v: write_var_uint(1) + encode_any(v)),
+    (st.sampled_from([33, 1_000, 20_000, 100_000]) | st.integers(0, 100_000)).map(
+        lambda depth: write_var_uint(1) + bytes([ARRAY_TAG, 1]) * depth + bytes([125, 0])
+    ),  # a value nested `depth` deep
+    st.just(write_var_uint(MAP_TYPE)),
+    st.integers(0, 2**62).map(lambda n: write_var_uint(n) + b"abc"),  # a length far past the end
+)
+
+
+def item(kind: str, root: str, content: bytes, ref: tuple[int, int]) -> bytes:
+    info = TYPE if content == write_var_uint(MAP_TYPE) else ANY
+    if kind == "root":
+        return root_item(root, "k", info, content)
+    if kind == "child":
+        return child_item(ref, "k", info, content)
+    if kind == "string":
+        return (
+            bytes([STRING | HAS_ORIGIN])
+            + write_var_uint(ref[0])
+            + write_var_uint(ref[1])
+            + text(root)
+        )
+    return bytes([info | HAS_ORIGIN]) + write_var_uint(ref[0]) + write_var_uint(ref[1]) + content
+
+
+items = st.builds(
+    item, st.sampled_from(["root", "child", "string", "origin"]), roots, contents, ids
+)
+clients = st.tuples(st.integers(0, 2**53), st.integers(0, 2**40), st.lists(items, max_size=5))
+deletes = st.lists(st.tuples(st.integers(0, 2**53), st.lists(ids, max_size=3)), max_size=3)
+
+
+def encode(parts: list[tuple[int, int, list[bytes]]], gone: list[tuple[int, list[Any]]]) -> bytes:
+    out = write_var_uint(len(parts))
+    for client, clock, structs in parts:
+        out += write_var_uint(len(structs)) + write_var_uint(client) + write_var_uint(clock)
+        out += b"".join(structs)
+    out += write_var_uint(len(gone))
+    for client, ranges in gone:
+        out += write_var_uint(client) + write_var_uint(len(ranges))
+        out += b"".join(write_var_uint(c) + write_var_uint(n) for c, n in ranges)
+    return out
+
+
+updates = st.one_of(
+    st.builds(encode, st.lists(clients, max_size=5), deletes),
+    st.builds(
+        lambda u, cut: u[:cut],
+        st.builds(encode, st.lists(clients, max_size=3), deletes),
+        st.integers(0, 400),
+    ),
+    st.binary(max_size=200),
+)
+
+
+def send(url: str, payload: bytes) -> None:
+    """One socket, one update; the server may close it (1007/1008) or apply it."""
+    with connect(url, max_size=None, open_timeout=20) as ws:
+        ws.recv(timeout=20)  # the greeting: the server is serving this socket
+        try:
+            ws.send(sync_update(payload))
+            ws.send(create_sync_message(Doc()))  # answered unless the update closed it
+            while ws.recv(timeout=20)[:2] != b"\x00\x01":  # the answer: sync step 2
+                pass
+        except ConnectionClosed:
+            return
+
+
+def healthy(server: PajaServer, url: str, key: str) -> None:
+    """A facilitator writes a note; a fresh client then reads it back from the server."""
+    doc: Doc[Any] = Doc()
+    doc.get("notes", type=Map)[key] = "ok"
+    with connect(url, open_timeout=20) as ws:
+        ws.recv(timeout=20)
+        ws.send(create_update_message(doc.get_update()))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        reader: Doc[Any] = Doc()
+        with connect(url, max_size=None, open_timeout=20) as ws:
+            ws.send(create_sync_message(reader))
+            while True:
+                message = ws.recv(timeout=20)
+                assert isinstance(message, bytes)
+                if message[:2] == b"\x00\x01":  # sync step 2: the server's whole board
+                    length_end = 2
+                    while message[length_end] & 0x80:
+                        length_end += 1
+                    reader.apply_update(message[length_end + 1 :])
+                    break
+        if key in reader.get("notes", type=Map).keys():
+            assert server.alive()
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"a healthy client's note {key!r} never came back")
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    base = tmp_path_factory.mktemp("fuzz")
+    server = PajaServer(base / "data", base / "server.log").start()
+    session = server.create_session()
+    person = server.join(session, "Fuzzer")
+    yield (
+        server,
+        server.board_url(session["id"], "main", person["token"]),
+        server.board_url(session["id"], "main", session["facilitator_token"]),
+    )
+    server.stop()
+
+
+SEEN = {"count": 0}
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(updates)
+def test_the_server_stays_up_and_serves_a_healthy_client(board: Any, payload: bytes) -> None:
+    server, attacker, facilitator = board
+    send(attacker, payload)
+    assert server.alive(), "the server is still running"
+    SEEN["count"] += 1
+    if SEEN["count"] % 40 == 0:
+        healthy(server, facilitator, f"healthy-{SEEN['count']}")
