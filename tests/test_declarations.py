@@ -74,3 +74,29 @@ def test_field_limits_are_in_the_document_and_enforced(server: PajaServer) -> No
     ):
         refused = httpx.post(server.http + "/api/sessions", json=wrong)
         assert (refused.status_code, refused.json()["detail"]) == (422, detail), wrong
+
+
+def test_limits_held_by_handlers_and_new_fields_are_in_the_document() -> None:
+    """A status a handler answers for a limit of its own (a rate, a roster cap, imports at
+    once) is declared with its command, and so documented like the framework's."""
+    spec = openapi_spec()
+    session = "/api/sessions/{session_id}"
+    statuses = {
+        (session + "/participants", "post"): {"201", "409", "429"},
+        ("/api/join/{code}", "post"): {"201", "409", "429"},
+        (session + "/summaries", "post"): {"201", "429"},
+        (session + "/breakouts/{round_id}/rooms/{room}/promote", "post"): {"200", "201", "409"},
+        ("/api/sessions/import", "post"): {"201", "413", "429", "503"},
+        ("/api/sessions", "post"): {"201", "401", "429", "503"},
+        (session + "/links/rotate", "post"): {"200", "401", "403", "503"},
+        ("/metrics", "get"): {"200", "404"},
+        ("/readyz", "get"): {"200", "503"},
+    }
+    for (path, method), expected in statuses.items():
+        answered = set(spec["paths"][path][method]["responses"])
+        assert expected <= answered, (path, method, expected - answered)
+    for path in (session + "/breakouts", session + "/breakouts/{round_id}/open"):
+        body = _schema(spec, path, "post", "requestBody")
+        assert "confidential" in body["properties"], path
+    rotated = _schema(spec, session + "/links/rotate", "post", "200")
+    assert set(rotated["required"]) == {"join_secret", "participant_url", "join_code", "join_url"}

@@ -111,7 +111,7 @@ async def _states(call: Call[Any]) -> dict[str, bytes]:
     status=201,
     limits=(413, 503),
 )
-async def import_session(call: Call[SessionExport]) -> Value:
+async def import_session(call: Call[None]) -> Value:
     """A JSON export becomes a new session: checked whole before anything is written.
 
     Counted as a session creation and bounded in bytes and boards. The body is parsed,
