@@ -7,13 +7,12 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -97,25 +96,6 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
     )
     upkeep = MemoryUpkeep(settings.memory_upkeep_seconds)
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(request: Request) -> Response:
-        checks = {
-            "store": await store.ready() and hub.store_healthy,
-            "bus": await bus.ready(),
-            # a scheduler whose loop ended would never fire a timer here again
-            "scheduler": api.scheduler is not None and api.scheduler.running,
-        }
-        status = 200 if all(checks.values()) else 503
-        return JSONResponse({"ready": status == 200, "checks": checks}, status_code=status)
-
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_spec())
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.start()
@@ -138,10 +118,6 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
                 log.error("paja stopped with edits the store did not take (see above)")
 
     routes: list[BaseRoute] = [
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
-        *([Route("/metrics", metrics)] if settings.metrics else []),
-        Route("/api/openapi.json", openapi),
         *api.routes(),
         WebSocketRoute("/ws/{session_id}/{board}", endpoint.handle),
         *client_routes(CLIENT_DIST),
@@ -158,5 +134,9 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
     )
     app.state.hub = hub
     app.state.store = store
+    app.state.bus = bus
+    app.state.api = api
     app.state.settings = settings
+    app.state.registry = registry
+    app.state.openapi = openapi_spec()
     return app

@@ -1,9 +1,11 @@
-"""Reading a session export for an import, in a worker process of its own.
+"""A session export's format (the models the export answers with and the import command
+declares as its body), and reading one for an import in a worker process of its own.
 
 An import is up to `max_import_bytes` of JSON, base64 and Yjs to decode. pycrdt holds the
 GIL while it decodes, so a worker thread would still stall every other request, and the
 decoded documents would stay in the server's heap. A short-lived process does the work
-instead: the server only reads the body and stores the states it is handed back.
+instead, validation against `SessionExport` included: the server only reads the body and
+stores the states it is handed back.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import multiprocessing
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import Field
 
 from rooms import boards, exports
 from rooms.control import from_state, table
@@ -23,7 +27,7 @@ from rooms.errors import Invalid
 
 from .access import CONTROL
 from .control import PRIVATE
-from .inputs import parsed_body, required_text, text_field
+from .inputs import Body, parsed_body, text, validated
 from .nesting import Nesting, TooDeep
 from .problems import Problem
 
@@ -34,6 +38,44 @@ T = TypeVar("T")
 _CONTEXT = multiprocessing.get_context("spawn")
 FORMAT = "paja-session"
 VERSION = 1
+
+
+class ExportedSession(Body):
+    id: str | None = None
+    title: Annotated[str, text(200)]
+    template: Annotated[str, text(64)] | None = None
+    language: Literal["fi", "sv", "en"] | None = None
+    created_at: float | None = Field(None, description="epoch seconds")
+    ended_at: int | None = Field(None, description="server epoch milliseconds")
+
+
+class SessionExport(Body):
+    format: Literal["paja-session"]
+    version: Literal[1]
+    exported_at: int | None = Field(None, description="server epoch milliseconds")
+    session: ExportedSession
+    boards: dict[str, str] = Field(
+        description="board name (control, _ballots and every board) -> base64 of its full "
+        "Yjs state; control is required"
+    )
+
+
+class Slots:
+    """At most `count` imports at once on this instance: each holds a worker process and
+    a body of up to `max_import_bytes`."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        if self.free <= 0:
+            raise Problem(503, "other imports are running; try again", retry_after=5)
+        self.free -= 1
+        try:
+            yield
+        finally:
+            self.free += 1
 
 
 @dataclass(frozen=True)
@@ -91,26 +133,19 @@ def _refusals_returned(function: Callable[..., T], *args: Any) -> T | _Refusal:
 def read_export(raw: bytes, limits: ImportLimits) -> Export:
     """The title, template and decoded board states of an export's JSON body, or the
     problem why it cannot be imported."""
-    body = parsed_body(raw)
-    if body.get("format") != FORMAT or body.get("version") != VERSION:
-        raise Problem(422, f"not a session export ('format': {FORMAT!r}, 'version': 1)")
-    header = body.get("session")
-    if not isinstance(header, dict):
-        raise Problem(422, "'session' must be an object with the session's title")
-    title = required_text(header, "title", limit=200)
-    template = text_field(header, "template", required=False, limit=64)
-    encoded = body.get("boards")
-    if not isinstance(encoded, dict) or CONTROL not in encoded:
+    export = validated(SessionExport, parsed_body(raw))
+    encoded = export.boards
+    if CONTROL not in encoded:
         raise Problem(422, "'boards' must be an object holding at least 'control'")
     if len(encoded) > limits.max_import_boards:
         raise Problem(413, f"an import holds at most {limits.max_import_boards} boards")
     if len(encoded.keys() - {CONTROL, PRIVATE}) > limits.max_boards_per_session:
         raise Problem(422, f"a session has at most {limits.max_boards_per_session} boards")
     states = {name: _decoded(name, state, limits) for name, state in encoded.items()}
-    return Export(title, template, states)
+    return Export(export.session.title, export.session.template, states)
 
 
-def _decoded(name: str, encoded: Any, limits: ImportLimits) -> bytes:
+def _decoded(name: str, encoded: str, limits: ImportLimits) -> bytes:
     """One board's state, decoded once: as base64, then as Yjs (and `control` read as the
     server reads it), within the limits a client's writes are held to."""
     shown = repr(name[:64])
@@ -119,8 +154,6 @@ def _decoded(name: str, encoded: Any, limits: ImportLimits) -> bytes:
             boards.check_name(name)
         except Invalid as invalid:
             raise Problem(422, f"board {shown}: {invalid}") from invalid
-    if not isinstance(encoded, str):
-        raise Problem(422, f"board {shown} must be a base64 string")
     try:
         state = base64.b64decode(encoded, validate=True)
     except ValueError as exc:  # bad base64 (binascii.Error), or not ASCII

@@ -1,4 +1,5 @@
-"""Reading a REST request: its JSON body, its bearer token and typed fields of the body.
+"""Reading a REST request: its JSON body, its bearer token, and the body or query validated
+against a command's pydantic model.
 
 Every malformed input becomes a `Problem` here, with a message that names the field.
 """
@@ -7,9 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Sequence
-from typing import Any, overload
+from functools import cache
+from typing import Any, TypeVar
 
+from annotated_types import Interval
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 from starlette.requests import HTTPConnection, Request
 
 from .problems import Problem
@@ -19,6 +23,25 @@ MAX_BODY_BYTES = 64 * 1024
 # body is refused before it can exhaust the stack of the parser or of what reads it.
 MAX_DEPTH = 32
 TOO_DEEP = f"body nests deeper than {MAX_DEPTH} levels"
+M = TypeVar("M", bound=BaseModel)
+
+
+class Body(BaseModel):
+    """A request body or query: JSON types taken strictly ("5" is not 5, true is not 1),
+    unknown fields ignored. Field limits live here, so the OpenAPI document carries them."""
+
+    model_config = ConfigDict(strict=True)
+
+
+def text(limit: int) -> StringConstraints:
+    """A non-empty text of at most `limit` characters once surrounding space is stripped:
+    `Annotated[str, text(200)]`."""
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)
+
+
+def whole(low: int, high: int) -> Interval:
+    """`Annotated[int, whole(low, high)]`: an integer within [low, high]."""
+    return Interval(ge=low, le=high)
 
 
 async def json_body(
@@ -104,79 +127,50 @@ def bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def text_field(body: dict[str, Any], name: str, *, required: bool, limit: int) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise Problem(422, f"'{name}' is required")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise Problem(422, f"'{name}' must be a non-empty string")
-    value = value.strip()
-    if len(value) > limit:
-        raise Problem(422, f"'{name}' is limited to {limit} characters")
-    return value
+def validated(model: type[M], raw: dict[str, Any]) -> M:
+    """`raw` as an instance of `model`, or a 422 problem that names the first bad field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as invalid:
+        raise Problem(422, _message(model, invalid.errors()[0])) from invalid
 
 
-def required_text(body: dict[str, Any], name: str, *, limit: int) -> str:
-    value = text_field(body, name, required=True, limit=limit)
-    assert value is not None
-    return value
+def _message(model: type[BaseModel], error: ErrorDetails) -> str:
+    """The problem's detail for one pydantic error, worded as the API always has been."""
+    where = error["loc"]
+    name = f"'{where[0]}'" if where else "body"
+    kind = error["type"]
+    schema = _field_schema(model, str(where[0])) if len(where) == 1 else {}
+    if kind == "missing":
+        return f"{name} is required"
+    if kind in ("string_type", "string_too_short") and len(where) == 1:
+        return f"{name} must be a non-empty string"
+    if kind == "string_too_long" and len(where) == 1:
+        return f"{name} is limited to {error.get('ctx', {}).get('max_length')} characters"
+    if kind == "bool_type":
+        return f"{name} must be true or false"
+    if kind == "literal_error" and "enum" in schema:
+        return f"{name} is one of {', '.join(map(str, schema['enum']))}"
+    bounded = "minimum" in schema and "maximum" in schema
+    if kind.startswith(("int", "float", "greater", "less")) and bounded:
+        low, high = schema["minimum"], schema["maximum"]
+        if schema.get("type") == "integer":
+            return f"{name} must be a whole number from {low} to {high}"
+        return f"{name} is a number from {low} to {high}"
+    if kind.startswith("refused"):  # a model's own check said it in full
+        return error["msg"]
+    return f"{name}: {error['msg'][:1].lower()}{error['msg'][1:]}"
 
 
-def one_of(value: Any, name: str, options: Sequence[str]) -> str:
-    """A field or query parameter that must be one of a few names."""
-    if value not in options:
-        raise Problem(422, f"'{name}' is one of {', '.join(options)}")
-    return str(value)
+def _field_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The JSON Schema of one field, without its `null` alternative."""
+    schema: dict[str, Any] = _schema(model).get("properties", {}).get(name, {})
+    for option in schema.get("anyOf", ()):
+        if option.get("type") != "null":
+            return {**schema, **option}
+    return schema
 
 
-def int_field(
-    body: dict[str, Any], name: str, *, default: int | None = None, low: int, high: int
-) -> int | None:
-    """An integer within [low, high]; `default` when absent (None means optional)."""
-    value = body.get(name, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Problem(422, f"'{name}' must be a whole number from {low} to {high}")
-    return value
-
-
-def required_int(body: dict[str, Any], name: str, *, low: int, high: int) -> int:
-    value = int_field(body, name, low=low, high=high)
-    if value is None:
-        raise Problem(422, f"'{name}' is required")
-    return value
-
-
-@overload
-def bool_field(body: dict[str, Any], name: str, *, default: bool) -> bool: ...
-
-
-@overload
-def bool_field(body: dict[str, Any], name: str, *, default: None) -> bool | None: ...
-
-
-def bool_field(body: dict[str, Any], name: str, *, default: bool | None) -> bool | None:
-    """A true/false field; with `default=None`, None when it is absent or null (a change
-    command leaves what is not given as it is)."""
-    value = body.get(name, default)
-    if value is None and default is None:
-        return None
-    if not isinstance(value, bool):
-        raise Problem(422, f"'{name}' must be true or false")
-    return value
-
-
-def text_list(body: dict[str, Any], name: str, *, limit: int, items: int) -> list[str] | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if (
-        not isinstance(value, list)
-        or len(value) > items
-        or not all(isinstance(v, str) and 0 < len(v.strip()) <= limit for v in value)
-    ):
-        raise Problem(422, f"'{name}' is a list of at most {items} texts of 1-{limit} characters")
-    return [v.strip() for v in value]
+@cache
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()

@@ -36,7 +36,7 @@ describe('agenda draft', () => {
 })
 
 describe('breakout draft request', () => {
-  const form = { strategy: 'random', sizeMode: 'group_size' as const, size: '3', duration: '15', countdown: '60' }
+  const form = { strategy: 'random' as const, sizeMode: 'group_size' as const, size: '3', duration: '15', countdown: '60' }
 
   it('sizes rooms by group size or room count', () => {
     expect(draftBody(form, 9)).toEqual({ strategy: 'random', duration_ms: 900000, closing_ms: 60000, group_size: 3 })

@@ -4,256 +4,343 @@ and harvest the rooms' notes into `main`."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from random import Random
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from annotated_types import Gt, MaxLen, MinLen
 from pycrdt import Doc
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse, Response
 
-from rooms import notes, rounds, session, timers
+from rooms import notes, rounds, session
 from rooms.control import Value
+from rooms.notes import MAX_PROMOTED
 
 from ..access import FACILITATOR, MAIN, PARTICIPANT
-from ..inputs import (
-    bool_field,
-    int_field,
-    json_body,
-    required_int,
-    required_text,
-    text_field,
-    text_list,
-)
+from ..commands import SESSION, Call, Commands, roles
+from ..inputs import Body, text, whole
 from ..limits import BOARD_FULL, BoardLimits, no_room, too_many_boards
 from ..problems import Problem
-from ..scheduler import now_ms
 from ..tokens import new_id
-from .base import SESSION, Endpoints, answer, route
+from .timers import Duration, TimeChange
 
 ROUND = SESSION + "/breakouts/{round_id}"
 MAX_SEED = 2**53
+Count = Annotated[int, whole(1, 200)]
+commands = Commands()
+facilitator = roles(FACILITATOR)
 
 
-class Breakouts(Endpoints):
-    def routes(self) -> list[Route]:
-        return [
-            route(SESSION + "/breakouts", self.draft, "POST"),
-            route(ROUND, self.discard, "DELETE"),
-            route(ROUND + "/open", self.open, "POST"),
-            route(ROUND + "/close", self.close, "POST"),
-            route(ROUND + "/messages", self.broadcast, "POST"),
-            route(ROUND + "/time", self.adjust, "POST"),
-            route(ROUND + "/moves", self.move, "POST"),
-            route(ROUND + "/choice", self.choose, "POST"),
-            route(ROUND + "/help", self.ask_help, "POST"),
-            route(ROUND + "/help/{room}", self.clear_help, "DELETE"),
-            route(ROUND + "/rooms/{room}/promote", self.promote, "POST"),
-        ]
+class NewRound(Body):
+    strategy: Literal["random", "balanced", "keep_apart", "csv", "choose", "reuse"]
+    rooms: Count | None = None
+    group_size: Count | None = None
+    names: Annotated[list[Annotated[str, text(80)]], MaxLen(200)] | None = None
+    key: Annotated[str, text(32)] | None = Field(
+        None, description="tag key: kind (balanced), org (keep_apart)"
+    )
+    ratio: Annotated[dict[str, Annotated[float, Gt(0)]], MinLen(1)] | None = Field(
+        None, description="tag value -> its share of each room (balanced)"
+    )
+    csv: str | None = Field(None, description="name,email,group rows")
+    capacity: Annotated[int, whole(1, 1000)] | None = None
+    reuse: Annotated[str, text(16)] | None = Field(None, description="id of an earlier round")
+    avoid_repeats: bool = True
+    duration_ms: Duration = 600_000
+    closing_ms: Annotated[int, whole(0, 600_000)] = rounds.DEFAULT_CLOSING_MS
+    seed: Annotated[int, whole(0, MAX_SEED)] | None = None
+    confidential: bool = Field(
+        False, description="the rooms stay with their members after the round closes"
+    )
 
-    async def draft(self, request: Request) -> JSONResponse:
-        """Allocate people with a strategy; nobody moves until the round opens."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        body = await json_body(request)
-        strategy = required_text(body, "strategy", limit=32)
-        reuse = text_field(body, "reuse", required=False, limit=16)
-        avoid_repeats = bool_field(body, "avoid_repeats", default=True)
-        names = text_list(body, "names", limit=80, items=200)
-        duration = int_field(body, "duration_ms", default=600_000, low=1, high=timers.MAX_MS)
-        closing = int_field(
-            body, "closing_ms", default=rounds.DEFAULT_CLOSING_MS, low=0, high=600_000
+
+class Opening(Body):
+    duration_ms: Duration | None = None
+    confidential: bool | None = Field(
+        None,
+        description="the rooms stay with their members after the round closes; "
+        "absent keeps what the draft said",
+    )
+
+
+class Message(Body):
+    text: Annotated[str, text(500)]
+
+
+class Move(Body):
+    participant: Annotated[str, text(64)]
+    room: Annotated[str, text(64)]
+
+
+class Choice(Body):
+    room: Annotated[str, text(64)]
+
+
+class Promotion(Body):
+    notes: Annotated[list[Annotated[str, text(128)]], MinLen(1), MaxLen(MAX_PROMOTED)] = Field(
+        description="the ids of the notes to promote"
+    )
+
+
+class Room(BaseModel):
+    id: str
+    name: str
+    board: str
+    members: list[str]
+    help_requested_at: int | None = None
+
+
+class Round(BaseModel):
+    """docs/schema.md, breakouts.round"""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    number: int
+    state: Literal["draft", "open", "closing", "closed"]
+    strategy: str
+    rooms: list[Room]
+    unassigned: list[str] = []
+    capacity: int | None = None
+    duration_ms: int
+    closing_ms: int
+    opened_at: int | None = None
+    ends_at: int | None = None
+    closes_at: int | None = None
+    closed_at: int | None = None
+    confidential: bool = False
+
+
+class Discarded(BaseModel):
+    id: str
+    discarded: bool
+
+
+class Promoted(BaseModel):
+    board: str
+    notes: list[str]
+    section: str | None = Field(description="null when the notes were promoted before")
+
+
+@commands.post(
+    SESSION + "/breakouts",
+    "Draft a round with a strategy; nobody moves until it opens (facilitator)",
+    access=facilitator,
+    body=NewRound,
+    result=Round,
+    status=201,
+)
+async def draft(call: Call[NewRound]) -> Value:
+    """Allocate people with a strategy; nobody moves until the round opens."""
+    body = call.body
+
+    def known(doc: Doc[Any]) -> tuple[Any, ...]:
+        earlier = rounds.earlier(doc, body.reuse) if body.reuse else None
+        seen = rounds.pairs(doc) if body.avoid_repeats else set()
+        return session.people(doc), earlier, seen
+
+    people, earlier, seen = await call.read(known)
+    rng = Random(body.seed)
+    chosen = await asyncio.to_thread(
+        lambda: rounds.plan(
+            body.strategy,
+            people,
+            rng=rng,
+            rooms=body.rooms,
+            group_size=body.group_size,
+            key=body.key,
+            ratio=body.ratio,
+            csv_text=body.csv,
+            capacity=body.capacity,
+            earlier=earlier,
+            history=seen,
         )
-        seed = int_field(body, "seed", low=0, high=MAX_SEED)
-        csv_text = body.get("csv")
-        if csv_text is not None and not isinstance(csv_text, str):
-            raise Problem(422, "'csv' is the text of a CSV file")
-        rooms = int_field(body, "rooms", low=1, high=200)
-        group_size = int_field(body, "group_size", low=1, high=200)
-        capacity = int_field(body, "capacity", low=1, high=1000)
-        key = text_field(body, "key", required=False, limit=32)
-        ratio = _ratio(body.get("ratio"))
-        confidential = bool_field(body, "confidential", default=False)
-        control = await self.control(request)
+    )
+    existing = await call.context.store.sessions.list_boards(call.session_id)
+    limit = call.context.settings.max_boards_per_session
 
-        def known(doc: Doc[Any]) -> tuple[Any, ...]:
-            earlier = rounds.earlier(doc, reuse) if reuse else None
-            seen = rounds.pairs(doc) if avoid_repeats else set()
-            return session.people(doc), earlier, seen
-
-        people, earlier, seen = await control.read(session_id, known)
-        rng = Random(seed)
-        chosen = await asyncio.to_thread(
-            lambda: rounds.plan(
-                strategy,
-                people,
-                rng=rng,
-                rooms=rooms,
-                group_size=group_size,
-                key=key,
-                ratio=ratio,
-                csv_text=csv_text,
-                capacity=capacity,
-                earlier=earlier,
-                history=seen,
-            )
-        )
-        assert duration is not None and closing is not None
-        existing = await self.store.sessions.list_boards(session_id)
-        limit = self.settings.max_boards_per_session
-
-        def draft(doc: Doc[Any]) -> Value:
-            # In the change that drafts, before it writes: the boards are the ones the draft
-            # names. A discarded draft's boards stay stored and count (they are not reused).
-            refusal = too_many_boards(existing, rounds.boards_for(doc, chosen), limit)
-            if refusal is not None:
-                raise Problem(409, refusal)
-            return rounds.draft(
-                doc,
-                chosen,
-                duration_ms=duration,
-                closing_ms=closing,
-                names=names,
-                confidential=confidential,
-            )
-
-        value = await control.change(session_id, draft)
-        for room in value["rooms"]:
-            await self.store.sessions.add_board(session_id, room["board"])
-        return answer(value, 201)
-
-    async def discard(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        round_id = request.path_params["round_id"]
-        control = await self.control(request)
-        await control.change(session_id, lambda doc: rounds.discard(doc, round_id))
-        return answer({"id": round_id, "discarded": True})
-
-    async def open(self, request: Request) -> JSONResponse:
-        body = await json_body(request, optional=True)
-        duration = int_field(body, "duration_ms", low=1, high=timers.MAX_MS)
-        confidential = bool_field(body, "confidential", default=None)
-        return await self._command(
-            request,
-            lambda doc, rid, now: rounds.open_round(doc, rid, now, duration, confidential),
+    def write(doc: Doc[Any]) -> Value:
+        # In the change that drafts, before it writes: the boards are the ones the draft
+        # names. A discarded draft's boards stay stored and count (they are not reused).
+        refusal = too_many_boards(existing, rounds.boards_for(doc, chosen), limit)
+        if refusal is not None:
+            raise Problem(409, refusal)
+        return rounds.draft(
+            doc,
+            chosen,
+            duration_ms=body.duration_ms,
+            closing_ms=body.closing_ms,
+            names=body.names,
+            confidential=body.confidential,
         )
 
-    async def close(self, request: Request) -> JSONResponse:
-        return await self._command(request, rounds.close)
+    value = await call.change(write)
+    for room in value["rooms"]:
+        await call.context.store.sessions.add_board(call.session_id, room["board"])
+    return value
 
-    async def broadcast(self, request: Request) -> JSONResponse:
-        text = required_text(await json_body(request), "text", limit=500)
-        return await self._command(
-            request, lambda doc, rid, now: rounds.broadcast(doc, rid, text, now)
+
+@commands.delete(
+    ROUND, "Discard a drafted round (facilitator)", access=facilitator, result=Discarded
+)
+async def discard(call: Call[None]) -> Value:
+    round_id = call.path("round_id")
+    await call.change(lambda doc: rounds.discard(doc, round_id))
+    return {"id": round_id, "discarded": True}
+
+
+@commands.post(
+    ROUND + "/open",
+    "Open: everyone to their room, a timer each (facilitator)",
+    access=facilitator,
+    body=Opening,
+    optional_body=True,
+    result=Round,
+)
+async def open_round(call: Call[Opening]) -> Value:
+    duration, confidential = call.body.duration_ms, call.body.confidential
+    return await _command(
+        call, lambda doc, rid, now: rounds.open_round(doc, rid, now, duration, confidential)
+    )
+
+
+@commands.post(
+    ROUND + "/close", "Start the closing countdown (facilitator)", access=facilitator, result=Round
+)
+async def close(call: Call[None]) -> Value:
+    return await _command(call, rounds.close)
+
+
+@commands.post(
+    ROUND + "/messages",
+    "Message every room (facilitator)",
+    access=facilitator,
+    body=Message,
+    result=Round,
+)
+async def broadcast(call: Call[Message]) -> Value:
+    text = call.body.text
+    return await _command(call, lambda doc, rid, now: rounds.broadcast(doc, rid, text, now))
+
+
+@commands.post(
+    ROUND + "/time",
+    "More or less time for every room (facilitator)",
+    access=facilitator,
+    body=TimeChange,
+    result=Round,
+)
+async def adjust(call: Call[TimeChange]) -> Value:
+    delta = call.body.delta_ms
+    return await _command(call, lambda doc, rid, now: rounds.adjust(doc, rid, delta, now))
+
+
+@commands.post(
+    ROUND + "/moves",
+    "Move a person to a room; they get a notice (facilitator)",
+    access=facilitator,
+    body=Move,
+    result=Round,
+)
+async def move(call: Call[Move]) -> Value:
+    person_id, room = call.body.participant, call.body.room
+
+    def moved(doc: Doc[Any], round_id: str, now: int) -> Value:
+        session.person(doc, person_id)
+        return rounds.move(doc, round_id, person_id, room, now)
+
+    return await _command(call, moved)
+
+
+@commands.delete(
+    ROUND + "/help/{room}",
+    "Clear a room's call for help (facilitator)",
+    access=facilitator,
+    result=Round,
+)
+async def clear_help(call: Call[None]) -> Value:
+    room = call.path("room")
+    return await _command(call, lambda doc, rid, now: rounds.clear_help(doc, rid, room))
+
+
+@commands.post(
+    ROUND + "/choice",
+    "Choose a room within its capacity (participant)",
+    access=roles(PARTICIPANT, person=True),
+    body=Choice,
+    result=Round,
+)
+async def choose(call: Call[Choice]) -> Value:
+    round_id, person_id, room = call.path("round_id"), call.person_id, call.body.room
+    return await call.change(lambda doc: rounds.choose(doc, round_id, person_id, room))
+
+
+@commands.post(
+    ROUND + "/help",
+    "Ask the facilitator to your room (participant)",
+    access=roles(PARTICIPANT, person=True),
+    result=Round,
+)
+async def ask_help(call: Call[None]) -> Value:
+    """A participant calls the facilitator to their room."""
+    round_id, person_id = call.path("round_id"), call.person_id
+    return await call.change(lambda doc: rounds.ask_help(doc, round_id, person_id, call.now))
+
+
+@commands.post(
+    ROUND + "/rooms/{room}/promote",
+    "Copy notes of a closed room to main as new, editable notes (the room's members or a "
+    "facilitator); 200 when all were copied before and nothing is added, 409 (reason "
+    "board_full) when main has no room for them",
+    access=roles(FACILITATOR, PARTICIPANT),
+    body=Promotion,
+    result=Promoted,
+    status=201,
+    also=(200,),
+)
+async def promote(call: Call[Promotion]) -> Response:
+    """Copy chosen notes of a closed room to `main` as new, editable notes.
+
+    Held to `main`'s limits like a client's write, and idempotent: a note of this room
+    already on `main` is not copied again, so repeating a promotion adds nothing."""
+    round_id, room_id = call.path("round_id"), call.path("room")
+    chosen = list(dict.fromkeys(call.body.notes))
+    room = await call.read(lambda doc: rounds.harvested_room(doc, round_id, room_id))
+    assert call.grant is not None
+    if call.grant.role == PARTICIPANT and call.grant.subject not in room["members"]:
+        raise Problem(403, "only the room's own group promotes its notes")
+    copies = await call.control.read_board(
+        call.session_id, room["board"], lambda doc: notes.copies(doc, chosen)
+    )
+    settings = call.context.settings
+    limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
+
+    def promote(doc: Doc[Any]) -> tuple[list[str], str | None, bool]:
+        done = notes.promoted_from(doc, room["board"])
+        fresh = [copy for copy in copies if copy["id"] not in done]
+        if not fresh:
+            return [done[c["id"]][0] for c in copies], done[copies[0]["id"]][1], False
+        refusal = no_room(doc, [copy["text"] for copy in fresh], limits)
+        if refusal is not None:
+            raise Problem(409, refusal, reason=BOARD_FULL)
+        section_id = new_id()
+        added = {copy["id"]: new_id() for copy in fresh}
+        notes.paste(
+            doc,
+            fresh,
+            list(added.values()),
+            room["board"],
+            section_id=section_id,
+            title=room["name"],
         )
+        return [added.get(c["id"]) or done[c["id"]][0] for c in copies], section_id, True
 
-    async def adjust(self, request: Request) -> JSONResponse:
-        delta = required_int(
-            await json_body(request), "delta_ms", low=-timers.MAX_MS, high=timers.MAX_MS
-        )
-        return await self._command(
-            request, lambda doc, rid, now: rounds.adjust(doc, rid, delta, now)
-        )
-
-    async def move(self, request: Request) -> JSONResponse:
-        body = await json_body(request)
-        person_id = required_text(body, "participant", limit=64)
-        room = required_text(body, "room", limit=64)
-
-        def move(doc: Doc[Any], round_id: str, now: int) -> Value:
-            session.person(doc, person_id)
-            return rounds.move(doc, round_id, person_id, room, now)
-
-        return await self._command(request, move)
-
-    async def clear_help(self, request: Request) -> JSONResponse:
-        room = request.path_params["room"]
-        return await self._command(request, lambda doc, rid, now: rounds.clear_help(doc, rid, room))
-
-    async def choose(self, request: Request) -> JSONResponse:
-        session_id, person_id = await self.person(request, PARTICIPANT)
-        room = required_text(await json_body(request), "room", limit=64)
-        round_id = request.path_params["round_id"]
-        control = await self.control(request)
-        value = await control.change(
-            session_id, lambda doc: rounds.choose(doc, round_id, person_id, room)
-        )
-        return answer(value)
-
-    async def ask_help(self, request: Request) -> JSONResponse:
-        """A participant calls the facilitator to their room."""
-        session_id, person_id = await self.person(request, PARTICIPANT)
-        round_id = request.path_params["round_id"]
-        now = now_ms()
-        control = await self.control(request)
-        value = await control.change(
-            session_id, lambda doc: rounds.ask_help(doc, round_id, person_id, now)
-        )
-        return answer(value)
-
-    async def promote(self, request: Request) -> JSONResponse:
-        """Copy chosen notes of a closed room to `main` as new, editable notes.
-
-        Held to `main`'s limits like a client's write, and idempotent: a note of this room
-        already on `main` is not copied again, so repeating a promotion adds nothing."""
-        session_id, grant = await self.caller(request, FACILITATOR, PARTICIPANT)
-        round_id = request.path_params["round_id"]
-        room_id = request.path_params["room"]
-        listed = text_list(await json_body(request), "notes", limit=128, items=notes.MAX_PROMOTED)
-        if not listed:
-            raise Problem(422, "'notes' lists the ids of the notes to promote")
-        chosen = list(dict.fromkeys(listed))
-        control = await self.control(request)
-        room = await control.read(
-            session_id, lambda doc: rounds.harvested_room(doc, round_id, room_id)
-        )
-        if grant.role == PARTICIPANT and grant.subject not in room["members"]:
-            raise Problem(403, "only the room's own group promotes its notes")
-        copies = await control.read_board(
-            session_id, room["board"], lambda doc: notes.copies(doc, chosen)
-        )
-        limits = BoardLimits(self.settings.max_board_bytes, self.settings.max_notes_per_board)
-
-        def promote(doc: Doc[Any]) -> tuple[list[str], str | None, bool]:
-            done = notes.promoted_from(doc, room["board"])
-            fresh = [copy for copy in copies if copy["id"] not in done]
-            if not fresh:
-                return [done[c["id"]][0] for c in copies], done[copies[0]["id"]][1], False
-            refusal = no_room(doc, [copy["text"] for copy in fresh], limits)
-            if refusal is not None:
-                raise Problem(409, refusal, reason=BOARD_FULL)
-            section_id = new_id()
-            added = {copy["id"]: new_id() for copy in fresh}
-            notes.paste(
-                doc,
-                fresh,
-                list(added.values()),
-                room["board"],
-                section_id=section_id,
-                title=room["name"],
-            )
-            return [added.get(c["id"]) or done[c["id"]][0] for c in copies], section_id, True
-
-        ids, section_id, added = await control.change_board(session_id, MAIN, promote)
-        return answer({"board": MAIN, "notes": ids, "section": section_id}, 201 if added else 200)
-
-    async def _command(self, request: Request, command: Any) -> JSONResponse:
-        """A facilitator's command on one round: `command(doc, round_id, now)`."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        round_id = request.path_params["round_id"]
-        now = now_ms()
-        control = await self.control(request)
-        return answer(await control.change(session_id, lambda doc: command(doc, round_id, now)))
+    ids, section_id, added = await call.control.change_board(call.session_id, MAIN, promote)
+    promoted = {"board": MAIN, "notes": ids, "section": section_id}
+    return JSONResponse(promoted, status_code=201 if added else 200)
 
 
-def _ratio(raw: Any) -> dict[str, float] | None:
-    if raw is None:
-        return None
-    if (
-        not isinstance(raw, dict)
-        or not raw
-        or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in raw.values()
-        )
-    ):
-        raise Problem(422, "'ratio' maps tag values to positive numbers")
-    return {str(k): float(v) for k, v in raw.items()}
+async def _command(call: Call[Any], command: Callable[[Doc[Any], str, int], Value]) -> Value:
+    """A facilitator's command on one round: `command(doc, round_id, now)`."""
+    round_id = call.path("round_id")
+    return await call.change(lambda doc: command(doc, round_id, call.now))

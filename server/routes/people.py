@@ -3,72 +3,98 @@ for another Lab display."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pycrdt import Doc
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from pydantic import BaseModel
 
 from rooms import rounds, session
-from rooms.control import NOTICES, table
+from rooms.control import NOTICES, Value, table
 
 from ..access import FACILITATOR, OBSERVER
-from ..inputs import json_body, one_of, required_text
+from ..commands import SESSION, Call, Commands, roles
+from ..inputs import Body
 from ..protocol import CloseCode
 from ..store.sessions import Grant
 from ..tokens import display_url, new_token, token_hash
-from .base import SESSION, Endpoints, answer, route
+
+PERSON = SESSION + "/participants/{participant_id}"
+commands = Commands()
 
 
-class People(Endpoints):
-    def routes(self) -> list[Route]:
-        return [
-            route(SESSION + "/participants/{participant_id}", self.remove, "DELETE"),
-            route(SESSION + "/participants/{participant_id}/role", self.set_role, "PUT"),
-            route(SESSION + "/observers", self.new_observer, "POST"),
-        ]
+class RoleChange(Body):
+    role: Literal["participant", "facilitator"]
 
-    async def remove(self, request: Request) -> JSONResponse:
-        """Out at once: tokens revoked first (so a reconnect fails), then sockets closed."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        person_id = request.path_params["participant_id"]
-        control = await self.control(request)
-        await control.read(session_id, lambda doc: session.person(doc, person_id))
-        revoked = await self.store.sessions.revoke_subject(session_id, person_id)
-        closed = control.disconnect(
-            session_id, person_id, CloseCode.FORBIDDEN, "removed from the session"
-        )
 
-        def forget(doc: Doc[Any]) -> None:
-            session.remove(doc, person_id)
-            rounds.remove_person(doc, person_id)
-            table(doc, NOTICES).pop(person_id, None)
+class Removed(BaseModel):
+    participant_id: str
+    tokens_revoked: int
+    sockets_closed: int
 
-        await control.change(session_id, forget)
-        return answer(
-            {"participant_id": person_id, "tokens_revoked": revoked, "sockets_closed": closed}
-        )
 
-    async def set_role(self, request: Request) -> JSONResponse:
-        """A co-facilitator's own token gains facilitator rights (and loses them again)."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        person_id = request.path_params["participant_id"]
-        role = required_text(await json_body(request), "role", limit=32)
-        one_of(role, "role", session.PERSON_ROLES)
-        control = await self.control(request)
-        await control.read(session_id, lambda doc: session.person(doc, person_id))
-        await self.store.sessions.set_role(session_id, person_id, role)
-        control.regrant(session_id, person_id, role)
-        person = await control.change(
-            session_id, lambda doc: session.set_role(doc, person_id, role)
-        )
-        return answer({"participant_id": person_id, **person})
+class Person(BaseModel):
+    participant_id: str
+    name: str
+    tags: list[str]
+    role: str
+    joined_at: int | None = None
 
-    async def new_observer(self, request: Request) -> JSONResponse:
-        """Another read-only token, e.g. for a second screen in the Lab."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        token = new_token()
-        await self.store.sessions.add_grant(token_hash(token), Grant(session_id, OBSERVER))
-        url = display_url(self.base_url(request), session_id, token)
-        return answer({"token": token, "display_url": url}, 201)
+
+class Observer(BaseModel):
+    token: str
+    display_url: str
+
+
+@commands.delete(
+    PERSON,
+    "Remove a person: tokens revoked, sockets closed with 4403 (facilitator)",
+    access=roles(FACILITATOR),
+    result=Removed,
+)
+async def remove(call: Call[None]) -> Value:
+    """Out at once: tokens revoked first (so a reconnect fails), then sockets closed."""
+    person_id = call.path("participant_id")
+    await call.read(lambda doc: session.person(doc, person_id))
+    revoked = await call.context.store.sessions.revoke_subject(call.session_id, person_id)
+    closed = call.control.disconnect(
+        call.session_id, person_id, CloseCode.FORBIDDEN, "removed from the session"
+    )
+
+    def forget(doc: Doc[Any]) -> None:
+        session.remove(doc, person_id)
+        rounds.remove_person(doc, person_id)
+        table(doc, NOTICES).pop(person_id, None)
+
+    await call.change(forget)
+    return {"participant_id": person_id, "tokens_revoked": revoked, "sockets_closed": closed}
+
+
+@commands.put(
+    PERSON + "/role",
+    "Promote to co-facilitator or back (facilitator)",
+    access=roles(FACILITATOR),
+    body=RoleChange,
+    result=Person,
+)
+async def set_role(call: Call[RoleChange]) -> Value:
+    """A co-facilitator's own token gains facilitator rights (and loses them again)."""
+    person_id, role = call.path("participant_id"), call.body.role
+    await call.read(lambda doc: session.person(doc, person_id))
+    await call.context.store.sessions.set_role(call.session_id, person_id, role)
+    call.control.regrant(call.session_id, person_id, role)
+    person = await call.change(lambda doc: session.set_role(doc, person_id, role))
+    return {"participant_id": person_id, **person}
+
+
+@commands.post(
+    SESSION + "/observers",
+    "Mint another read-only Lab display token, e.g. for a second screen (facilitator)",
+    access=roles(FACILITATOR),
+    result=Observer,
+    status=201,
+    refusals=(),
+)
+async def new_observer(call: Call[None]) -> Value:
+    token = new_token()
+    await call.context.store.sessions.add_grant(token_hash(token), Grant(call.session_id, OBSERVER))
+    return {"token": token, "display_url": display_url(call.base_url(), call.session_id, token)}

@@ -2,58 +2,68 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from typing import Annotated, Literal
+
+from annotated_types import MaxLen
+from pydantic import BaseModel, Field
 
 from rooms import summaries
+from rooms.control import Value
 from rooms.events import SUMMARY_POSTED
 
 from ..access import BOT, FACILITATOR
-from ..inputs import json_body, required_text
-from ..limits import KeyedRate
+from ..commands import SESSION, Call, Commands, roles
+from ..inputs import Body, text
 from ..problems import Problem
-from ..scheduler import now_ms
 from ..tokens import new_id
-from .base import SESSION, Context, Endpoints, answer, route
+
+commands = Commands()
 
 
-class Summaries(Endpoints):
-    def __init__(self, context: Context) -> None:
-        super().__init__(context)
-        self.posts = KeyedRate(self.settings.summaries_per_minute_per_session, period=60)
+class NewSummary(Body):
+    author: Annotated[str, text(80)]
+    markdown: Annotated[str, MaxLen(summaries.MAX_MARKDOWN)] = Field(
+        description="the summary's text (not only space)"
+    )
 
-    def routes(self) -> list[Route]:
-        return [route(SESSION + "/summaries", self.post, "POST")]
 
-    async def post(self, request: Request) -> JSONResponse:
-        """Append a summary; each one fires `summary.posted`, so posting is rate-limited
-        per session, and the session keeps only the newest (rooms/summaries.py)."""
-        session_id, grant = await self.caller(request, BOT, FACILITATOR)
-        wait = self.posts.retry_after(session_id)
-        if wait:
-            raise Problem(429, "too many summaries posted in this session", retry_after=wait)
-        body = await json_body(request)
-        author = required_text(body, "author", limit=80)
-        markdown = body.get("markdown")
-        if not isinstance(markdown, str):
-            raise Problem(422, "'markdown' is the summary's text")
-        summary_id = new_id()
-        now = now_ms()
-        control = await self.control(request)
-        posted = await control.change(
-            session_id,
-            lambda doc: summaries.post(
-                doc,
-                summary_id,
-                author=author,
-                markdown=markdown,
-                by=grant.role,
-                now=now,
-                keep=self.settings.max_summaries_per_session,
-                keep_bytes=self.settings.max_summary_bytes_per_session,
-            ),
+class Summary(BaseModel):
+    id: str
+    author: str
+    markdown: str
+    posted_at: int = Field(description="server epoch milliseconds")
+    by: Literal["bot", "facilitator"]
+
+
+@commands.post(
+    SESSION + "/summaries",
+    "Post a Markdown summary (bot or facilitator)",
+    access=roles(BOT, FACILITATOR),
+    body=NewSummary,
+    result=Summary,
+    status=201,
+    limits=(429,),
+)
+async def post(call: Call[NewSummary]) -> Value:
+    """Append a summary; each one fires `summary.posted`, so posting is rate-limited per
+    session, and the session keeps only the newest (rooms/summaries.py)."""
+    wait = call.context.summaries.retry_after(call.session_id)
+    if wait:
+        raise Problem(429, "too many summaries posted in this session", retry_after=wait)
+    summary_id, author, markdown, by = new_id(), call.body.author, call.body.markdown, call.role
+    settings = call.context.settings
+    posted = await call.change(
+        lambda doc: summaries.post(
+            doc,
+            summary_id,
+            author=author,
+            markdown=markdown,
+            by=by,
+            now=call.now,
+            keep=settings.max_summaries_per_session,
+            keep_bytes=settings.max_summary_bytes_per_session,
         )
-        told = {"summary": summary_id} | {k: posted[k] for k in ("author", "markdown", "by")}
-        await control.emit(session_id, SUMMARY_POSTED, f"{SUMMARY_POSTED}:{summary_id}", told)
-        return answer(posted, 201)
+    )
+    told = {"summary": summary_id} | {k: posted[k] for k in ("author", "markdown", "by")}
+    await call.control.emit(call.session_id, SUMMARY_POSTED, f"{SUMMARY_POSTED}:{summary_id}", told)
+    return posted

@@ -5,32 +5,95 @@ on the Lab display and bots post from it."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from typing import Annotated, Any, Literal
 
-from rooms import session
+from annotated_types import Ge
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from rooms.control import Value
 
 from ..access import BOT, FACILITATOR, OBSERVER
-from ..inputs import one_of
-from .base import SESSION, Endpoints, answer, route
+from ..commands import SESSION, Call, Commands, roles
+from ..inputs import Body
 
-FORMATS = ("json", "markdown")
 MARKDOWN = "text/markdown; charset=utf-8"
+Count = Annotated[int, Ge(0)]
+commands = Commands()
 
 
-class Summary(Endpoints):
-    def routes(self) -> list[Route]:
-        return [route(SESSION + "/summary", self.get, "GET")]
+class SummaryQuery(Body):
+    format: Literal["json", "markdown"] = "json"
+    language: Literal["fi", "sv", "en"] | None = None
 
-    async def get(self, request: Request) -> Response:
-        session_id, _ = await self.caller(request, FACILITATOR, BOT, OBSERVER)
-        form = one_of(request.query_params.get("format", "json"), "format", FORMATS)
-        language = request.query_params.get("language")
-        if language is not None:
-            one_of(language, "language", session.LANGUAGES)
-        control = await self.control(request)
-        if form == "markdown":
-            markdown = await control.summary_markdown(session_id, language)
-            return Response(markdown, media_type=MARKDOWN)
-        return answer(await control.summary(session_id, language))
+
+class SummaryNote(BaseModel):
+    id: str | None = None
+    text: str | None = None
+    section: str | None = None
+    dots: Count | None = None
+    author: str | None = None
+
+
+class SummarySection(BaseModel):
+    notes: list[SummaryNote] | None = None
+
+
+class SummaryBoard(BaseModel):
+    name: str | None = None
+    title: str | None = None
+    kind: str | None = None
+    sections: list[SummarySection] | None = None
+    outside_sections: list[SummaryNote] | None = None
+
+
+class Counts(BaseModel):
+    participants: Count | None = None
+    notes: Count | None = None
+    votes: Count | None = None
+    boards: Count | None = None
+    polls: Count | None = None
+
+
+class TopNote(BaseModel):
+    board: str | None = None
+    note: str | None = None
+    text: str | None = None
+    dots: Count | None = None
+    rank: int | None = None
+    vote: str | None = None
+
+
+class GeneratedSummary(BaseModel):
+    title: str
+    language: Literal["fi", "sv", "en"]
+    join_code: str | None = None
+    names: bool | None = Field(None, description="whether people are named (summary_names)")
+    people: list[str] | None = Field(None, description="only when names are allowed")
+    created_at: int | None = Field(None, description="server epoch milliseconds")
+    ended_at: int | None = Field(None, description="server epoch milliseconds")
+    counts: Counts
+    agenda: list[dict[str, Any]] | None = None
+    boards: list[SummaryBoard] | None = None
+    top_notes: list[TopNote]
+    votes: list[dict[str, Any]] | None = None
+    polls: list[dict[str, Any]]
+    breakouts: list[dict[str, Any]]
+    posted: list[dict[str, Any]]
+
+
+@commands.get(
+    SESSION + "/summary",
+    "The generated summary (facilitator, bot or observer)",
+    access=roles(FACILITATOR, BOT, OBSERVER),
+    query=SummaryQuery,
+    result=GeneratedSummary,
+    media=("text/markdown",),
+    refusals=(),
+)
+async def get(call: Call[None]) -> Value | Response:
+    asked = call.query(SummaryQuery)
+    if asked.format == "markdown":
+        markdown = await call.control.summary_markdown(call.session_id, asked.language)
+        return Response(markdown, media_type=MARKDOWN)
+    return await call.control.summary(call.session_id, asked.language)

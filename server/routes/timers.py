@@ -3,94 +3,144 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pycrdt import Doc
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from pydantic import BaseModel, Field
 
 from rooms import timers
 from rooms.control import Value
 
 from ..access import FACILITATOR
-from ..inputs import bool_field, int_field, json_body, required_int, text_field
-from ..scheduler import now_ms
+from ..commands import SESSION, Call, Commands, roles
+from ..inputs import Body, text, whole
 from ..tokens import new_id
-from .base import SESSION, Endpoints, answer, route
 
 TIMER = SESSION + "/timers/{timer_id}"
-DURATION = {"low": 1, "high": timers.MAX_MS}
+Duration = Annotated[int, whole(1, timers.MAX_MS), Field(description="milliseconds")]
+Delta = Annotated[int, whole(-timers.MAX_MS, timers.MAX_MS), Field(description="milliseconds")]
+commands = Commands()
+facilitator = roles(FACILITATOR)
 
 
-class Timers(Endpoints):
-    def routes(self) -> list[Route]:
-        return [
-            route(SESSION + "/timers", self.create, "POST"),
-            route(TIMER, self.delete, "DELETE"),
-            route(TIMER + "/start", self.start, "POST"),
-            route(TIMER + "/pause", self.pause, "POST"),
-            route(TIMER + "/resume", self.resume, "POST"),
-            route(TIMER + "/adjust", self.adjust, "POST"),
-            route(TIMER + "/reset", self.reset, "POST"),
-        ]
+class NewTimer(Body):
+    duration_ms: Duration
+    label: Annotated[str, text(120)] | None = None
+    room: Annotated[str, text(64)] | None = Field(None, description="a breakout board")
+    start: bool = True
 
-    async def create(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        body = await json_body(request)
-        duration = required_int(body, "duration_ms", **DURATION)
-        label = text_field(body, "label", required=False, limit=120) or ""
-        room = text_field(body, "room", required=False, limit=64)
-        running = bool_field(body, "start", default=True)
-        timer_id = new_id()
-        now = now_ms()
-        control = await self.control(request)
-        timer = await control.change(
-            session_id,
-            lambda doc: timers.create(
-                doc, timer_id, duration, now, label=label, room=room, running=running
-            ),
+
+class NewDuration(Body):
+    duration_ms: Duration | None = None
+
+
+class TimeChange(Body):
+    delta_ms: Delta
+
+
+class Timer(BaseModel):
+    id: str
+    label: str
+    room: str | None
+    state: Literal["idle", "running", "paused", "ended"]
+    duration_ms: int = Field(description="milliseconds")
+    remaining_ms: int = Field(description="milliseconds")
+    ends_at: int | None = Field(description="server epoch milliseconds")
+    ended_at: int | None = Field(None, description="server epoch milliseconds")
+    since: int | None = Field(
+        None,
+        description="when it was last started or resumed (server epoch ms): the shown "
+        "timer is the session-wide one with the greatest since",
+    )
+
+
+class Deleted(BaseModel):
+    id: str
+    deleted: bool
+
+
+@commands.post(
+    SESSION + "/timers",
+    "Create a timer, running unless start is false; room: a breakout board (facilitator)",
+    access=facilitator,
+    body=NewTimer,
+    result=Timer,
+    status=201,
+)
+async def create(call: Call[NewTimer]) -> Value:
+    body, timer_id = call.body, new_id()
+    return await call.change(
+        lambda doc: timers.create(
+            doc,
+            timer_id,
+            body.duration_ms,
+            call.now,
+            label=body.label or "",
+            room=body.room,
+            running=body.start,
         )
-        return answer(timer, 201)
+    )
 
-    async def delete(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        timer_id = request.path_params["timer_id"]
-        control = await self.control(request)
-        await control.change(session_id, lambda doc: timers.delete(doc, timer_id))
-        return answer({"id": timer_id, "deleted": True})
 
-    async def start(self, request: Request) -> JSONResponse:
-        body = await json_body(request, optional=True)
-        duration = int_field(body, "duration_ms", **DURATION)
-        return await self._transition(request, lambda t, now: timers.start(t, now, duration))
+@commands.delete(TIMER, "Delete a timer (facilitator)", access=facilitator, result=Deleted)
+async def delete(call: Call[None]) -> Value:
+    timer_id = call.path("timer_id")
+    await call.change(lambda doc: timers.delete(doc, timer_id))
+    return {"id": timer_id, "deleted": True}
 
-    async def pause(self, request: Request) -> JSONResponse:
-        return await self._transition(request, timers.pause)
 
-    async def resume(self, request: Request) -> JSONResponse:
-        return await self._transition(request, timers.resume)
+@commands.post(
+    TIMER + "/start",
+    "(Re)start from the full or a new duration (facilitator)",
+    access=facilitator,
+    body=NewDuration,
+    optional_body=True,
+    result=Timer,
+)
+async def start(call: Call[NewDuration]) -> Value:
+    duration = call.body.duration_ms
+    return await _transition(call, lambda t, now: timers.start(t, now, duration))
 
-    async def adjust(self, request: Request) -> JSONResponse:
-        delta = required_int(
-            await json_body(request), "delta_ms", low=-timers.MAX_MS, high=timers.MAX_MS
-        )
-        return await self._transition(request, lambda t, now: timers.adjust(t, now, delta))
 
-    async def reset(self, request: Request) -> JSONResponse:
-        body = await json_body(request, optional=True)
-        duration = int_field(body, "duration_ms", **DURATION)
-        return await self._transition(request, lambda t, now: timers.reset(t, duration))
+@commands.post(TIMER + "/pause", "Pause (facilitator)", access=facilitator, result=Timer)
+async def pause(call: Call[None]) -> Value:
+    return await _transition(call, timers.pause)
 
-    async def _transition(
-        self, request: Request, transition: Callable[[Value, int], Value]
-    ) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        timer_id = request.path_params["timer_id"]
-        now = now_ms()
-        control = await self.control(request)
 
-        def apply(doc: Doc[Any]) -> Value:
-            return timers.update(doc, timer_id, lambda timer: transition(timer, now))
+@commands.post(TIMER + "/resume", "Resume (facilitator)", access=facilitator, result=Timer)
+async def resume(call: Call[None]) -> Value:
+    return await _transition(call, timers.resume)
 
-        return answer(await control.change(session_id, apply))
+
+@commands.post(
+    TIMER + "/adjust",
+    "Add or take away time (facilitator)",
+    access=facilitator,
+    body=TimeChange,
+    result=Timer,
+)
+async def adjust(call: Call[TimeChange]) -> Value:
+    delta = call.body.delta_ms
+    return await _transition(call, lambda t, now: timers.adjust(t, now, delta))
+
+
+@commands.post(
+    TIMER + "/reset",
+    "Back to idle (facilitator)",
+    access=facilitator,
+    body=NewDuration,
+    optional_body=True,
+    result=Timer,
+)
+async def reset(call: Call[NewDuration]) -> Value:
+    duration = call.body.duration_ms
+    return await _transition(call, lambda t, now: timers.reset(t, duration))
+
+
+async def _transition(call: Call[Any], transition: Callable[[Value, int], Value]) -> Value:
+    timer_id = call.path("timer_id")
+
+    def apply(doc: Doc[Any]) -> Value:
+        return timers.update(doc, timer_id, lambda timer: transition(timer, call.now))
+
+    return await call.change(apply)

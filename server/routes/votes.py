@@ -6,122 +6,153 @@ while the vote is open, and the ranking when it is revealed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pycrdt import Doc, Map
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from pydantic import BaseModel, ConfigDict, Field
 
 from rooms import boards, votes
 from rooms.control import Value
 
 from ..access import FACILITATOR, PARTICIPANT
+from ..commands import SESSION, Call, Commands, roles
 from ..control import PRIVATE
-from ..inputs import bool_field, int_field, json_body, required_int, required_text, text_field
-from ..scheduler import now_ms
+from ..inputs import Body, text, whole
 from ..tokens import new_id
-from .base import SESSION, Endpoints, answer, route
 
 VOTE = SESSION + "/votes/{vote_id}"
-VOTERS = (PARTICIPANT, FACILITATOR)
+Dots = Annotated[int, whole(1, 100)]
+commands = Commands()
+facilitator = roles(FACILITATOR)
+voter = roles(PARTICIPANT, FACILITATOR, person=True)
 
 
-class Votes(Endpoints):
-    def routes(self) -> list[Route]:
-        return [
-            route(SESSION + "/votes", self.create, "POST"),
-            route(VOTE + "/dots", self.cast, "POST"),
-            route(VOTE + "/dots", self.mine, "GET"),
-            route(VOTE + "/dots/{note}", self.retract, "DELETE"),
-            route(VOTE + "/close", self.close, "POST"),
-            route(VOTE + "/reveal", self.reveal, "POST"),
-        ]
+class NewVote(Body):
+    title: Annotated[str, text(200)] | None = None
+    board: Annotated[str, text(64)]
+    section: Annotated[str, text(128)] | None = None
+    per_participant: Dots
+    per_note: Dots | None = Field(None, description="default: per_participant")
+    anonymous: bool = True
 
-    async def create(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        body = await json_body(request)
-        title = text_field(body, "title", required=False, limit=200) or ""
-        board = required_text(body, "board", limit=64)
-        section = text_field(body, "section", required=False, limit=128)
-        per_participant = required_int(body, "per_participant", low=1, high=100)
-        per_note = int_field(body, "per_note", default=per_participant, low=1, high=100)
-        anonymous = bool_field(body, "anonymous", default=True)
-        assert per_note is not None
-        vote_id = new_id()
-        now = now_ms()
-        control = await self.control(request)
 
-        def create(doc: Doc[Any]) -> Value:
-            boards.require_listed(doc, board)
-            return votes.create(
-                doc,
-                vote_id,
-                title=title,
-                board=board,
-                section=section,
-                per_participant=per_participant,
-                per_note=per_note,
-                anonymous=anonymous,
-                now=now,
-            )
+class Dot(Body):
+    note: Annotated[str, text(128)]
 
-        return answer(await control.change(session_id, create), 201)
 
-    async def cast(self, request: Request) -> JSONResponse:
-        note = required_text(await json_body(request), "note", limit=128)
-        return await self._dot(request, note, votes.cast, 201)
+class Vote(BaseModel):
+    """docs/schema.md, votes"""
 
-    async def retract(self, request: Request) -> JSONResponse:
-        note = request.path_params["note"]
-        return await self._dot(request, note, lambda v, b, p, n, _: votes.retract(v, b, p, n), 200)
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    board: str
+    section: str | None
+    per_participant: int
+    per_note: int
+    anonymous: bool
+    state: Literal["open", "closed", "revealed"]
+    opened_at: int | None = None
+    closed_at: int | None = None
+    dots_cast: int
+    voters: int
+    results: list[dict[str, Any]] | None
 
-    async def mine(self, request: Request) -> JSONResponse:
-        session_id, person_id = await self.person(request, *VOTERS)
-        vote_id = request.path_params["vote_id"]
-        control = await self.control(request)
-        vote = await control.read(session_id, lambda doc: votes.get(doc, vote_id))
-        dots = await control.read_board(
-            session_id, PRIVATE, lambda doc: votes.mine(doc, vote_id, person_id)
+
+class OwnDots(BaseModel):
+    vote: str
+    dots: dict[str, int]
+    remaining: int
+
+
+@commands.post(
+    SESSION + "/votes",
+    "Open a dot vote on a board's notes (facilitator)",
+    access=facilitator,
+    body=NewVote,
+    result=Vote,
+    status=201,
+)
+async def create(call: Call[NewVote]) -> Value:
+    body, vote_id = call.body, new_id()
+    per_note = body.per_note if body.per_note is not None else body.per_participant
+
+    def opened(doc: Doc[Any]) -> Value:
+        boards.require_listed(doc, body.board)
+        return votes.create(
+            doc,
+            vote_id,
+            title=body.title or "",
+            board=body.board,
+            section=body.section,
+            per_participant=body.per_participant,
+            per_note=per_note,
+            anonymous=body.anonymous,
+            now=call.now,
         )
-        return answer(_own(vote, dots))
 
-    async def close(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        vote_id = request.path_params["vote_id"]
-        now = now_ms()
-        control = await self.control(request)
-        return answer(await control.change(session_id, lambda doc: votes.close(doc, vote_id, now)))
+    return await call.change(opened)
 
-    async def reveal(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        vote_id = request.path_params["vote_id"]
-        control = await self.control(request)
-        async with control.lock(session_id):
-            vote = await control.read(session_id, lambda doc: votes.get(doc, vote_id))
-            ranked = await control.read_board(
-                session_id, PRIVATE, lambda doc: votes.results(vote, doc)
-            )
-            revealed = await control.change(
-                session_id, lambda doc: votes.reveal(doc, vote_id, ranked)
-            )
-        return answer(revealed)
 
-    async def _dot(self, request: Request, note: str, step: Any, status: int) -> JSONResponse:
-        """Place or take back one dot: check the vote, change the ballot, publish totals."""
-        session_id, person_id = await self.person(request, *VOTERS)
-        vote_id = request.path_params["vote_id"]
-        control = await self.control(request)
-        async with control.lock(session_id):
-            vote = await control.read(session_id, lambda doc: votes.get(doc, vote_id))
-            eligible = await control.read_board(
-                session_id, vote["board"], lambda doc: _notes_in(doc, vote["section"])
-            )
-            tally: votes.Tally = await control.change_board(
-                session_id, PRIVATE, lambda doc: step(vote, doc, person_id, note, eligible)
-            )
-            await control.change(session_id, lambda doc: votes.record(doc, vote_id, tally))
-        return answer(_own(vote, tally.mine), status)
+@commands.post(
+    VOTE + "/dots",
+    "Place a dot; over a limit is 409 (a person)",
+    access=voter,
+    body=Dot,
+    result=OwnDots,
+    status=201,
+)
+async def cast(call: Call[Dot]) -> Value:
+    return await _dot(call, call.body.note, votes.cast)
+
+
+@commands.delete(VOTE + "/dots/{note}", "Take a dot back (a person)", access=voter, result=OwnDots)
+async def retract(call: Call[None]) -> Value:
+    return await _dot(call, call.path("note"), lambda v, b, p, n, _: votes.retract(v, b, p, n))
+
+
+@commands.get(VOTE + "/dots", "Your own dots (a person)", access=voter, result=OwnDots)
+async def mine(call: Call[None]) -> Value:
+    vote_id, person_id = call.path("vote_id"), call.person_id
+    vote = await call.read(lambda doc: votes.get(doc, vote_id))
+    dots = await call.control.read_board(
+        call.session_id, PRIVATE, lambda doc: votes.mine(doc, vote_id, person_id)
+    )
+    return _own(vote, dots)
+
+
+@commands.post(VOTE + "/close", "Close the vote (facilitator)", access=facilitator, result=Vote)
+async def close(call: Call[None]) -> Value:
+    vote_id = call.path("vote_id")
+    return await call.change(lambda doc: votes.close(doc, vote_id, call.now))
+
+
+@commands.post(
+    VOTE + "/reveal", "Reveal ranked results (facilitator)", access=facilitator, result=Vote
+)
+async def reveal(call: Call[None]) -> Value:
+    vote_id, control = call.path("vote_id"), call.control
+    async with control.lock(call.session_id):
+        vote = await call.read(lambda doc: votes.get(doc, vote_id))
+        ranked = await control.read_board(
+            call.session_id, PRIVATE, lambda doc: votes.results(vote, doc)
+        )
+        return await call.change(lambda doc: votes.reveal(doc, vote_id, ranked))
+
+
+async def _dot(call: Call[Any], note: str, step: Any) -> Value:
+    """Place or take back one dot: check the vote, change the ballot, publish totals."""
+    vote_id, person_id, control = call.path("vote_id"), call.person_id, call.control
+    async with control.lock(call.session_id):
+        vote = await call.read(lambda doc: votes.get(doc, vote_id))
+        eligible = await control.read_board(
+            call.session_id, vote["board"], lambda doc: _notes_in(doc, vote["section"])
+        )
+        tally: votes.Tally = await control.change_board(
+            call.session_id, PRIVATE, lambda doc: step(vote, doc, person_id, note, eligible)
+        )
+        await call.change(lambda doc: votes.record(doc, vote_id, tally))
+    return _own(vote, tally.mine)
 
 
 def _notes_in(board: Doc[Any], section: str | None) -> set[str]:

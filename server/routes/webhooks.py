@@ -9,115 +9,167 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from annotated_types import MinLen
+from pydantic import BaseModel, Field
+
+from rooms.control import Value
 
 from ..access import FACILITATOR
-from ..inputs import json_body, one_of, text_field
+from ..commands import SESSION, Call, Commands, roles
+from ..inputs import Body, text
 from ..problems import Problem
-from ..store.webhooks import DEAD, DELIVERED, PENDING, Delivery, Webhook
+from ..store.webhooks import DEAD, PENDING, Delivery, Webhook
 from ..tokens import new_id
 from ..webhooks import messages, urls
-from ..webhooks.outbox import Outbox
-from .base import SESSION, Context, Endpoints, answer, route
 
 WEBHOOKS = SESSION + "/webhooks"
 DELIVERIES = WEBHOOKS + "/deliveries"
 MAX_WEBHOOKS = 10
-STATES = (PENDING, DELIVERED, DEAD)
 SECRET_BYTES = 32
+if TYPE_CHECKING:
+    Event = str
+else:  # the names of messages.EVENTS, listed once there
+    Event = Literal[messages.EVENTS]
+State = Literal["pending", "delivered", "dead"]
+SECONDS = "epoch seconds"
+commands = Commands()
+facilitator = roles(FACILITATOR)
 
 
-class Webhooks(Endpoints):
-    def __init__(self, context: Context, outbox: Outbox) -> None:
-        super().__init__(context)
-        self.outbox = outbox
+class NewWebhook(Body):
+    url: Annotated[str, text(urls.MAX_URL_CHARS)] = Field(
+        description="https:// (or http:// where private targets are allowed)"
+    )
+    format: Literal["json", "teams"] = "json"
+    events: Annotated[list[Event], MinLen(1)] = Field(
+        default_factory=lambda: list(messages.EVENTS), description="default: all of them"
+    )
 
-    def routes(self) -> list[Route]:
-        return [
-            route(WEBHOOKS, self.create, "POST"),
-            route(WEBHOOKS, self.list_all, "GET"),
-            route(DELIVERIES, self.deliveries, "GET"),
-            route(DELIVERIES + "/{delivery_id}/retry", self.retry, "POST"),
-            route(WEBHOOKS + "/{webhook_id}", self.remove, "DELETE"),
-        ]
 
-    async def create(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        body = await json_body(request)
-        url = text_field(body, "url", required=True, limit=urls.MAX_URL_CHARS)
-        assert url is not None
-        wrong = urls.problem(url, allow_private=self.settings.webhook_allow_private)
-        if wrong:
-            raise Problem(422, wrong)
-        form = one_of(body.get("format", messages.JSON_FORMAT), "format", messages.FORMATS)
-        events = body.get("events", list(messages.EVENTS))
-        if (
-            not isinstance(events, list)
-            or not events
-            or not all(isinstance(e, str) and e in messages.EVENTS for e in events)
-        ):
-            raise Problem(422, f"'events' is a non-empty list of: {', '.join(messages.EVENTS)}")
-        if len(await self.store.webhooks.list_webhooks(session_id)) >= MAX_WEBHOOKS:
-            raise Problem(409, f"a session has at most {MAX_WEBHOOKS} webhooks")
-        secret = secrets.token_hex(SECRET_BYTES) if form == messages.JSON_FORMAT else ""
-        webhook = Webhook(
-            id=new_id(),
-            session_id=session_id,
-            url=url,
-            format=form,
-            events=tuple(e for e in messages.EVENTS if e in events),
-            secret=secret,
-            created_at=time.time(),
-        )
-        await self.store.webhooks.add_webhook(webhook)
-        self.outbox.remember_base(session_id, self.base_url(request))
-        shown = _webhook(webhook)
-        if secret:
-            shown["secret"] = secret
-        return answer(shown, 201)
+class DeliveriesQuery(Body):
+    state: State | None = None
 
-    async def list_all(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        self.outbox.remember_base(session_id, self.base_url(request))
-        return answer([_webhook(w) for w in await self.store.webhooks.list_webhooks(session_id)])
 
-    async def remove(self, request: Request) -> Response:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        if not await self.store.webhooks.remove_webhook(
-            session_id, request.path_params["webhook_id"]
-        ):
-            raise Problem(404, "no such webhook")
-        return Response(status_code=204)
+class WebhookInfo(BaseModel):
+    id: str
+    format: Literal["json", "teams"]
+    events: list[Event]
+    url: str = Field(description="masked: scheme, host and the last characters")
+    created_at: float = Field(description=SECONDS)
 
-    async def deliveries(self, request: Request) -> JSONResponse:
-        session_id, _ = await self.caller(request, FACILITATOR)
-        state = request.query_params.get("state")
-        if state is not None:
-            one_of(state, "state", STATES)
-        listed = await self.store.webhooks.list_deliveries(session_id, state)
-        return answer([_delivery(d) for d in listed])
 
-    async def retry(self, request: Request) -> JSONResponse:
-        """A dead-lettered delivery goes out again now, with a fresh count of tries."""
-        session_id, _ = await self.caller(request, FACILITATOR)
-        delivery = await self.store.webhooks.get_delivery(
-            session_id, request.path_params["delivery_id"]
-        )
-        if delivery is None:
-            raise Problem(404, "no such delivery")
-        if delivery.state != DEAD:
-            raise Problem(409, f"only dead deliveries are retried; this one is {delivery.state}")
-        again = replace(delivery, state=PENDING, attempts=0, next_at=time.time(), last_error="")
-        if not await self.store.webhooks.save_delivery(
-            again, expected_state=DEAD, expected_attempts=delivery.attempts
-        ):
-            raise Problem(409, "the delivery changed meanwhile; list the deliveries again")
-        self.outbox.wake()
-        return answer(_delivery(again))
+class CreatedWebhook(WebhookInfo):
+    secret: str | None = Field(None, description="HMAC key of the json format, shown only here")
+
+
+class DeliveryInfo(BaseModel):
+    id: str
+    webhook_id: str
+    event: str
+    state: State
+    attempts: int
+    next_at: float | None = Field(description="epoch seconds of the next try (pending)")
+    last_error: str
+    created_at: float = Field(description=SECONDS)
+
+
+@commands.post(
+    WEBHOOKS,
+    f"Add a webhook; at most {MAX_WEBHOOKS} per session, more is 409 (facilitator)",
+    access=facilitator,
+    body=NewWebhook,
+    result=CreatedWebhook,
+    status=201,
+)
+async def create(call: Call[NewWebhook]) -> Value:
+    body, context = call.body, call.context
+    wrong = urls.problem(body.url, allow_private=context.settings.webhook_allow_private)
+    if wrong:
+        raise Problem(422, wrong)
+    if len(await context.store.webhooks.list_webhooks(call.session_id)) >= MAX_WEBHOOKS:
+        raise Problem(409, f"a session has at most {MAX_WEBHOOKS} webhooks")
+    secret = secrets.token_hex(SECRET_BYTES) if body.format == messages.JSON_FORMAT else ""
+    webhook = Webhook(
+        id=new_id(),
+        session_id=call.session_id,
+        url=body.url,
+        format=body.format,
+        events=tuple(e for e in messages.EVENTS if e in body.events),
+        secret=secret,
+        created_at=time.time(),
+    )
+    await context.store.webhooks.add_webhook(webhook)
+    context.outbox.remember_base(call.session_id, call.base_url())
+    shown = _webhook(webhook)
+    if secret:
+        shown["secret"] = secret
+    return shown
+
+
+@commands.get(
+    WEBHOOKS,
+    "The webhooks, URLs masked (facilitator)",
+    access=facilitator,
+    result=list[WebhookInfo],
+    refusals=(),
+)
+async def list_all(call: Call[None]) -> list[Value]:
+    call.context.outbox.remember_base(call.session_id, call.base_url())
+    return [_webhook(w) for w in await call.context.store.webhooks.list_webhooks(call.session_id)]
+
+
+@commands.delete(
+    WEBHOOKS + "/{webhook_id}",
+    "Remove a webhook (facilitator)",
+    access=facilitator,
+    status=204,
+    refusals=(404,),
+)
+async def remove(call: Call[None]) -> None:
+    if not await call.context.store.webhooks.remove_webhook(
+        call.session_id, call.path("webhook_id")
+    ):
+        raise Problem(404, "no such webhook")
+
+
+@commands.get(
+    DELIVERIES,
+    "The outbox: deliveries, newest first (facilitator)",
+    access=facilitator,
+    query=DeliveriesQuery,
+    result=list[DeliveryInfo],
+    refusals=(),
+)
+async def deliveries(call: Call[None]) -> list[Value]:
+    state = call.query(DeliveriesQuery).state
+    listed = await call.context.store.webhooks.list_deliveries(call.session_id, state)
+    return [_delivery(d) for d in listed]
+
+
+@commands.post(
+    DELIVERIES + "/{delivery_id}/retry",
+    "Send a dead delivery again, tries counted anew (facilitator)",
+    access=facilitator,
+    result=DeliveryInfo,
+    refusals=(404, 409),
+)
+async def retry(call: Call[None]) -> Value:
+    """A dead-lettered delivery goes out again now, with a fresh count of tries."""
+    store = call.context.store
+    delivery = await store.webhooks.get_delivery(call.session_id, call.path("delivery_id"))
+    if delivery is None:
+        raise Problem(404, "no such delivery")
+    if delivery.state != DEAD:
+        raise Problem(409, f"only dead deliveries are retried; this one is {delivery.state}")
+    again = replace(delivery, state=PENDING, attempts=0, next_at=time.time(), last_error="")
+    if not await store.webhooks.save_delivery(
+        again, expected_state=DEAD, expected_attempts=delivery.attempts
+    ):
+        raise Problem(409, "the delivery changed meanwhile; list the deliveries again")
+    call.context.outbox.wake()
+    return _delivery(again)
 
 
 def _webhook(webhook: Webhook) -> dict[str, Any]:

@@ -23,7 +23,7 @@ export function RoomBanner(props: { round: Round; board: string; me: string; sta
   const ask = async () => {
     setError(null)
     try {
-      await command(props.sessionId, props.token, `breakouts/${round.id}/help`)
+      await command(props.sessionId, props.token, 'breakouts/{round_id}/help', { round_id: round.id })
       announce(t('room.helpSent'), true)
     } catch (err) {
       setError(t('error.generic', { detail: (err as Error).message }))
@@ -104,7 +104,7 @@ export function HarvestBar(props: {
     setBusy(true)
     setError(null)
     try {
-      await command(props.sessionId, props.token, `breakouts/${props.roundId}/rooms/${props.room}/promote`, { notes: props.selected })
+      await command(props.sessionId, props.token, 'breakouts/{round_id}/rooms/{room}/promote', { round_id: props.roundId, room: props.room }, { notes: props.selected })
       announce(t('harvest.done', { count: props.selected.length }), true)
     } catch (err) {
       setError(t('error.generic', { detail: (err as Error).message }))
@@ -153,7 +153,7 @@ export function PollForm(props: { poll: Poll; sessionId: string; token: string; 
     setError(null)
     const answer = poll.kind === 'scale' ? Number(value) : value.trim()
     try {
-      await command(props.sessionId, props.token, `polls/${poll.id}/answers`, { answer })
+      await command(props.sessionId, props.token, 'polls/{poll_id}/answers', { poll_id: poll.id }, { answer })
       announce(t('poll.thanks'), true)
       props.onAnswered()
     } catch (err) {
@@ -241,7 +241,7 @@ export function RoomChooser(props: { round: Round; me: string; sessionId: string
   const pick = async (room: string) => {
     setError(null)
     try {
-      await command(props.sessionId, props.token, `breakouts/${round.id}/choice`, { room })
+      await command(props.sessionId, props.token, 'breakouts/{round_id}/choice', { round_id: round.id }, { room })
       announce(t('room.chosen', { room: round.rooms.find((r) => r.id === room)?.name ?? room }))
     } catch (err) {
       setError(t('error.generic', { detail: (err as Error).message }))

@@ -5,13 +5,13 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { type Key, useI18n } from '../i18n'
-import { command, query, request, statusOf } from '../lib/api'
+import { command, sessionCall, statusOf } from '../lib/api'
 import type { NoteSnap } from '../lib/board'
 import { clock } from '../lib/clock'
 import type { Presence } from '../lib/connection'
 import { boardFor, boardLabel, type ControlState, currentItem, type Poll } from '../lib/control'
 import { newestPick } from '../lib/follow'
-import { activeLead, type Lead, type LeadMode, Pacer } from '../lib/lead'
+import { activeLead, type LeadMode, Pacer } from '../lib/lead'
 import {
   answeredPolls,
   deviceId,
@@ -206,7 +206,7 @@ export function SessionPage(props: {
     async (body: LeadBody) => {
       if (!token) return
       try {
-        myLead.current = (await command<Lead>(sessionId, token, 'lead', body)).by
+        myLead.current = (await command(sessionId, token, 'lead', body)).by
       } catch (err) {
         announce(t('error.generic', { detail: (err as Error).message }), true)
         throw err
@@ -230,7 +230,7 @@ export function SessionPage(props: {
       return
     }
     pacer.cancel()
-    request('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}/lead`, token)
+    sessionCall('delete', sessionId, token, 'lead')
       .then(() => announce(t('boards.notLeading')))
       .catch((err) => announce(t('error.generic', { detail: (err as Error).message }), true))
   }
@@ -257,7 +257,7 @@ export function SessionPage(props: {
   useEffect(() => {
     setMine(null)
     if (!openVote || !inRoster || !token) return
-    query<{ vote: string; dots: Record<string, number>; remaining: number }>(sessionId, token, `votes/${openVote.id}/dots`)
+    sessionCall('get', sessionId, token, 'votes/{vote_id}/dots', { vote_id: openVote.id })
       .then(setMine)
       .catch(() => setMine({ vote: openVote.id, dots: {}, remaining: openVote.per_participant }))
   }, [openVote?.id, inRoster])
@@ -274,8 +274,8 @@ export function SessionPage(props: {
       dot: async (note: string, add: boolean) => {
         try {
           const r = add
-            ? await command<typeof mine>(sessionId, token, `votes/${openVote.id}/dots`, { note })
-            : await request<typeof mine>('DELETE', `/api/sessions/${sessionId}/votes/${openVote.id}/dots/${encodeURIComponent(note)}`, token)
+            ? await command(sessionId, token, 'votes/{vote_id}/dots', { vote_id: openVote.id }, { note })
+            : await sessionCall('delete', sessionId, token, 'votes/{vote_id}/dots/{note}', { vote_id: openVote.id, note })
           if (r) setMine(r)
           announce(t(add ? 'vote.placed' : 'vote.removed', { count: r?.remaining ?? 0 }))
         } catch (err) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { type Lang, useI18n } from '../i18n'
-import { createSession, request, statusOf } from '../lib/api'
+import { call, type Schemas, statusOf } from '../lib/api'
 import { facilitatedSessions, forgetSession, saveFacilitator } from '../lib/store'
 import { announce, ErrorText, PageFrame } from './common'
 
@@ -26,8 +26,8 @@ export function StartPage() {
     document.title = `${t('start.title')} · Paja`
   }, [lang])
   useEffect(() => {
-    request<{ templates?: Template[] } | Template[]>('GET', '/api/templates', null)
-      .then((r) => setTemplates(Array.isArray(r) ? r : (r.templates ?? [])))
+    call('get', '/api/templates', null)
+      .then(setTemplates)
       .catch(() => setTemplates([]))
   }, [])
 
@@ -40,9 +40,9 @@ export function StartPage() {
     setBusy(true)
     setError(null)
     try {
-      const body: Record<string, string> = { title: title.trim(), language }
+      const body: Schemas['NewSession'] = { title: title.trim(), language }
       if (template) body.template = template
-      const s = await request<Awaited<ReturnType<typeof createSession>>>('POST', '/api/sessions', key || null, body)
+      const s = await call('post', '/api/sessions', key || null, body)
       saveFacilitator(s.id, {
         participant_url: s.participant_url,
         display_url: s.display_url,

@@ -3,7 +3,7 @@
 
 import { useState } from 'preact/hooks'
 import { useI18n } from '../../i18n'
-import { command, request } from '../../lib/api'
+import { commandsFor, sessionCall } from '../../lib/api'
 import { currentItem, itemTitle } from '../../lib/control'
 import { ErrorText } from '../common'
 import { agendaText, minutes, parseAgenda } from './agenda'
@@ -18,7 +18,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [draft, setDraft] = useState('')
   const [withTimer, setWithTimer] = useState(true)
   const idx = items.findIndex((i) => i.id === current)
-  const cmd = (path: string, body: unknown = {}) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const go = (item: string | null) => run(() => cmd('agenda/current', { item, start_timer: withTimer }), 'agenda.moved')
   const startTimer = () => {
     const item = currentItem(ctx.state.agenda)
@@ -26,7 +26,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
   }
   const save = async () => {
     const items = parseAgenda(draft)
-    const r = await run(() => request('PUT', `/api/sessions/${ctx.sessionId}/agenda`, ctx.token, { items }), 'agenda.saved')
+    const r = await run(() => sessionCall('put', ctx.sessionId, ctx.token, 'agenda', { items }), 'agenda.saved')
     if (r !== null) setEditing(false)
   }
   return (

@@ -3,7 +3,7 @@
 
 import { useMemo, useState } from 'preact/hooks'
 import { useT } from '../../i18n'
-import { command, request } from '../../lib/api'
+import { command, sessionCall } from '../../lib/api'
 import { ErrorText } from '../common'
 import { boardName } from './boards'
 import type { FacilitatorCtx } from './ctx'
@@ -50,7 +50,7 @@ export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
                   checked={b.open_to_all}
                   onChange={(e) =>
                     run(() =>
-                      request('PATCH', `/api/sessions/${ctx.sessionId}/boards/${name}`, ctx.token, {
+                      sessionCall('patch', ctx.sessionId, ctx.token, 'boards/{board}', { board: name }, {
                         open_to_all: (e.target as HTMLInputElement).checked,
                       }),
                     )

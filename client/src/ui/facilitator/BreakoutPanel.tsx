@@ -3,7 +3,7 @@
 
 import { useState } from 'preact/hooks'
 import { type Key, useT } from '../../i18n'
-import { command, request } from '../../lib/api'
+import { commandsFor, type Schemas, sessionCall } from '../../lib/api'
 import { ErrorText } from '../common'
 import { draftBody, type SizeMode } from './breakouts'
 import type { FacilitatorCtx } from './ctx'
@@ -21,14 +21,14 @@ const STRATEGIES: Array<[string, Key]> = [
 export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const t = useT()
   const { busy, error, run } = useRunner()
-  const [strategy, setStrategy] = useState('keep_apart')
+  const [strategy, setStrategy] = useState<Schemas['NewRound']['strategy']>('keep_apart')
   const [sizeMode, setSizeMode] = useState<SizeMode>('group_size')
   const [size, setSize] = useState('3')
   const [duration, setDuration] = useState('15')
   const [countdown, setCountdown] = useState('60')
   const [message, setMessage] = useState('')
   const round = ctx.state.round
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const live = round && (round.state === 'draft' || round.state === 'open' || round.state === 'closing') ? round : null
 
   const draft = () => {
@@ -43,7 +43,7 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
         <div class="stack">
           <div class="field">
             <label for="bo-strategy">{t('breakout.strategy')}</label>
-            <select id="bo-strategy" value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value)}>
+            <select id="bo-strategy" value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value as Schemas['NewRound']['strategy'])}>
               {STRATEGIES.map(([v, k]) => (
                 <option value={v} key={v}>
                   {t(k)}
@@ -77,12 +77,12 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
           round={live}
           ctx={ctx}
           busy={busy}
-          onOpen={() => run(() => cmd(`breakouts/${live.id}/open`, { duration_ms: live.duration_ms }), 'breakout.opened')}
-          onDiscard={() => run(() => request('DELETE', `/api/sessions/${ctx.sessionId}/breakouts/${live.id}`, ctx.token))}
-          onMove={(participant, room) => run(() => cmd(`breakouts/${live.id}/moves`, { participant, room }))}
-          onClose={() => run(() => cmd(`breakouts/${live.id}/close`), 'breakout.closingNow')}
-          onExtend={(ms) => run(() => cmd(`breakouts/${live.id}/time`, { delta_ms: ms }), 'breakout.extended')}
-          onClearHelp={(room) => run(() => request('DELETE', `/api/sessions/${ctx.sessionId}/breakouts/${live.id}/help/${room}`, ctx.token))}
+          onOpen={() => run(() => cmd('breakouts/{round_id}/open', { round_id: live.id }, { duration_ms: live.duration_ms }), 'breakout.opened')}
+          onDiscard={() => run(() => sessionCall('delete', ctx.sessionId, ctx.token, 'breakouts/{round_id}', { round_id: live.id }))}
+          onMove={(participant, room) => run(() => cmd('breakouts/{round_id}/moves', { round_id: live.id }, { participant, room }))}
+          onClose={() => run(() => cmd('breakouts/{round_id}/close', { round_id: live.id }), 'breakout.closingNow')}
+          onExtend={(ms) => run(() => cmd('breakouts/{round_id}/time', { round_id: live.id }, { delta_ms: ms }), 'breakout.extended')}
+          onClearHelp={(room) => run(() => sessionCall('delete', ctx.sessionId, ctx.token, 'breakouts/{round_id}/help/{room}', { round_id: live.id, room }))}
         />
       )}
       {live && live.state !== 'draft' && (
@@ -91,7 +91,7 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
           onSubmit={(e) => {
             e.preventDefault()
             if (!message.trim()) return
-            void run(() => cmd(`breakouts/${live.id}/messages`, { text: message.trim() }), 'breakout.sent').then((r) => r && setMessage(''))
+            void run(() => cmd('breakouts/{round_id}/messages', { round_id: live.id }, { text: message.trim() }), 'breakout.sent').then((r) => r && setMessage(''))
           }}
         >
           <label for="bo-message">{t('breakout.broadcast')}</label>

@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks'
 import { useI18n } from '../../i18n'
-import { command } from '../../lib/api'
+import { commandsFor, type Schemas } from '../../lib/api'
 import { ErrorText } from '../common'
 import type { FacilitatorCtx } from './ctx'
 import { PollResults, pollQuestion } from './PollResults'
@@ -14,11 +14,11 @@ export function PollPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [kind, setKind] = useState<'choice' | 'scale' | 'text'>('choice')
   const [question, setQuestion] = useState('')
   const [options, setOptions] = useState('')
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const polls = ctx.state.polls
   const create = (e: Event) => {
     e.preventDefault()
-    const body: Record<string, unknown> = { kind, question: question.trim() }
+    const body: Schemas['NewPoll'] = { kind, question: question.trim() }
     if (kind === 'choice') body.options = options.split('\n').map((o) => o.trim()).filter(Boolean)
     void run(() => cmd('polls', body), 'poll.started').then((r) => r && (setQuestion(''), setOptions('')))
   }
@@ -32,7 +32,7 @@ export function PollPanel({ ctx }: { ctx: FacilitatorCtx }) {
           </p>
           <p>{t('poll.answers', { n: p.answers })}</p>
           {p.state === 'open' && (
-            <button type="button" onClick={() => run(() => cmd(`polls/${p.id}/close`), 'poll.closed')} disabled={busy} data-testid="poll-close">
+            <button type="button" onClick={() => run(() => cmd('polls/{poll_id}/close', { poll_id: p.id }), 'poll.closed')} disabled={busy} data-testid="poll-close">
               {t('poll.close')}
             </button>
           )}

@@ -6,7 +6,7 @@
 
 import { useState } from 'preact/hooks'
 import { type Key, useT } from '../../i18n'
-import { codeLink, command, request } from '../../lib/api'
+import { call, codeLink, command } from '../../lib/api'
 import { type FacilitatorInfo, facilitatorInfo, saveFacilitator } from '../../lib/store'
 import { announce, CopyField, ErrorText } from '../common'
 import { QrCode } from '../qr'
@@ -15,10 +15,10 @@ import { useRunner } from './useRunner'
 
 type Link = 'participant' | 'display' | 'bot'
 
-const REISSUE: Record<Link, { button: Key; confirm: Key; path: string }> = {
-  participant: { button: 'share.newParticipant', confirm: 'share.confirmParticipant', path: 'links/rotate' },
-  display: { button: 'share.newDisplay', confirm: 'share.confirmDisplay', path: 'links/display/rotate' },
-  bot: { button: 'share.newBot', confirm: 'share.confirmBot', path: 'links/bot/rotate' },
+const REISSUE: Record<Link, { button: Key; confirm: Key; make: (id: string, token: string) => Promise<unknown> }> = {
+  participant: { button: 'share.newParticipant', confirm: 'share.confirmParticipant', make: (id, token) => command(id, token, 'links/rotate') },
+  display: { button: 'share.newDisplay', confirm: 'share.confirmDisplay', make: (id, token) => command(id, token, 'links/{link}/rotate', { link: 'display' }) },
+  bot: { button: 'share.newBot', confirm: 'share.confirmBot', make: (id, token) => command(id, token, 'links/{link}/rotate', { link: 'bot' }) },
 }
 
 export function SharePanel({ ctx }: { ctx: FacilitatorCtx }) {
@@ -91,9 +91,9 @@ function Reissue<R>({ ctx, link, onDone }: { ctx: FacilitatorCtx; link: Link; on
   const t = useT()
   const { busy, error, run } = useRunner()
   const [asking, setAsking] = useState(false)
-  const { button, confirm, path } = REISSUE[link]
+  const { button, confirm, make: reissue } = REISSUE[link]
   const make = async () => {
-    const r = await run(() => command<R>(ctx.sessionId, ctx.token, path))
+    const r = (await run(() => reissue(ctx.sessionId, ctx.token))) as R | null
     setAsking(false)
     if (r !== null) onDone(r)
   }
@@ -129,7 +129,7 @@ function DisplayPin({ ctx }: { ctx: FacilitatorCtx }) {
   const pinned = ctx.state.session.display_board ?? ''
   const boards = Object.entries(ctx.state.boards).filter(([, b]) => b.kind !== 'breakout')
   const pin = (board: string) =>
-    run(() => request('PATCH', `/api/sessions/${encodeURIComponent(ctx.sessionId)}`, ctx.token, { display_board: board || null }))
+    run(() => call('patch', '/api/sessions/{session_id}', ctx.token, { session_id: ctx.sessionId }, { display_board: board || null }))
   return (
     <div class="field">
       <label for="display-pin">{t('share.displayShows')}</label>

@@ -3,7 +3,7 @@
 
 import { useState } from 'preact/hooks'
 import { useT } from '../../i18n'
-import { command } from '../../lib/api'
+import { commandsFor } from '../../lib/api'
 import { shownTimer } from '../../lib/timer'
 import { ErrorText } from '../common'
 import { TimerView } from '../Widgets'
@@ -17,7 +17,7 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [mins, setMins] = useState('5')
   const [label, setLabel] = useState('')
   const timer = shownTimer(ctx.state.timers)
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   const start = (m: number) =>
     run(() => cmd('timers', { duration_ms: Math.round(m * 60000), label: label.trim(), start: true }), 'timer.started')
   return (
@@ -27,32 +27,32 @@ export function TimerPanel({ ctx }: { ctx: FacilitatorCtx }) {
       {timer && (
         <div class="buttons">
           {timer.state === 'running' && (
-            <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/pause`), 'timer.pausedNow')} disabled={busy}>
+            <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/pause', { timer_id: timer.id }), 'timer.pausedNow')} disabled={busy}>
               {t('timer.pause')}
             </button>
           )}
           {timer.state === 'paused' && (
-            <button type="button" class="primary" onClick={() => run(() => cmd(`timers/${timer.id}/resume`), 'timer.resumed')} disabled={busy}>
+            <button type="button" class="primary" onClick={() => run(() => cmd('timers/{timer_id}/resume', { timer_id: timer.id }), 'timer.resumed')} disabled={busy}>
               {t('timer.resume')}
             </button>
           )}
           {(timer.state === 'running' || timer.state === 'paused') && (
             <>
-              <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/adjust`, { delta_ms: 60000 }))} disabled={busy}>
+              <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/adjust', { timer_id: timer.id }, { delta_ms: 60000 }))} disabled={busy}>
                 {t('timer.plusMinute')}
               </button>
-              <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/adjust`, { delta_ms: -60000 }))} disabled={busy}>
+              <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/adjust', { timer_id: timer.id }, { delta_ms: -60000 }))} disabled={busy}>
                 {t('timer.minusMinute')}
               </button>
             </>
           )}
           {timer.state !== 'idle' && (
-            <button type="button" onClick={() => run(() => cmd(`timers/${timer.id}/reset`))} disabled={busy}>
+            <button type="button" onClick={() => run(() => cmd('timers/{timer_id}/reset', { timer_id: timer.id }))} disabled={busy}>
               {t('timer.reset')}
             </button>
           )}
           {(timer.state === 'idle' || timer.state === 'ended') && (
-            <button type="button" class="primary" onClick={() => run(() => cmd(`timers/${timer.id}/start`), 'timer.started')} disabled={busy}>
+            <button type="button" class="primary" onClick={() => run(() => cmd('timers/{timer_id}/start', { timer_id: timer.id }), 'timer.started')} disabled={busy}>
               {t('timer.startAgain')}
             </button>
           )}

@@ -2,7 +2,7 @@
 
 import { useState } from 'preact/hooks'
 import { useT } from '../../i18n'
-import { command } from '../../lib/api'
+import { commandsFor } from '../../lib/api'
 import { ErrorText } from '../common'
 import { boardTitle, type FacilitatorCtx } from './ctx'
 import { NumberField } from './NumberField'
@@ -19,7 +19,7 @@ export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
   const votes = ctx.state.votes
   const active = votes.filter((v) => v.state !== 'revealed')
   const revealed = votes.filter((v) => v.state === 'revealed').slice(-1)
-  const cmd = (path: string, body?: unknown) => command(ctx.sessionId, ctx.token, path, body)
+  const cmd = commandsFor(ctx.sessionId, ctx.token)
   return (
     <section aria-labelledby="vote-h" class="panel">
       <h2 id="vote-h">{t('vote.title')}</h2>
@@ -31,7 +31,7 @@ export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
           <p>{t('vote.progress', { dots: v.dots_cast, voters: v.voters })}</p>
           <div class="buttons">
             {v.state === 'open' && (
-              <button type="button" onClick={() => run(() => cmd(`votes/${v.id}/close`), 'vote.closed')} disabled={busy}>
+              <button type="button" onClick={() => run(() => cmd('votes/{vote_id}/close', { vote_id: v.id }), 'vote.closed')} disabled={busy}>
                 {t('vote.close')}
               </button>
             )}
@@ -40,8 +40,8 @@ export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
               class="primary"
               onClick={() =>
                 run(async () => {
-                  if (v.state === 'open') await cmd(`votes/${v.id}/close`)
-                  return cmd(`votes/${v.id}/reveal`)
+                  if (v.state === 'open') await cmd('votes/{vote_id}/close', { vote_id: v.id })
+                  return cmd('votes/{vote_id}/reveal', { vote_id: v.id })
                 }, 'vote.revealed')
               }
               disabled={busy}

@@ -4,7 +4,7 @@
 
 import { useEffect, useState } from 'preact/hooks'
 import { useI18n } from '../../i18n'
-import { type CreatedSession, compactCode, findCode, request, statusOf } from '../../lib/api'
+import { call, compactCode, findCode, type Schemas, statusOf } from '../../lib/api'
 import { saveFacilitator, saveFacilitatorToken } from '../../lib/store'
 import type { TabSettings, TeamsHost } from '../../lib/teams'
 import { ErrorText, PageFrame } from '../common'
@@ -72,8 +72,8 @@ function ConfigForm({ host }: { host: TeamsHost }) {
     document.title = `${t('teams.configTitle')} · Paja`
   }, [lang])
   useEffect(() => {
-    request<{ templates?: Template[] } | Template[]>('GET', '/api/templates', null)
-      .then((r) => setTemplates(Array.isArray(r) ? r : (r.templates ?? [])))
+    call('get', '/api/templates', null)
+      .then((r) => setTemplates((Array.isArray(r) ? r : ((r as { templates?: Template[] }).templates ?? [])) as Template[]))
       .catch(() => setTemplates([]))
   }, [])
   useEffect(() => host.offerTab(chosen ? tabFor(location.origin, chosen) : null), [chosen])
@@ -100,11 +100,7 @@ function ConfigForm({ host }: { host: TeamsHost }) {
           const found = await findCode(read.code)
           return { id: found.session_id, title: found.title, code: read.code }
         }
-        const s = await request<{ id: string; title: string; join_code: string }>(
-          'GET',
-          `/api/sessions/${encodeURIComponent(read.session)}`,
-          read.token,
-        )
+        const s = await call('get', '/api/sessions/{session_id}', read.token, { session_id: read.session })
         saveFacilitatorToken(s.id, read.token)
         return { id: s.id, title: s.title, code: s.join_code }
       },
@@ -118,7 +114,7 @@ function ConfigForm({ host }: { host: TeamsHost }) {
     attempt(
       async () => {
         const body = { title: title.trim(), language: lang, ...(template ? { template } : {}) }
-        const s = await request<CreatedSession>('POST', '/api/sessions', null, body)
+        const s: Schemas['CreatedSession'] = await call('post', '/api/sessions', null, body)
         saveFacilitatorToken(s.id, s.facilitator_token)
         saveFacilitator(s.id, { participant_url: s.participant_url, display_url: s.display_url, join_code: s.join_code, title: s.title })
         return { id: s.id, title: s.title, code: s.join_code ?? '' }
