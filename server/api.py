@@ -31,7 +31,7 @@ from .inputs import (
     required_text,
     text_field,
 )
-from .limits import KeyedRate
+from .limits import Rates
 from .problems import Problem
 from .retention import Retention
 from .routes import (
@@ -72,8 +72,11 @@ class Sessions(Endpoints):
     def __init__(self, context: Context, creator: SessionCreator) -> None:
         super().__init__(context)
         self.creator = creator
-        self.lookups = KeyedRate(self.settings.join_code_lookups_per_hour_per_address)
-        self.joins = KeyedRate(self.settings.joins_per_minute_per_session, period=60)
+        rates = context.rates
+        self.lookups = rates.keyed(
+            "join-code-lookups", self.settings.join_code_lookups_per_hour_per_address
+        )
+        self.joins = rates.keyed("joins", self.settings.joins_per_minute_per_session, period=60)
 
     def routes(self) -> list[Route]:
         return [
@@ -277,8 +280,9 @@ class Api:
     """
 
     def __init__(self, store: Store, settings: Settings) -> None:
-        self.context = Context(store, settings, self.control)
-        self.creator = SessionCreator(store.sessions, settings)
+        rates = Rates(store.counts)  # in one place: per process, or per deployment
+        self.context = Context(store, settings, self.control, rates)
+        self.creator = SessionCreator(store.sessions, settings, rates)
         self.outbox = Outbox(store.webhooks, store.sessions, settings)
         self.retention = Retention(store.sessions, settings)
         self._control: Control | None = None

@@ -160,6 +160,11 @@ class Keys:
         return f"paja:once:{event_id}"
 
     @staticmethod
+    def rate(counted: str) -> str:
+        """A deployment's count of one kind of event for one key in one window."""
+        return f"paja:rate:{counted}"
+
+    @staticmethod
     def wakeups() -> str:
         return "paja:wakeups"
 

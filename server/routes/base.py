@@ -19,6 +19,7 @@ from ..access import Denied, authenticate
 from ..config import Settings
 from ..control import Control
 from ..inputs import bearer
+from ..limits import Rates
 from ..problems import Problem
 from ..store.base import Store
 from ..store.sessions import Grant
@@ -61,6 +62,7 @@ class Context:
     store: Store
     settings: Settings
     control: Callable[[Request], Awaitable[Control]]
+    rates: Rates
 
 
 class Endpoints:
