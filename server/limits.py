@@ -184,8 +184,9 @@ class KeyedRate:
 class SharedCounts(Protocol):
     """Counters every instance of a deployment sees (Redis)."""
 
-    async def add(self, key: str, ttl_seconds: float) -> int:
-        """Add one to `key`, which goes `ttl_seconds` after its first count; its new value."""
+    async def add(self, kind: str, key: str, window: int, ttl_seconds: float) -> int:
+        """Count one event of `kind` for `key` in `window`; the count goes `ttl_seconds`
+        after its first event. Returns the count so far."""
         ...
 
 
@@ -240,7 +241,7 @@ class DeploymentRate(KeyedRate):
 
     async def _add(self, key: str, window: int) -> None:
         try:
-            total = await self.shared.add(f"{self.name}:{key}:{window}", self.period)
+            total = await self.shared.add(self.name, key, window, self.period)
         except Exception as exc:  # unreachable: this process's allowance still holds
             if not self._failing:
                 log.warning("cannot count %s across the deployment (%s)", self.name, exc)

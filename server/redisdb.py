@@ -160,9 +160,11 @@ class Keys:
         return f"paja:once:{event_id}"
 
     @staticmethod
-    def rate(counted: str) -> str:
-        """A deployment's count of one kind of event for one key in one window."""
-        return f"paja:rate:{counted}"
+    def rate(kind: str, key: str, window: int) -> str:
+        """A deployment's count of events of `kind` for `key` (a client address, a
+        session) in one window: under the session's tag when the key is a session, so
+        that deleting the session deletes it."""
+        return f"paja:{{{key}}}:rate:{kind}:{window}"
 
     @staticmethod
     def wakeups() -> str:

@@ -15,10 +15,10 @@ class RedisCounts:
     def __init__(self, client: Redis) -> None:
         self.client = client
 
-    async def add(self, key: str, ttl_seconds: float) -> int:
+    async def add(self, kind: str, key: str, window: int, ttl_seconds: float) -> int:
         """INCR, and an expiry set by the first count only (EXPIRE NX), in one round trip.
         A repeated pipeline (see `pipelined`) counts one event twice: the safe side."""
-        name = Keys.rate(key)
+        name = Keys.rate(kind, key, window)
 
         def stage(pipe: Pipeline) -> None:
             pipe.incr(name)
