@@ -26,6 +26,7 @@ class SQLiteStore:
         await self.database.start()
 
     async def close(self) -> None:
+        await self.documents.close()
         await self.database.close()
 
     async def ready(self) -> bool:

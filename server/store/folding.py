@@ -1,0 +1,47 @@
+"""Folding a board's stored snapshot and log into one snapshot, in a worker process.
+
+pycrdt holds the GIL while it applies and encodes, and the values of stored updates are
+walked in pure Python first (`nesting.sanitise_values`): folding a 3.6 MB board takes some
+200 ms of CPU, which in a thread of the server's own process is 200 ms during which the
+event loop serves nobody. In a process of its own it costs the loop only the copying of
+the bytes there and back (docs/benchmarks.md, `bench/compaction_stall.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from .documents import fold
+
+# A fresh interpreter, as for imports (server/importing.py): forking would copy a process
+# that has threads.
+_CONTEXT = multiprocessing.get_context("spawn")
+# The worker yields the CPU to the server's own process: on a busy machine a fold may take
+# longer, but the event loop is not kept waiting for a core.
+NICENESS = 10
+
+
+class Folder:
+    """One worker process, started at the first fold and kept: compactions are frequent
+    on a busy server, and starting an interpreter takes a second or two."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def fold(self, updates: Sequence[bytes]) -> bytes:
+        """`fold(updates)` in the worker; LoadError when they are corrupt."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=_CONTEXT, initializer=os.nice, initargs=(NICENESS,)
+            )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, fold, list(updates))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
