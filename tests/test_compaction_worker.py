@@ -2,7 +2,7 @@
 own threads (where pycrdt holds the GIL, so the event loop would wait; the stall it costs
 is measured by bench/compaction_stall.py). So a compaction that hangs holds up nothing:
 with the worker frozen (SIGSTOP) edits keep being stored, and once it runs again the log
-is compacted."""
+is compacted; a worker killed is replaced."""
 
 from __future__ import annotations
 
@@ -58,7 +58,19 @@ async def test_a_frozen_compaction_holds_up_no_edit(server_factory: type[PajaSer
             os.kill(worker, signal.SIGCONT)
         await load.stop()
     await eventually(lambda: log_rows(server) < 2 * COMPACT_AFTER, timeout=30, what="compacted")
+
+    # A worker that dies (kill -9, or out of memory) is replaced at the next compaction.
+    os.kill(worker, signal.SIGKILL)
+    more = SteadyLoad(clients).start()
+    try:
+        await eventually(
+            lambda: fold_worker(server) not in (None, worker), timeout=30, what="a new worker"
+        )
+    finally:
+        await more.stop()
+    await eventually(lambda: log_rows(server) < 2 * COMPACT_AFTER, timeout=30, what="compacted")
     fresh = await YClient(url).connect()
-    await eventually(lambda: set(load.edits) <= set(fresh.notes()), what="every edit")
+    edits = set(load.edits) | set(more.edits)
+    await eventually(lambda: edits <= set(fresh.notes()), what="every edit")
     for client in [*clients, fresh]:
         await client.close()

@@ -102,6 +102,10 @@ async def test_writers_get_1013_while_the_disk_is_full_and_lose_nothing(
     try:
         await eventually(lambda: server.readiness() == 503, timeout=60, what="the disk full")
         await _held_back(server, load, reader)
+        # Reads are served still: someone joining now gets the board as the reader has it.
+        late = await YClient(url).connect()
+        assert set(late.notes()) == set(reader.notes()) and len(late.notes()) > 0
+        await late.close()
         server.lift_file_size_limit()
         await eventually(lambda: server.readiness() == 200, timeout=10, what="ready again")
         await _reconnect(writers, reader)

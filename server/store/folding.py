@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from .documents import fold
 
@@ -38,8 +39,14 @@ class Folder:
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=_CONTEXT, initializer=os.nice, initargs=(NICENESS,)
             )
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, fold, list(updates))
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, fold, list(updates))
+        except BrokenProcessPool:
+            if self._pool is pool:  # the worker died (killed, out of memory): a new one next
+                self._pool = None
+                pool.shutdown(wait=False)
+            raise
 
     def close(self) -> None:
         if self._pool is not None:
