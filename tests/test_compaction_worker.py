@@ -2,7 +2,7 @@
 own threads (where pycrdt holds the GIL, so the event loop would wait; the stall it costs
 is measured by bench/compaction_stall.py). So a compaction that hangs holds up nothing:
 with the worker frozen (SIGSTOP) edits keep being stored, and once it runs again the log
-is compacted; a worker killed is replaced."""
+is compacted; a worker killed is replaced, and goes when its server is killed."""
 
 from __future__ import annotations
 
@@ -74,3 +74,17 @@ async def test_a_frozen_compaction_holds_up_no_edit(server_factory: type[PajaSer
     await eventually(lambda: edits <= set(fresh.notes()), what="every edit")
     for client in [*clients, fresh]:
         await client.close()
+
+    # A server killed with -9 leaves no worker behind.
+    last = fold_worker(server)
+    assert last is not None
+    server.kill9()
+    await eventually(lambda: exited(last), timeout=10, what="the worker gone")
+
+
+def exited(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"

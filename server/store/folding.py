@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +26,7 @@ _CONTEXT = multiprocessing.get_context("spawn")
 # The worker yields the CPU to the server's own process: on a busy machine a fold may take
 # longer, but the event loop is not kept waiting for a core.
 NICENESS = 10
+PARENT_CHECK_SECONDS = 1.0
 
 
 class Folder:
@@ -37,7 +40,10 @@ class Folder:
         """`fold(updates)` in the worker; LoadError when they are corrupt."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=_CONTEXT, initializer=os.nice, initargs=(NICENESS,)
+                max_workers=1,
+                mp_context=_CONTEXT,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
         pool = self._pool
         try:
@@ -49,6 +55,20 @@ class Folder:
             raise
 
     def close(self) -> None:
+        """At shutdown, once no fold is under way: the worker exits at once."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _start_worker(server: int) -> None:
+    """In the worker: yield the CPU to the server, and exit when the server is gone (a
+    server killed with -9 cannot stop its worker, which would wait for work forever)."""
+    os.nice(NICENESS)
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="paja-fold-parent", daemon=True).start()
