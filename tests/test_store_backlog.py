@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
+from pycrdt import Map
+
 from support.load import SteadyLoad
 from support.processes import PajaServer
 from support.redis import RedisServer
@@ -123,3 +125,32 @@ async def test_writers_get_1013_while_the_disk_is_full_and_lose_nothing(
     missing = set(load.edits) - set(fresh.notes())
     assert not missing, f"{len(missing)} edits lost, e.g. {sorted(missing)[:5]}"
     await fresh.close()
+
+
+async def test_past_the_process_bound_every_board_refuses_writes_and_reads_go_on(
+    server_factory: type[PajaServer],
+) -> None:
+    """The bound for the whole process holds for boards with nothing waiting of their own."""
+    server = server_factory(env={"PAJA_MAX_PENDING_BYTES": str(BOUND)})
+    server.max_file_bytes = FULL_DISK_BYTES
+    server.start()
+    url, writers, reader = await _writers_and_a_reader(server)
+    load = SteadyLoad(writers).start()
+    try:
+        await eventually(lambda: server.readiness() == 503, timeout=60, what="the disk full")
+        await _held_back(server, load, reader)
+        other = YClient(url.replace("/main?", "/ideas?"))
+        await other.connect()  # a facilitator opens another board: it reads
+        other.doc.get("notes", type=Map)["first"] = 1
+        assert await other.wait_closed() == TRY_AGAIN_LATER
+        server.lift_file_size_limit()
+        await eventually(lambda: server.readiness() == 200, timeout=10, what="ready again")
+        await _reconnect(writers, reader)
+        watcher = await YClient(url.replace("/main?", "/ideas?")).connect()
+        await _reconnect([other], watcher)  # its edit was kept, and is taken now
+    finally:
+        await load.stop()
+    await eventually(lambda: set(load.edits) <= set(reader.notes()), what="every edit")
+    assert "first" in watcher.notes()
+    for client in [*writers, reader, other, watcher]:
+        await client.close()
