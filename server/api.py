@@ -13,7 +13,7 @@ from .config import Settings
 from .control import Control
 from .hub import Hub
 from .importing import Slots
-from .limits import KeyedRate
+from .limits import KeyedRate, Rates
 from .retention import Retention
 from .routes import COMMANDS
 from .routes.base import Context
@@ -35,15 +35,16 @@ class Api:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.outbox = Outbox(store.webhooks, store.sessions, settings)
         self.retention = Retention(store.sessions, settings)
+        rates = Rates(store.counts)  # in one place: per process, or per deployment
         self.context = Context(
             store,
             settings,
             self.control,
             self.outbox,
             self.retention,
-            creator=SessionCreator(store.sessions, settings),
-            lookups=KeyedRate(settings.join_code_lookups_per_hour_per_address),
-            joins=KeyedRate(settings.joins_per_minute_per_session, period=60),
+            creator=SessionCreator(store.sessions, settings, rates),
+            lookups=rates.keyed("join-code-lookups", settings.join_code_lookups_per_hour_per_address),
+            joins=rates.keyed("joins", settings.joins_per_minute_per_session, period=60),
             summaries=KeyedRate(settings.summaries_per_minute_per_session, period=60),
             imports=Slots(IMPORTS_AT_ONCE),
         )

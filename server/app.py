@@ -92,6 +92,7 @@ def create_app(settings: Settings, store: Store | None = None, bus: Bus | None =
             lambda: endpoint.open_connections,
             lambda: len(hub.documents),
             lambda: 0 if api.scheduler is None else api.scheduler.errors,
+            lambda: hub.backlog.total,
         )
     )
     upkeep = MemoryUpkeep(settings.memory_upkeep_seconds)

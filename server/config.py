@@ -124,6 +124,20 @@ class Settings:
     flush_interval_ms: int = field(
         default=50, metadata={"help": "batching window of writes to the store"}
     )
+    max_pending_bytes_per_board: int = field(
+        default=8 * MIB,
+        metadata={
+            "help": "bytes of one board's edits waiting for the store (while it fails) past "
+            "which the board's writers get close 1013; readers keep reading"
+        },
+    )
+    max_pending_bytes: int = field(
+        default=64 * MIB,
+        metadata={
+            "help": "bytes of edits waiting for the store in the whole process past which "
+            "every writer gets close 1013"
+        },
+    )
     compact_after_updates: int = field(
         default=500, metadata={"help": "log length that triggers compaction into a snapshot"}
     )

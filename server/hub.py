@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pycrdt import Doc
 
+from .backlog import Backlog
 from .bus.base import Bus
 from .config import Settings
 from .connection import Connection
@@ -57,6 +58,7 @@ class Hub:
         self._flush_wakeup = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
         self.store_healthy = True
+        self.backlog = Backlog(settings.max_pending_bytes_per_board, settings.max_pending_bytes)
         self.initial_syncs = 0
         # Told the session of each `control` change another instance made (control.py).
         self.on_remote_control: Callable[[str], None] | None = None
@@ -227,6 +229,7 @@ class Hub:
             self._dirty.discard(document)
             self._unapplied.pop(document, None)
             document.pending = []
+            self.backlog.drop(document)
             document.close()
             for connection in list(document.connections):
                 connection.terminate(CloseCode.NOT_FOUND, "session deleted")
@@ -284,6 +287,7 @@ class Hub:
         if not local or self.documents.get(document.key) is not document:
             return  # remote, or a document of a deleted session: never stored
         document.pending.append(update)
+        self.backlog.taken(document, update)
         self._dirty.add(document)
         self.bus.publish_update(document.key, update)
 
@@ -337,6 +341,8 @@ class Hub:
             for document in dirty:
                 if self._flushing[document] <= 0:
                     del self._flushing[document]
+        for document in dirty:
+            self.backlog.stored(document, sum(map(len, batch[document.key])))
         if not self.store_healthy:
             log.info("store writes resumed; pending edits stored")
         self.store_healthy = True

@@ -5,11 +5,13 @@ breaches."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pycrdt import Doc
 
@@ -17,6 +19,8 @@ from rooms.boards import CONTROL
 from rooms.control import table
 
 from .protocol import CloseCode, ProtocolError
+
+log = logging.getLogger("paja.limits")
 
 
 class Throttle:
@@ -132,7 +136,7 @@ class KeyedRate:
     """At most `count` events per key in `period` seconds, an hour unless told (e.g.
     sessions created per client address), with the whole allowance available at once. Per
     process: a deployment of N instances allows up to N times as many, which bounds abuse
-    without needing Redis.
+    without needing Redis (`Rates` makes the kind that counts across a deployment).
 
     Keys are kept in the order they last acted, so each call forgets, from the oldest end,
     the keys whose allowance is whole again: constant work per call however many keys
@@ -175,6 +179,102 @@ class KeyedRate:
                 del buckets[oldest]
             else:
                 return
+
+
+class SharedCounts(Protocol):
+    """Counters every instance of a deployment sees (Redis)."""
+
+    async def add(self, kind: str, key: str, window: int, ttl_seconds: float) -> int:
+        """Count one event of `kind` for `key` in `window`; the count goes `ttl_seconds`
+        after its first event. Returns the count so far."""
+        ...
+
+
+class DeploymentRate(KeyedRate):
+    """A `KeyedRate` that also holds across a deployment: at most `count` events per key in
+    each window of `period` seconds, counted in `SharedCounts` by every instance.
+
+    The answer stays synchronous (the routes ask without awaiting): it comes from the
+    deployment's count as this instance last heard it plus its own events since, and each
+    event is added to the shared count just after. So another instance's events are seen
+    once this one counts its next: the deployment may pass the limit by one event per
+    other instance in a window, not by N times. While the counters are unreachable the
+    per-process allowance still holds."""
+
+    def __init__(
+        self,
+        name: str,
+        count: int,
+        period: float,
+        shared: SharedCounts,
+        clock: Callable[[], float] = time.time,
+        max_keys: int = 100_000,
+    ) -> None:
+        super().__init__(count, period, max_keys=max_keys)
+        self.name = name
+        self.count = count
+        self.period = period
+        self.shared = shared
+        self._wall = clock
+        # key -> (window, the deployment's count in it as last heard, own events included)
+        self._seen: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._adding: set[asyncio.Task[None]] = set()
+        self._failing = False
+
+    def retry_after(self, key: str) -> float:
+        now = self._wall()
+        window = int(now // self.period)
+        seen_window, seen = self._seen.pop(key, (window, 0))
+        seen = seen if seen_window == window else 0
+        if seen >= self.count:
+            self._seen[key] = (window, seen)
+            return (window + 1) * self.period - now
+        wait = super().retry_after(key)
+        if wait == 0:
+            seen += 1
+            task = asyncio.get_running_loop().create_task(self._add(key, window))
+            self._adding.add(task)
+            task.add_done_callback(self._adding.discard)
+        self._seen[key] = (window, seen)
+        self._forget_past(window)
+        return wait
+
+    async def _add(self, key: str, window: int) -> None:
+        try:
+            total = await self.shared.add(self.name, key, window, self.period)
+        except Exception as exc:  # unreachable: this process's allowance still holds
+            if not self._failing:
+                log.warning("cannot count %s across the deployment (%s)", self.name, exc)
+            self._failing = True
+            return
+        self._failing = False
+        seen_window, seen = self._seen.get(key, (window, 0))
+        if seen_window == window and total > seen:
+            self._seen[key] = (window, total)
+
+    def _forget_past(self, window: int) -> None:
+        seen = self._seen
+        for _ in range(2):  # two per call, oldest first, as `KeyedRate` does
+            if not seen:
+                return
+            oldest, (at, _) = next(iter(seen.items()))
+            if at < window or len(seen) > self.max_keys:
+                del seen[oldest]
+            else:
+                return
+
+
+class Rates:
+    """Makes the keyed rates of the REST routes, in one place: in-process when embedded,
+    counted across the deployment when the store shares counters (Redis)."""
+
+    def __init__(self, shared: SharedCounts | None) -> None:
+        self.shared = shared
+
+    def keyed(self, name: str, count: int, period: float = 3600.0) -> KeyedRate:
+        if self.shared is None:
+            return KeyedRate(count, period)
+        return DeploymentRate(name, count, period, self.shared)
 
 
 def too_many_boards(existing: Collection[str], adding: Collection[str], limit: int) -> str | None:

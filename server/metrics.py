@@ -44,11 +44,13 @@ class LiveCollector(Collector):
         open_connections: Callable[[], int],
         loaded: Callable[[], int],
         scheduler_errors: Callable[[], int],
+        pending_bytes: Callable[[], int],
     ) -> None:
         self.counters = counters
         self.open_connections = open_connections
         self.loaded = loaded
         self.scheduler_errors = scheduler_errors
+        self.pending_bytes = pending_bytes
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         c = self.counters
@@ -57,6 +59,11 @@ class LiveCollector(Collector):
         )
         yield GaugeMetricFamily(
             "paja_loaded_documents", "Documents loaded in memory", value=self.loaded()
+        )
+        yield GaugeMetricFamily(
+            "paja_pending_bytes",
+            "Bytes of edits taken but not stored yet",
+            value=self.pending_bytes(),
         )
         for name, doc, value in (
             ("paja_messages_in", "Messages received from clients", c.messages_in),

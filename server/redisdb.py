@@ -160,6 +160,13 @@ class Keys:
         return f"paja:once:{event_id}"
 
     @staticmethod
+    def rate(kind: str, key: str, window: int) -> str:
+        """A deployment's count of events of `kind` for `key` (a client address, a
+        session) in one window: under the session's tag when the key is a session, so
+        that deleting the session deletes it."""
+        return f"paja:{{{key}}}:rate:{kind}:{window}"
+
+    @staticmethod
     def wakeups() -> str:
         return "paja:wakeups"
 

@@ -20,7 +20,7 @@ from rooms import boards, notes, session, templates
 from .access import BOT, CONTROL, FACILITATOR, JOIN, MAIN, OBSERVER
 from .config import Settings
 from .control import Control
-from .limits import KeyedRate
+from .limits import Rates
 from .problems import Problem
 from .scheduler import now_ms
 from .store.sessions import CodeTaken, Grant, SessionRecord, SessionStore
@@ -77,10 +77,10 @@ def describe(base: str, record: SessionRecord) -> dict[str, Any]:
 
 
 class SessionCreator:
-    def __init__(self, sessions: SessionStore, settings: Settings) -> None:
+    def __init__(self, sessions: SessionStore, settings: Settings, rates: Rates) -> None:
         self.sessions = sessions
         self.create_key = settings.create_key
-        self.creations = KeyedRate(settings.sessions_per_hour_per_address)
+        self.creations = rates.keyed("creations", settings.sessions_per_hour_per_address)
 
     def admit(self, key: str | None, address: str) -> None:
         """Creating a session, or importing one, needs the server's create key when it

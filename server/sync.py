@@ -13,6 +13,7 @@ from pycrdt import YMessageType, YSyncMessageType
 from starlette.websockets import WebSocket
 
 from .access import FACILITATOR, BoardAccess, Denied, SharedLookups, open_board
+from .backlog import Backlog, Backlogged
 from .connection import Connection
 from .document import Document
 from .hub import Hub
@@ -39,12 +40,15 @@ log = logging.getLogger("paja.sync")
 class MessageReceiver:
     """Decodes one client frame and applies it to the document on behalf of a connection."""
 
-    __slots__ = ("connection", "counters", "document", "synced")
+    __slots__ = ("backlog", "connection", "counters", "document", "synced")
 
-    def __init__(self, document: Document, connection: Connection, counters: Counters) -> None:
+    def __init__(
+        self, document: Document, connection: Connection, counters: Counters, backlog: Backlog
+    ) -> None:
         self.document = document
         self.connection = connection
         self.counters = counters
+        self.backlog = backlog
         self.synced = False
 
     def receive(self, frame: bytes) -> None:
@@ -74,6 +78,7 @@ class MessageReceiver:
         elif document.full is not None:
             refusal = document.refusal(update, connection.role == FACILITATOR)
         if refusal is None:
+            self.backlog.check(document)  # before applying: the client keeps a refused edit
             document.apply_update(update, connection)
         elif not connection.denied_once:
             connection.denied_once = True
@@ -249,7 +254,9 @@ class SocketHandler:
             on_overflow=self._overflow,
             on_terminate=self.close,
         )
-        self.receiver = MessageReceiver(document, self.connection, endpoint.hub.counters)
+        self.receiver = MessageReceiver(
+            document, self.connection, endpoint.hub.counters, endpoint.hub.backlog
+        )
         self.throttle = Throttle(
             messages_per_second=settings.messages_per_second,
             bytes_per_second=settings.bytes_per_second,
@@ -309,6 +316,8 @@ class SocketHandler:
         except ProtocolError as error:
             self._endpoint.hub.counters.closed_bad += 1
             self.close(error.code, error.reason)
+        except Backlogged as full:  # the store is behind: this writer comes back later
+            self.close(CloseCode.TRY_AGAIN_LATER, str(full))
         except Exception:
             log.exception("could not serve a message; closing the connection")
             self.close(CloseCode.INTERNAL_ERROR, "internal error")

@@ -3,7 +3,8 @@ through the three narrow stores its users need.
 
 Each user is handed only its part: the hub the document log (`documents`), the REST
 commands, access checks, scheduler and retention the sessions (`sessions`), the webhook
-routes and sender the outbox (`webhooks`). The parts share one connection underneath
+routes and sender the outbox (`webhooks`), the rate limits the shared counters (`counts`,
+none when embedded). The parts share one connection underneath
 (one SQLite thread, one Redis client); none of their users asks which is configured.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..limits import SharedCounts
 from .documents import DocumentLog
 from .sessions import SessionStore
 from .webhooks import WebhookStore
@@ -25,6 +27,11 @@ class Store(Protocol):
 
     @property
     def webhooks(self) -> WebhookStore: ...
+
+    @property
+    def counts(self) -> SharedCounts | None:
+        """Counters shared by a deployment's instances; None when there is one process."""
+        ...
 
     async def start(self) -> None: ...
 

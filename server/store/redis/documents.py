@@ -25,6 +25,7 @@ from redis.exceptions import RedisError, WatchError
 
 from ...redisdb import DELETE_IF_HOLDS, START, Keys, Replay, as_bytes, pipelined
 from ..documents import LoadError, fold
+from ..folding import Folder
 
 log = logging.getLogger("paja.store.redis")
 
@@ -61,11 +62,13 @@ class RedisDocuments:
         self.compact_after_updates = compact_after_updates
         self._positions: dict[str, str] = {}
         self._compactions: dict[str, asyncio.Task[bool]] = {}
+        self.folder = Folder()
         self._delete_if_holds = client.register_script(DELETE_IF_HOLDS)
 
     async def close(self) -> None:
-        """Let compactions under way finish."""
+        """Let compactions under way finish, then stop the worker."""
         await asyncio.gather(*self._compactions.values(), return_exceptions=True)
+        self.folder.close()
 
     async def read_document(self, key: str) -> list[bytes]:
         def stage(pipe: Pipeline) -> None:
@@ -190,7 +193,7 @@ class RedisDocuments:
                 return False
             if snapshot:
                 updates.insert(0, as_bytes(snapshot))
-            state = await asyncio.to_thread(fold, updates)
+            state = await self.folder.fold(updates)  # in a worker: see folding.py
             pipe.multi()  # type: ignore[no-untyped-call]
             pipe.hset(
                 snapshot_key,

@@ -20,11 +20,13 @@ class SQLiteStore:
         self.documents = SQLiteDocuments(self.database, compact_after_updates=compact_after_updates)
         self.sessions = SQLiteSessions(self.database, self.documents)
         self.webhooks = SQLiteWebhooks(self.database)
+        self.counts = None  # one process: its rate limits count in memory
 
     async def start(self) -> None:
         await self.database.start()
 
     async def close(self) -> None:
+        await self.documents.close()
         await self.database.close()
 
     async def ready(self) -> bool:
