@@ -467,6 +467,7 @@ def schemas() -> dict[str, Any]:
                 "duration_ms": MS,
                 "board": NULLABLE_STRING,
                 "instructions": STRING,
+                "instruction_texts": {**TEXTS, "type": ["object", "null"]},
             },
             ("title",),
         ),
@@ -944,6 +945,15 @@ def openapi_spec() -> dict[str, Any]:
                                     "title": STRING,
                                     "status": INTEGER,
                                     "detail": STRING,
+                                    "code": {
+                                        **STRING,
+                                        "description": "a refusal's stable name, when it has "
+                                        "one (e.g. round_needs_people), for clients to translate",
+                                    },
+                                    "params": {
+                                        "type": "object",
+                                        "description": "the values its detail names",
+                                    },
                                 }
                             )
                         }

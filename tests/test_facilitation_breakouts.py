@@ -102,3 +102,30 @@ async def test_time_is_extended_for_every_room_and_a_later_round_avoids_old_pair
     assert s.call("POST", "/breakouts", body={"strategy": "shuffle"}).status_code == 422
     assert s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2}).status_code == 409
     await s.close_all()
+
+
+async def test_refusals_carry_a_code_and_tags_keep_their_first_spelling(
+    server: PajaServer,
+) -> None:
+    """A round with nobody to place is refused as `round_needs_people` (not "a round needs
+    at least one room"), with its English detail kept; "KELA" typed after "Kela" is Kela."""
+    s = Session.create(server, language="fi")
+    refused = s.call("POST", "/breakouts", body={"strategy": "keep_apart", "group_size": 3})
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["code"] == "round_needs_people" and problem["params"] == {}
+    assert problem["detail"] == "a round needs at least one participant"
+
+    first = s.join("Pia", ["org:Kela", "kind:supervisor"])
+    second = s.join("Olli", ["org:KELA", "kind:newcomer"])
+    control = await s.open("control")
+    await eventually(lambda: len(section(control, "roster")) == 2, what="both joined")
+    tags = {p["name"]: p["tags"] for p in section(control, "roster").values()}
+    assert tags == {"Pia": ["org:Kela", "kind:supervisor"], "Olli": ["org:Kela", "kind:newcomer"]}
+    assert first["participant_id"] != second["participant_id"]
+
+    s.ok("POST", "/breakouts", body={"strategy": "keep_apart", "key": "org", "rooms": 2})
+    again = s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2})
+    assert again.status_code == 409
+    assert again.json()["code"] == "round_in_progress" and again.json()["params"] == {"round": 1}
+    await s.close_all()
