@@ -1,9 +1,12 @@
-// REST calls. Errors are RFC 9457 problem JSON; ApiError carries the server's `detail`.
+// REST calls. Errors are RFC 9457 problem JSON; ApiError carries the server's `detail`, and
+// the `code` and `params` of a refusal the client says in the viewer's language.
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string | null = null, // a refusal's stable name, for the client to translate
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message)
   }
@@ -35,8 +38,8 @@ export async function request<T = unknown>(
     data = null
   }
   if (!res.ok) {
-    const d = data as { detail?: string; title?: string } | null
-    throw new ApiError(res.status, d?.detail || d?.title || res.statusText)
+    const d = data as { detail?: string; title?: string; code?: string; params?: Record<string, string | number> } | null
+    throw new ApiError(res.status, d?.detail || d?.title || res.statusText, d?.code ?? null, d?.params ?? {})
   }
   return data as T
 }

@@ -19,6 +19,7 @@ export interface AgendaItem {
   duration_ms: number
   board: string | null
   instructions: string
+  instruction_texts?: { fi?: string; sv?: string; en?: string } | null
 }
 
 export interface Agenda {
@@ -94,6 +95,7 @@ export interface Poll {
 
 export interface BoardInfo {
   title: string
+  titles?: { fi?: string; sv?: string; en?: string } | null // when the server made the title
   kind: 'main' | 'breakout' | 'board'
   open_to_all: boolean
   round: string | null
@@ -190,6 +192,33 @@ export function currentItem(agenda: Agenda): AgendaItem | null {
 export function itemTitle(item: AgendaItem, lang: string): string {
   const t = item.titles as Record<string, string | undefined> | null
   return (t && t[lang]) || item.title
+}
+
+/** An item's instructions in the viewer's language (a template's come in all three). */
+export function itemInstructions(item: AgendaItem, lang: string): string {
+  const t = item.instruction_texts as Record<string, string | undefined> | null | undefined
+  return (t && t[lang]) || item.instructions
+}
+
+const ROOM_NAMES = /^(?:Huone|Rum|Room) (\d+)$/
+const MAIN_TITLES = ['Yhteinen taulu', 'Gemensam tavla', 'Main board']
+
+/** A board's title in the viewer's language: the server's own titles (`main`, a template's
+ *  boards, rooms named "Room n") in theirs, a title someone wrote as written. A session
+ *  made before titles were carried still gets its main board and rooms named here. */
+export function boardLabel(
+  boards: Record<string, BoardInfo>,
+  name: string,
+  lang: string,
+  say: { main: string; room: (n: number) => string },
+): string {
+  const info = boards[name]
+  const own = (info?.titles as Record<string, string | undefined> | null | undefined)?.[lang]
+  if (own) return own
+  if (name === 'main' && (!info || MAIN_TITLES.includes(info.title))) return say.main
+  const room = info?.kind === 'breakout' ? ROOM_NAMES.exec(info.title) : null
+  if (room) return say.room(Number(room[1]))
+  return info?.title || name
 }
 
 /** A timer's label in the viewer's language: the server labels the agenda's timer with its

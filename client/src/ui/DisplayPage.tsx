@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { useI18n } from '../i18n'
 import { codeLink } from '../lib/api'
-import { currentItem, itemTitle } from '../lib/control'
+import { currentItem, itemInstructions, itemTitle } from '../lib/control'
 import { deviceId, hashParams } from '../lib/store'
 import { formatClock, visibleTimer } from '../lib/timer'
 import { Board } from './board'
@@ -84,7 +84,7 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
           ) : (
             <TimerView timer={timer} agenda={st.agenda} big />
           )}
-          {item?.instructions && <p class="display-instructions">{item.instructions}</p>}
+          {item?.instructions && <p class="display-instructions">{itemInstructions(item, lang)}</p>}
           <div class="join-box" data-testid="display-join">
             <h2>{t('display.join')}</h2>
             {code && joinUrl ? (

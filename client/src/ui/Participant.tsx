@@ -2,17 +2,18 @@
 // harvest of their room's notes after a round.
 
 import { useState } from 'preact/hooks'
-import { useI18n, useT } from '../i18n'
+import { errorText, useI18n, useT } from '../i18n'
 import { command } from '../lib/api'
 import type { ControlState, Poll, Round } from '../lib/control'
 import { formatClock } from '../lib/timer'
 import { announce, Dialog, ErrorText } from './common'
-import { PollResults, pollQuestion } from './facilitator'
+import { PollResults, pollQuestion, useBoardTitle } from './facilitator'
 import { useServerNow } from './hooks'
 
 export function RoomBanner(props: { round: Round; board: string; me: string; state: ControlState; sessionId: string; token: string }) {
   const t = useT()
   const { round } = props
+  const boardTitle = useBoardTitle()
   const room = round.rooms.find((r) => r.board === props.board)
   const now = useServerNow(1000)
   const [error, setError] = useState<string | null>(null)
@@ -26,13 +27,13 @@ export function RoomBanner(props: { round: Round; board: string; me: string; sta
       await command(props.sessionId, props.token, `breakouts/${round.id}/help`)
       announce(t('room.helpSent'), true)
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     }
   }
   return (
     <div class={`room-banner ${round.state}`} data-testid="room-banner">
       <p>
-        <strong>{t('room.youAreIn', { room: room.name })}</strong>
+        <strong>{t('room.youAreIn', { room: boardTitle(props.state, room.board) })}</strong>
         {others.length > 0 && <span> · {t('room.with', { names: others.join(', ') })}</span>}
       </p>
       {until && (
@@ -71,7 +72,7 @@ export function HarvestBar(props: {
       await command(props.sessionId, props.token, `breakouts/${props.roundId}/rooms/${props.room}/promote`, { notes: props.selected })
       announce(t('harvest.done', { count: props.selected.length }), true)
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     } finally {
       setBusy(false)
     }
@@ -121,7 +122,7 @@ export function PollForm(props: { poll: Poll; sessionId: string; token: string; 
       announce(t('poll.thanks'), true)
       props.onAnswered()
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     } finally {
       setBusy(false)
     }
@@ -208,7 +209,7 @@ export function RoomChooser(props: { round: Round; me: string; sessionId: string
       await command(props.sessionId, props.token, `breakouts/${round.id}/choice`, { room })
       announce(t('room.chosen', { room: round.rooms.find((r) => r.id === room)?.name ?? room }))
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     }
   }
   return (

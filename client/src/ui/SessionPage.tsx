@@ -4,7 +4,7 @@
 // while a round is open, the agenda item's board, or where a facilitator brings everyone.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { type Key, useI18n } from '../i18n'
+import { errorText, type Key, useI18n } from '../i18n'
 import { command, query, request, statusOf } from '../lib/api'
 import type { NoteSnap } from '../lib/board'
 import { clock } from '../lib/clock'
@@ -23,7 +23,7 @@ import {
 import { visibleTimer } from '../lib/timer'
 import { Board, type Focus, type Voting } from './board'
 import { announce, ConnectionBanner, LanguageSwitch } from './common'
-import { boardTitle, type FacilitatorCtx, FacilitatorPanel, SummaryPanel, VoteResults } from './facilitator'
+import { type FacilitatorCtx, FacilitatorPanel, SummaryPanel, useBoardTitle, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { AgendaList, AgendaNow, PeopleList, Summaries, TimerView, useTimerMilestones } from './Widgets'
@@ -75,6 +75,7 @@ export function SessionPage(props: {
   onLeave?: () => void
 }) {
   const { t, lang } = useI18n()
+  const boardTitle = useBoardTitle()
   const { sessionId, role } = props
   const [facilitatorToken] = useState(() => (role === 'facilitator' ? takeFacilitatorToken(sessionId) : null))
   const token = role === 'facilitator' ? facilitatorToken : (props.participant?.token ?? null)
@@ -124,7 +125,7 @@ export function SessionPage(props: {
     if (prevRoom === undefined || prevRoom === roomBoard) return
     if (roomBoard) {
       const room = st.round?.rooms.find((r) => r.board === roomBoard)
-      announce(t('room.moved', { room: room?.name ?? roomBoard }), true)
+      announce(t('room.moved', { room: room ? boardTitle(st, room.board) : roomBoard }), true)
     } else {
       announce(t('room.back'), true)
     }
@@ -190,7 +191,7 @@ export function SessionPage(props: {
       try {
         myLead.current = (await command<Lead>(sessionId, token, 'lead', body)).by
       } catch (err) {
-        announce(t('error.generic', { detail: (err as Error).message }), true)
+        announce(errorText(t, err), true)
         throw err
       }
     },
@@ -214,7 +215,7 @@ export function SessionPage(props: {
     pacer.cancel()
     request('DELETE', `/api/sessions/${encodeURIComponent(sessionId)}/lead`, token)
       .then(() => announce(t('boards.notLeading')))
-      .catch((err) => announce(t('error.generic', { detail: (err as Error).message }), true))
+      .catch((err) => announce(errorText(t, err), true))
   }
   useEffect(() => {
     if (leading) pacer.push(leadBody('follow'))
@@ -261,7 +262,7 @@ export function SessionPage(props: {
           if (r) setMine(r)
           announce(t(add ? 'vote.placed' : 'vote.removed', { count: r?.remaining ?? 0 }))
         } catch (err) {
-          announce(statusOf(err) === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : t('error.generic', { detail: (err as Error).message }), true)
+          announce(statusOf(err) === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : errorText(t, err), true)
         }
       },
     }
@@ -357,9 +358,9 @@ export function SessionPage(props: {
         <label class="board-switch">
           <span>{t('board.current')}</span>
           <select value={board} onChange={(e) => goTo((e.target as HTMLSelectElement).value)} disabled={!!roomBoard} data-testid="board-select">
-            {(isFac ? Object.entries(st.boards) : participantBoards).map(([name, b]) => (
+            {(isFac ? Object.entries(st.boards) : participantBoards).map(([name]) => (
               <option value={name} key={name}>
-                {b.title || name}
+                {boardTitle(st, name)}
               </option>
             ))}
             {!(board in st.boards) && <option value={board}>{board}</option>}
@@ -403,7 +404,7 @@ export function SessionPage(props: {
       )}
       {!roomBoard && myClosedRoom && board !== myClosedRoom.board && !isFac && (
         <div class="info-bar">
-          <p>{t('harvest.offer', { room: myClosedRoom.name })}</p>
+          <p>{t('harvest.offer', { room: boardTitle(st, myClosedRoom.board) })}</p>
           <button type="button" onClick={() => goTo(myClosedRoom.board)}>
             {t('harvest.open')}
           </button>
@@ -415,7 +416,7 @@ export function SessionPage(props: {
           token={token}
           roundId={closedRound.id}
           room={harvestRoom.id}
-          roomName={harvestRoom.name}
+          roomName={boardTitle(st, harvestRoom.board)}
           selected={selection}
           onDone={() => goTo('main')}
         />
@@ -429,6 +430,7 @@ export function SessionPage(props: {
               model={boardConn.model}
               conn={boardConn.conn}
               me={{ id: myId, name: myName }}
+              sessionLang={st.session.language}
               label={t('board.label', { board: boardName })}
               readOnly={!canWrite}
               voting={voting}

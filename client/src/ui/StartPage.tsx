@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { type Lang, useI18n } from '../i18n'
+import { errorText, type Lang, useI18n } from '../i18n'
 import { createSession, request, statusOf } from '../lib/api'
 import { saveFacilitator } from '../lib/store'
 import { ErrorText, PageFrame } from './common'
@@ -53,7 +53,7 @@ export function StartPage() {
     } catch (err) {
       const status = statusOf(err)
       if (status === 401) setNeedsKey(true)
-      setError(status === 401 ? t('start.needKey') : t('error.generic', { detail: (err as Error).message }))
+      setError(status === 401 ? t('start.needKey') : errorText(t, err))
       setBusy(false)
     }
   }

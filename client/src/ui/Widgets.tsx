@@ -1,8 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks'
 import { type Key, useI18n, useT } from '../i18n'
-import { type Agenda, type AgendaItem, type ControlState, currentItem, itemTitle, tagValue, timerLabel } from '../lib/control'
+import { type Agenda, type AgendaItem, type ControlState, currentItem, itemInstructions, itemTitle, tagValue, timerLabel } from '../lib/control'
 import { clockParts, crossedMilestone, formatClock, remainingMs, type Timer, type TimerState } from '../lib/timer'
 import { announce } from './common'
+import { Markdown } from './Markdown'
 import type { OnlineEntry } from './hooks'
 import { useServerNow } from './hooks'
 
@@ -84,7 +85,7 @@ export function AgendaList({ items, current, lang }: { items: AgendaItem[]; curr
         <li key={i.id} class={i.id === current ? 'current' : ''} aria-current={i.id === current ? 'step' : undefined}>
           <span class="agenda-title">{itemTitle(i, lang)}</span>
           <span class="hint"> · {t('agenda.minutes', { n: Math.round(i.duration_ms / 60000) })}</span>
-          {i.id === current && i.instructions && <p class="instructions">{i.instructions}</p>}
+          {i.id === current && i.instructions && <p class="instructions">{itemInstructions(i, lang)}</p>}
         </li>
       ))}
     </ol>
@@ -138,7 +139,8 @@ const dedupe = (list: OnlineEntry[]) => {
   return list.filter((o) => (seen.has(o.id) ? false : (seen.add(o.id), true)))
 }
 
-/** Summaries posted by bots or the facilitator. Markdown is shown as the text it is. */
+/** Summaries posted by bots or the facilitator, their Markdown shown formatted (Markdown.tsx
+ *  makes elements from it and never inserts HTML). */
 export function Summaries({ state }: { state: ControlState }) {
   const t = useT()
   const { lang } = useI18n()
@@ -150,7 +152,7 @@ export function Summaries({ state }: { state: ControlState }) {
           <p class="summary-meta">
             <strong>{s.author}</strong> · {new Date(s.posted_at).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })}
           </p>
-          <div class="summary-text">{s.markdown}</div>
+          <Markdown class="summary-text" source={s.markdown} level={3} />
         </li>
       ))}
     </ol>
