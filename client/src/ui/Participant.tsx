@@ -198,23 +198,25 @@ export function PollList(props: { state: ControlState; answered: Set<string>; on
 }
 
 /** Rounds where people choose their room: a button per room, with how full it is. */
-export function RoomChooser(props: { round: Round; me: string; sessionId: string; token: string }) {
+export function RoomChooser(props: { round: Round; me: string; sessionId: string; token: string; state: ControlState }) {
   const t = useT()
+  const boardTitle = useBoardTitle()
   const { round } = props
+  const roomName = (r: { board: string }) => boardTitle(props.state, r.board)
   const [error, setError] = useState<string | null>(null)
   const mine = round.rooms.find((r) => r.members.includes(props.me))
   const pick = async (room: string) => {
     setError(null)
     try {
       await command(props.sessionId, props.token, `breakouts/${round.id}/choice`, { room })
-      announce(t('room.chosen', { room: round.rooms.find((r) => r.id === room)?.name ?? room }))
+      announce(t('room.chosen', { room: boardTitle(props.state, room) }))
     } catch (err) {
       setError(errorText(t, err))
     }
   }
   return (
     <div class="info-bar" data-testid="room-chooser">
-      <p>{mine ? t('room.chosen', { room: mine.name }) : t('room.choose')}</p>
+      <p>{mine ? t('room.chosen', { room: roomName(mine) }) : t('room.choose')}</p>
       <div class="buttons">
         {round.rooms.map((r) => (
           <button
@@ -224,7 +226,7 @@ export function RoomChooser(props: { round: Round; me: string; sessionId: string
             disabled={round.capacity !== null && r.members.length >= round.capacity && mine?.id !== r.id}
             onClick={() => pick(r.id)}
           >
-            {t('room.option', { room: r.name, n: r.members.length, max: round.capacity ?? '–' })}
+            {t('room.option', { room: roomName(r), n: r.members.length, max: round.capacity ?? '–' })}
           </button>
         ))}
       </div>

@@ -400,7 +400,7 @@ export function SessionPage(props: {
         <RoomBanner round={st.round} board={roomBoard} me={myId} state={st} sessionId={sessionId} token={token} />
       )}
       {!isFac && st.round && st.round.capacity !== null && st.round.state === 'draft' && inRoster && (
-        <RoomChooser round={st.round} me={myId} sessionId={sessionId} token={token} />
+        <RoomChooser round={st.round} me={myId} sessionId={sessionId} token={token} state={st} />
       )}
       {!roomBoard && myClosedRoom && board !== myClosedRoom.board && !isFac && (
         <div class="info-bar">
