@@ -44,12 +44,11 @@ def item(raw: Any, position: int) -> Value:
             f"agenda item {position + 1}: instructions are text of at most 4000 characters"
         )
     titles = raw.get("titles")
-    if titles is not None and (
-        not isinstance(titles, dict)
-        or set(titles) - set(LANGUAGES)
-        or not all(isinstance(t, str) for t in titles.values())
-    ):
+    if not _texts(titles, 200):
         raise Invalid(f"agenda item {position + 1}: titles map fi, sv and en to text")
+    instruction_texts = raw.get("instruction_texts")
+    if not _texts(instruction_texts, 4000):
+        raise Invalid(f"agenda item {position + 1}: instruction_texts map fi, sv and en to text")
     item_id = raw.get("id", f"i{position + 1}")
     if not isinstance(item_id, str) or not 0 < len(item_id) <= 64:
         raise Invalid(f"agenda item {position + 1}: id is a string of 1-64 characters")
@@ -60,7 +59,17 @@ def item(raw: Any, position: int) -> Value:
         "duration_ms": duration,
         "board": board,
         "instructions": instructions,
+        "instruction_texts": instruction_texts,
     }
+
+
+def _texts(value: Any, limit: int) -> bool:
+    """Whether `value` is absent or maps some of fi, sv and en to texts of at most `limit`."""
+    return value is None or (
+        isinstance(value, dict)
+        and not set(value) - set(LANGUAGES)
+        and all(isinstance(t, str) and len(t) <= limit for t in value.values())
+    )
 
 
 def items(doc: Doc[Any]) -> list[Value]:
@@ -115,7 +124,7 @@ def advance(doc: Doc[Any], now: int, *, start_timer: bool) -> Value | None:
     """The next item (the first when none is current); after the last, the agenda is done."""
     ids = [i["id"] for i in items(doc)]
     if not ids:
-        raise Conflict("the agenda is empty")
+        raise Conflict("the agenda is empty", "agenda_empty")
     at = current(doc)
     if at is None:
         following: str | None = ids[0]

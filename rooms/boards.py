@@ -57,9 +57,14 @@ def add(
     kind: str = BOARD_KIND,
     open_to_all: bool = False,
     round_id: str | None = None,
+    titles: dict[str, str] | None = None,
 ) -> Value:
+    """List a board; `titles` (fi, sv, en) when its title was made for the session's
+    language rather than written by someone, so each client shows its viewer's own."""
     check_name(name)
     info = {"title": title, "kind": kind, "open_to_all": open_to_all, "round": round_id}
+    if titles is not None:
+        info["titles"] = titles
     return put(doc, BOARDS, name, info)
 
 
@@ -67,6 +72,7 @@ def change(doc: Doc[Any], name: str, *, title: str | None, open_to_all: bool | N
     info = require_listed(doc, name)
     if title is not None:
         info["title"] = title
+        info.pop("titles", None)  # written by someone now: shown as written
     if open_to_all is not None:
         info["open_to_all"] = open_to_all
     return put(doc, BOARDS, name, info)

@@ -69,6 +69,17 @@ class Person:
                 return tag[len(prefix) :]
         return None
 
+    def kin(self, key: str) -> str | None:
+        """The tag's value as compared: "Kela", " KELA " and "kela" are one organisation,
+        however each person typed it (a value of only spaces is no value)."""
+        value = fold(self.tag(key) or "")
+        return value or None
+
+
+def fold(value: str) -> str:
+    """A tag value as compared: spaces evened out and case folded."""
+    return " ".join(value.split()).casefold()
+
 
 @dataclass(frozen=True)
 class CsvRow:
@@ -147,7 +158,7 @@ def pairs_of(allocation: Allocation) -> set[Pair]:
 
 def same_tag_pairs(allocation: Allocation, people: Iterable[Person], key: str) -> int:
     """How many pairs in the same room share a tag value: the figure keep_apart minimises."""
-    value = {p.id: p.tag(key) for p in people}
+    value = {p.id: p.kin(key) for p in people}
     return sum(
         1
         for group in allocation
@@ -163,7 +174,7 @@ def min_same_tag_pairs(people: Iterable[Person], *, key: str, rooms: int) -> int
     that for every value at once, so this is exact. It is 0 exactly when no value has
     more people than there are rooms.
     """
-    counts = Counter(v for p in people if (v := p.tag(key)) is not None)
+    counts = Counter(v for p in people if (v := p.kin(key)) is not None)
     if not counts:
         return 0  # nobody to pair, however many rooms (none, when nobody came)
     if rooms < 1:
@@ -243,7 +254,7 @@ def keep_apart(
     runs: dict[str, list[str]] = {}
     loners: list[list[str]] = []
     for p in _sorted(people):
-        value = p.tag(key)
+        value = p.kin(key)
         if value is None:
             loners.append([p.id])
         else:
@@ -454,7 +465,7 @@ class _Cost:
                 a, b = sorted(pair)
                 met.setdefault(a, set()).add(b)
                 met.setdefault(b, set()).add(a)
-        apart = {p.id: v for p in people if apart_key and (v := p.tag(apart_key)) is not None}
+        apart = {p.id: v for p in people if apart_key and (v := p.kin(apart_key)) is not None}
         bucket = {p.id: (p.tag(bucket_key) or "") if bucket_key else "" for p in people}
         return _Cost(apart, met, bucket, share or {}, float(len(people) ** 2 + 1))
 

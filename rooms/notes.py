@@ -7,7 +7,7 @@ Copies are real notes (a Y.Text each), so they stay editable on the main board.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pycrdt import Doc, Map, Text
@@ -20,8 +20,9 @@ MAX_PROMOTED = 200
 # same world units, so promoted notes overlap neither each other nor their section's title.
 NOTE_W = 180
 NOTE_H = 120
+SECTION_W = 400  # a section without a width
 SECTION_H = 300  # a section without a height
-MIN_SECTION_H = 80
+MIN_SECTION_H = 80  # no side of a section is shorter
 GAP = 20
 PADDING = 20
 TITLE_H = 50
@@ -126,16 +127,42 @@ def _boxes(values: Iterable[Any], height: int | None) -> list[tuple[int, int]]:
         x, y = number(value.get("x")), number(value.get("y"))
         if x is None or y is None:
             continue
-        if height is None:
-            drawn = number(value.get("h"))
-            h = max(MIN_SECTION_H, SECTION_H if drawn is None else drawn)
-        else:
-            h = height
+        h = section_box(value)[3] if height is None else height
         out.append((math.floor(x), math.ceil(y + h)))
     return out
+
+
+Box = tuple[float, float, float, float]
+
+
+def section_box(section: Map[Any]) -> Box:
+    """(x, y, w, h) of a section as clients draw it (client/src/lib/board.ts readSection):
+    a missing size takes the default and no side is shorter than MIN_SECTION_H."""
+    w, h = number(section.get("w")), number(section.get("h"))
+    return (
+        number(section.get("x")) or 0.0,
+        number(section.get("y")) or 0.0,
+        max(MIN_SECTION_H, SECTION_W if w is None else w),
+        max(MIN_SECTION_H, SECTION_H if h is None else h),
+    )
+
+
+def section_at(boxes: Mapping[str, Box], x: float, y: float) -> str | None:
+    """The section a note at (x, y) belongs to: the one holding the note's centre, the
+    smallest when several do (a section drawn inside another is the one meant), then the
+    first by id. The one rule of membership (docs/schema.md); the client applies the same
+    one (client/src/lib/board.ts sectionAt) when a note or section is drawn or moved."""
+    cx, cy = x + NOTE_W / 2, y + NOTE_H / 2
+    holding = [
+        (w * h, section_id)
+        for section_id, (left, top, w, h) in boxes.items()
+        if left <= cx <= left + w and top <= cy <= top + h
+    ]
+    return min(holding)[1] if holding else None
 
 
 def add_sections(board: Doc[Any], sections: Sequence[Value]) -> None:
     target = table(board, "sections")
     for s in sections:
-        target[s["id"]] = Map({k: s[k] for k in ("title", "x", "y", "w", "h", "color")})
+        keys = ("title", "titles", "x", "y", "w", "h", "color")
+        target[s["id"]] = Map({k: s[k] for k in keys if k in s})

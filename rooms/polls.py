@@ -79,7 +79,7 @@ def get(doc: Doc[Any], poll_id: str) -> Value:
 def answer(poll: Value, answers: Doc[Any], person_id: str, raw: Any) -> int:
     """Record (or replace) one person's answer; returns how many have answered."""
     if poll["state"] != OPEN:
-        raise Conflict(f"poll {poll['id']} is closed")
+        raise Conflict(f"poll {poll['id']} is closed", "poll_closed")
     table(answers, ANSWERS)[f"{poll['id']}/{person_id}"] = _checked(poll, raw)
     return len(_given(answers, poll["id"]))
 

@@ -39,6 +39,7 @@ CLOSING = "closing"
 CLOSED = "closed"
 LIVE = (OPEN, CLOSING)
 STRATEGIES = ("random", "balanced", "keep_apart", "csv", "choose", "reuse")
+PLACING = ("random", "balanced", "keep_apart", "reuse")  # their rooms are made for people
 DEFAULT_CLOSING_MS = 60_000
 MAX_MESSAGES = 20
 
@@ -150,7 +151,9 @@ def harvested_room(doc: Doc[Any], round_id: str, room_id: str) -> Value:
         if value["id"] == round_id:
             return room(value, room_id)
     get(doc, round_id)
-    raise Conflict(f"round {round_id} has not closed yet; promote notes after it closes")
+    raise Conflict(
+        f"round {round_id} has not closed yet; promote notes after it closes", "round_not_closed"
+    )
 
 
 def allocation(value: Value) -> Allocation:
@@ -222,12 +225,18 @@ def draft(
     `confidential` round stay with their members after it closes (no harvest by others)."""
     value = current(doc)
     if value is not None and value["state"] != CLOSED:
-        raise Conflict(f"round {value['id']} is {value['state']}; close or discard it first")
+        raise Conflict(
+            f"round {value['id']} is {value['state']}; close or discard it first",
+            "round_in_progress",
+            round=value["number"],
+        )
     timers.check_duration(duration_ms)
     if not 0 <= closing_ms <= 600_000:
         raise Invalid("the closing countdown is 0-600 000 ms")
     if not chosen.allocation:
-        raise Invalid("a round needs at least one room")
+        if chosen.strategy in PLACING:  # groups of a size, and nobody to fill one
+            raise Invalid("a round needs at least one participant", "round_needs_people")
+        raise Invalid("a round needs at least one room", "round_needs_room")
     labels = list(names or chosen.names or [])
     if len(labels) > len(chosen.allocation):
         raise Invalid(f"{len(labels)} names for {len(chosen.allocation)} rooms")
@@ -238,8 +247,12 @@ def draft(
     rooms = []
     for i, members in enumerate(chosen.allocation):
         board = room_boards[i]
-        name = labels[i] if i < len(labels) else ROOM_NAME[language].format(n=i + 1)
-        boards.add(doc, board, title=name, kind=boards.BREAKOUT_KIND, round_id=round_id)
+        named = i < len(labels)
+        name = labels[i] if named else ROOM_NAME[language].format(n=i + 1)
+        titles = None if named else {k: v.format(n=i + 1) for k, v in ROOM_NAME.items()}
+        boards.add(
+            doc, board, title=name, kind=boards.BREAKOUT_KIND, round_id=round_id, titles=titles
+        )
         room_value = {"id": board, "name": name, "board": board, "members": list(members)}
         rooms.append(room_value | {"help_requested_at": None})
     return _save(
@@ -375,7 +388,9 @@ def move(doc: Doc[Any], round_id: str, person_id: str, room_id: str, now: int) -
 def choose(doc: Doc[Any], round_id: str, person_id: str, room_id: str) -> Value:
     value = _in_state(doc, round_id, DRAFT, OPEN)
     if value["capacity"] is None:
-        raise Conflict("in this round the facilitator places people; ask them to move you")
+        raise Conflict(
+            "in this round the facilitator places people; ask them to move you", "round_placed"
+        )
     index = _index(value, room_id)
     groups = breakouts.choose(allocation(value), person_id, index, ms(value["capacity"]))
     value["unassigned"] = [p for p in value["unassigned"] if p != person_id]
@@ -405,7 +420,7 @@ def ask_help(doc: Doc[Any], round_id: str, person_id: str, now: int) -> Value:
     value = _in_state(doc, round_id, *LIVE)
     mine = room_of(value, person_id)
     if mine is None:
-        raise Conflict("you are not in a room of this round")
+        raise Conflict("you are not in a room of this round", "not_in_room")
     return _set_help(doc, value, mine["id"], now)
 
 
@@ -471,7 +486,7 @@ def _without_help(value: Value) -> Value:
 
 def _said(value: Value, text: str, kind: str, now: int, **extra: Any) -> list[Value]:
     if not text.strip() or len(text) > 500:
-        raise Invalid("a message is 1-500 characters")
+        raise Invalid("a message is 1-500 characters", "message_length", max=500)
     said = {"text": text, "at": now, "kind": kind, **extra}
     return [*value["messages"], said][-MAX_MESSAGES:]
 

@@ -12,7 +12,7 @@ from typing import Any
 from pycrdt import Doc
 
 from . import timers
-from .breakouts import Person
+from .breakouts import Person, fold
 from .control import ROSTER, SESSION, Value, entries, plain, put, require, table
 from .errors import Conflict, Invalid
 
@@ -74,7 +74,7 @@ def end(doc: Doc[Any], now: int) -> int:
     Its timers stop with it; participants may only read from now on (`ended`)."""
     target = table(doc, SESSION)
     if target.get("ended_at") is not None:
-        raise Conflict("the session has already ended")
+        raise Conflict("the session has already ended", "session_ended")
     target["ended_at"] = now
     timers.stop_all(doc, now)
     return now
@@ -90,8 +90,24 @@ def language(doc: Doc[Any]) -> str:
 
 
 def join(doc: Doc[Any], person_id: str, *, name: str, tags: list[str], now: int) -> Value:
-    person = {"name": name, "tags": list(tags), "role": PARTICIPANT, "joined_at": now}
+    person = {"name": name, "tags": spelled(doc, tags), "role": PARTICIPANT, "joined_at": now}
     return put(doc, ROSTER, person_id, person)
+
+
+def spelled(doc: Doc[Any], tags: list[str]) -> list[str]:
+    """Tags trimmed, each value spelled as the first person in the roster wrote it: one
+    who types "KELA" after someone wrote "Kela" is shown (and grouped) as "Kela"."""
+    first: dict[tuple[str, str], str] = {}
+    for p in sorted(roster(doc).values(), key=lambda p: int(p.get("joined_at") or 0)):
+        for tag in p.get("tags") or ():
+            key, _, value = str(tag).partition(":")
+            first.setdefault((key, fold(value)), value)
+    out = []
+    for tag in tags:
+        key, colon, value = tag.partition(":")
+        key, value = key.strip(), " ".join(value.split())
+        out.append(f"{key}{colon}{first.get((key, fold(value)), value)}")
+    return out
 
 
 def person(doc: Doc[Any], person_id: str) -> Value:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from . import agenda, boards, polls, rounds, session, votes
+from . import agenda, boards, notes, polls, rounds, session, votes
 from .control import POLLS, VOTES, Value, entries, number, plain, summaries, table
 from .errors import Invalid
 
@@ -115,35 +115,38 @@ _NO_BOARD = Board({}, {})
 
 
 def read_board(doc: Doc[Any] | None) -> Board:
-    """A board's notes and sections; clients write these, so anything malformed is skipped."""
+    """A board's notes and sections; clients write these, so anything malformed is skipped.
+
+    A note belongs to the section its centre lies in (notes.section_at), whatever its
+    `section` field says: a note written before a section was drawn around it is in it,
+    as everyone sees it. Only a note without a position keeps the section it names."""
     if doc is None:
         return _NO_BOARD
-    notes = {}
+    drawn = {k: v for k, v in table(doc, "sections").items() if isinstance(v, Map)}
+    boxes = {section_id: notes.section_box(raw) for section_id, raw in drawn.items()}
+    sections = {
+        section_id: Section(section_id, _text(raw.get("title")) or "", *boxes[section_id][:2])
+        for section_id, raw in drawn.items()
+    }
+    read = {}
     for note_id, raw in table(doc, "notes").items():
         if isinstance(raw, Map):
             origin = _py(raw.get("from"))
-            notes[note_id] = Note(
+            x, y = number(raw.get("x")), number(raw.get("y"))
+            read[note_id] = Note(
                 note_id,
                 str(raw.get("text") or ""),
-                _text(raw.get("section")),
+                _text(raw.get("section"))
+                if x is None or y is None
+                else notes.section_at(boxes, x, y),
                 _text(raw.get("author_name")) or "",
                 number(raw.get("created_at")) or 0.0,
                 _text(origin.get("board")) if isinstance(origin, dict) else None,
                 _text(raw.get("color")),
-                number(raw.get("x")),
-                number(raw.get("y")),
+                x,
+                y,
             )
-    sections = {
-        section_id: Section(
-            section_id,
-            _text(raw.get("title")) or "",
-            number(raw.get("x")) or 0.0,
-            number(raw.get("y")) or 0.0,
-        )
-        for section_id, raw in table(doc, "sections").items()
-        if isinstance(raw, Map)
-    }
-    return Board(notes, sections)
+    return Board(read, sections)
 
 
 def board_names(control: Doc[Any]) -> list[str]:

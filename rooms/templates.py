@@ -66,7 +66,8 @@ def board_names(template: Template) -> list[str]:
 def apply(doc: Doc[Any], template: Template, language: str) -> None:
     """Write the template's boards and agenda into a new session's control document."""
     for board in template.boards:
-        boards.add(doc, board["name"], title=board["titles"][language], open_to_all=True)
+        titles = _texts(board["titles"])
+        boards.add(doc, board["name"], title=titles[language], open_to_all=True, titles=titles)
     items = [
         {
             "id": f"i{n + 1}",
@@ -75,6 +76,7 @@ def apply(doc: Doc[Any], template: Template, language: str) -> None:
             "duration_ms": int(item["minutes"]) * 60_000,
             "board": item["board"],
             "instructions": item["instructions"][language],
+            "instruction_texts": _texts(item["instructions"]),
         }
         for n, item in enumerate(template.agenda)
     ]
@@ -82,10 +84,14 @@ def apply(doc: Doc[Any], template: Template, language: str) -> None:
 
 
 def sections(template: Template, board: str, language: str) -> list[Value]:
-    """The sections a template lays out on one of its boards, titled in `language`."""
+    """The sections a template lays out on one of its boards, titled in `language` and
+    carrying their titles in every language for clients shown in another."""
     for declared in template.boards:
         if declared["name"] == board:
-            return [{**s, "title": s["titles"][language]} for s in declared.get("sections", [])]
+            return [
+                {**s, "title": s["titles"][language], "titles": _texts(s["titles"])}
+                for s in declared.get("sections", [])
+            ]
     return []
 
 

@@ -90,7 +90,7 @@ def adjust(timer: Value, now: int, delta_ms: int) -> Value:
         raise Invalid(f"time can change by at most {MAX_MS} ms at once")
     state = timer["state"]
     if state == ENDED:
-        raise Conflict("the timer has ended; start or reset it")
+        raise Conflict("the timer has ended; start or reset it", "timer_ended")
     if state == RUNNING:
         left = max(0, remaining(timer, now) + delta_ms)
         return {**timer, "ends_at": now + left, "remaining_ms": left}

@@ -86,9 +86,17 @@ def cast(
         raise Invalid(f"{note!r} is not a note in {where}board {vote['board']!r}")
     dots = mine(ballots, vote["id"], person_id)
     if sum(dots.values()) >= ms(vote["per_participant"]):
-        raise Conflict(f"you have placed all your {ms(vote['per_participant'])} dots")
+        raise Conflict(
+            f"you have placed all your {ms(vote['per_participant'])} dots",
+            "dots_used",
+            n=ms(vote["per_participant"]),
+        )
     if dots.get(note, 0) >= ms(vote["per_note"]):
-        raise Conflict(f"at most {ms(vote['per_note'])} of your dots can go on one note")
+        raise Conflict(
+            f"at most {ms(vote['per_note'])} of your dots can go on one note",
+            "dots_per_note",
+            n=ms(vote["per_note"]),
+        )
     dots[note] = dots.get(note, 0) + 1
     return _store(vote, ballots, person_id, dots)
 

@@ -43,7 +43,9 @@ class Api:
             self.outbox,
             self.retention,
             creator=SessionCreator(store.sessions, settings, rates),
-            lookups=rates.keyed("join-code-lookups", settings.join_code_lookups_per_hour_per_address),
+            lookups=rates.keyed(
+                "join-code-lookups", settings.join_code_lookups_per_hour_per_address
+            ),
             joins=rates.keyed("joins", settings.joins_per_minute_per_session, period=60),
             summaries=KeyedRate(settings.summaries_per_minute_per_session, period=60),
             imports=Slots(IMPORTS_AT_ONCE),

@@ -36,6 +36,12 @@ PROBLEM_SCHEMA = {
             "type": "string",
             "description": "a stable reason a client may act on, e.g. board_full (409)",
         },
+        "code": {
+            "type": "string",
+            "description": "a refusal's stable name, when it has one (e.g. round_needs_people), "
+            "for clients to translate (docs/api.md)",
+        },
+        "params": {"type": "object", "description": "the values its detail names"},
     },
 }
 

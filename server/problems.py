@@ -27,11 +27,35 @@ TITLES = {
 
 
 class Problem(Exception):
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+    """An HTTP error as problem JSON. `code` and `params` (extension members) name the
+    refusal for a client to translate; `detail` stays the English text for anyone else."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.code = code
+        self.params = params
         self.extra = extra
+
+    def members(self) -> dict[str, Any]:
+        """Its extension members; a problem raised from a domain refusal (rooms/errors.py)
+        carries that refusal's code and parameters."""
+        cause = self.__cause__
+        code = self.code or getattr(cause, "code", None)
+        params = self.params if self.params is not None else getattr(cause, "params", None)
+        out = dict(self.extra)
+        if code:
+            out |= {"code": code, "params": dict(params or {})}
+        return out
 
 
 def problem_response(
@@ -55,7 +79,7 @@ def problem_response(
 
 async def handle_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return problem_response(exc.status, exc.detail, request.url.path, **exc.extra)
+    return problem_response(exc.status, exc.detail, request.url.path, **exc.members())
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:

@@ -141,7 +141,14 @@ async def _prepare(
             now=now,
         )
         title = boards.MAIN_TITLES[language]
-        boards.add(doc, MAIN, title=title, kind=boards.MAIN_KIND, open_to_all=True)
+        boards.add(
+            doc,
+            MAIN,
+            title=title,
+            kind=boards.MAIN_KIND,
+            open_to_all=True,
+            titles=boards.MAIN_TITLES,
+        )
         if template is not None:
             templates.apply(doc, template, language)
 

@@ -389,3 +389,14 @@ def test_a_late_joiner_goes_to_the_smallest_room_first_on_a_tie() -> None:
 def test_every_breakout_error_is_a_value_error() -> None:
     for error in (InvalidRequest, UnknownPerson, UnknownRoom, RoomFull, AlreadyPlaced, NoRooms):
         assert issubclass(error, BreakoutError) and issubclass(error, ValueError)
+
+
+def test_one_organisation_however_it_is_typed_is_kept_apart() -> None:
+    """ "Kela", "KELA" and " kela " are one organisation: with three rooms for three of
+    them, no two share a room."""
+    typed = ["Kela", "KELA", " kela ", "Valtori", "valtori", "THL"]
+    people = [Person(f"p{i}", f"P{i}", (f"org:{org}",)) for i, org in enumerate(typed)]
+    for seed in range(20):
+        groups = keep_apart(people, key="org", rooms=3, rng=Random(seed))
+        assert same_tag_pairs(groups, people, "org") == 0, groups
+    assert min_same_tag_pairs(people, key="org", rooms=2) == 1  # Kela 2+1; Valtori 1+1

@@ -41,13 +41,15 @@ AWKWARD = 'Coffee, "strong"\nand a second line'
 
 
 def note(text: str, person: dict[str, Any], *, at: int, section: str | None) -> Map[Any]:
+    """A note inside its section (every section here is at 0, 0), or right of them all:
+    which section a note is in follows where it is (docs/schema.md)."""
     return note_map(
         text,
         author=person["participant_id"],
         author_name=person["name"],
         at=at,
         section=section,
-        x=12.5,
+        x=12.5 if section else 1012.5,
         y=-40,
     )
 

@@ -56,6 +56,7 @@ async def test_a_template_session_a_bot_summary_and_refusals(server: PajaServer)
     assert section(display, "session")["language"] == "sv"
     assert section(display, "boards")["retro"] == {
         "title": "Retro",
+        "titles": {"fi": "Retro", "sv": "Retro", "en": "Retro"},
         "kind": "board",
         "open_to_all": True,
         "round": None,

@@ -131,4 +131,30 @@ async def test_a_call_for_help_reaches_the_facilitator_who_clears_it(server: Paj
     cleared = s.ok("DELETE", f"/breakouts/r1/help/{first['board']}")
     assert [r["help_requested_at"] for r in cleared["rooms"]] == [None, None]
     await eventually(lambda: calls() == [None, None], what="the call cleared in control")
+
+
+async def test_refusals_carry_a_code_and_tags_keep_their_first_spelling(
+    server: PajaServer,
+) -> None:
+    """A round with nobody to place is refused as `round_needs_people` (not "a round needs
+    at least one room"), with its English detail kept; "KELA" typed after "Kela" is Kela."""
+    s = Session.create(server, language="fi")
+    refused = s.call("POST", "/breakouts", body={"strategy": "keep_apart", "group_size": 3})
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["code"] == "round_needs_people" and problem["params"] == {}
+    assert problem["detail"] == "a round needs at least one participant"
+
+    first = s.join("Pia", ["org:Kela", "kind:supervisor"])
+    second = s.join("Olli", ["org:KELA", "kind:newcomer"])
+    control = await s.open("control")
+    await eventually(lambda: len(section(control, "roster")) == 2, what="both joined")
+    tags = {p["name"]: p["tags"] for p in section(control, "roster").values()}
+    assert tags == {"Pia": ["org:Kela", "kind:supervisor"], "Olli": ["org:Kela", "kind:newcomer"]}
+    assert first["participant_id"] != second["participant_id"]
+
+    s.ok("POST", "/breakouts", body={"strategy": "keep_apart", "key": "org", "rooms": 2})
+    again = s.call("POST", "/breakouts", body={"strategy": "random", "rooms": 2})
+    assert again.status_code == 409
+    assert again.json()["code"] == "round_in_progress" and again.json()["params"] == {"round": 1}
     await s.close_all()

@@ -86,3 +86,21 @@ def test_an_unknown_template_is_invalid_and_sections_are_laid_out() -> None:
     board: Doc[Any] = Doc()
     notes.add_sections(board, laid_out)
     assert board.get("sections", type=Map).to_py()["actions"]["title"] == "Åtgärder"
+
+
+def test_template_made_texts_come_in_every_language_for_each_viewer() -> None:
+    """A Finnish session made from a template still carries its agenda instructions, board
+    titles and section titles in Swedish and English, for viewers who read those."""
+    doc: Doc[Any] = Doc()
+    template = templates.load("development-path")
+    templates.apply(doc, template, "fi")
+    second = agenda.items(doc)[1]
+    assert second["instructions"] == "Miksi tämä aihe on tärkeä? Keitä se koskee?"
+    assert second["instruction_texts"]["sv"] == "Varför är ämnet viktigt? Vem berör det?"
+    listed = boards.listed(doc)["get-interested"]
+    assert listed["title"] == "Kiinnostu" and listed["titles"]["sv"] == "Bli intresserad"
+
+    board: Doc[Any] = Doc()
+    notes.add_sections(board, templates.sections(templates.load("retrospective"), "retro", "fi"))
+    actions = board.get("sections", type=Map).to_py()["actions"]
+    assert actions["title"] == "Toimenpiteet" and actions["titles"]["en"] == "Actions"

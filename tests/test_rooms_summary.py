@@ -75,8 +75,20 @@ def note(
     author: str = "pid-pia",
     at: int = 0,
 ) -> None:
+    """A note inside its section, or away from every section: membership follows where
+    a note is (docs/schema.md), so a note is put where its section is."""
+    x, y = -1000.0, 0.0
+    if section is not None:
+        drawn = table(board, "sections")[section]
+        x, y = drawn["x"] + 20, drawn["y"] + 60
     table(board, "notes")[note_id] = note_map(
-        text, author=author, author_name=PEOPLE.get(author, ""), at=T0 + at, section=section
+        text,
+        author=author,
+        author_name=PEOPLE.get(author, ""),
+        at=T0 + at,
+        section=section,
+        x=x,
+        y=y,
     )
 
 
@@ -511,3 +523,35 @@ def test_an_imported_control_is_read_as_the_server_reads_it_and_gets_its_own_cod
     assert exports.restore_control(copy, w.control.get_update(), "WXYZ-2345") == "en"
     assert session.header(copy)["join_code"] == "WXYZ-2345"
     assert session.header(copy)["title"] == "Retro" and len(session.roster(copy)) == 4
+
+
+def test_a_note_belongs_to_the_section_it_sits_in_whenever_either_was_made() -> None:
+    """Membership follows geometry: a note written before a section was drawn around it
+    is in that section (summary and CSV alike), a note whose `section` field is stale is
+    where it is seen, and of two sections holding a note the smaller one has it."""
+    w = started()
+    main = w.board(boards.MAIN)
+    notes_of = table(main, "notes")
+    notes_of["early"] = note_map("Written first", author="pid-pia", author_name="", at=T0, x=40)
+    notes_of["stale"] = note_map(
+        "Dragged out", author="pid-pia", author_name="", at=T0 + 1, section="s-outer", x=2000
+    )
+    notes_of["nested"] = note_map(
+        "In the corner", author="pid-pia", author_name="", at=T0 + 2, x=620, y=420
+    )
+    notes.add_sections(
+        main,
+        [
+            {"id": "s-outer", "title": "Ideas", "x": 0, "y": 0, "w": 900, "h": 700},
+            {"id": "s-inner", "title": "Best", "x": 600, "y": 400, "w": 250, "h": 200},
+        ],
+    )
+    [board] = [b for b in w.summary()["boards"] if b["name"] == boards.MAIN]
+    by_section = {s["title"]: [n["id"] for n in s["notes"]] for s in board["sections"]}
+    assert by_section == {"Ideas": ["early"], "Best": ["nested"]}
+    assert [n["id"] for n in board["outside_sections"]] == ["stale"]
+    assert {row["note"]: row["section"] for row in csv_rows(w)} == {
+        "early": "Ideas",
+        "stale": "",
+        "nested": "Best",
+    }

@@ -26,7 +26,7 @@ def write_note(
         author_name=person["name"],
         at=at,
         section=section,
-        x=10,
+        x=10 if section else 1010,  # in its section, or away from every section
         y=10,
     )
 

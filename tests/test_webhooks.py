@@ -509,7 +509,7 @@ def test_teams_cards_shorten_thousands_of_long_top_notes_to_the_limit() -> None:
     assert card_errors(card) == []
     texts = [item.get("text", "") for item in card["body"]]
     assert "Top-voted notes" in texts and texts[-1].startswith("… and ")
-    shown = [t for t in texts if t.startswith("ö")]
+    shown = [t for t in texts if t.startswith("- ö")]  # top notes are a list
     assert len(shown) >= 10, "shortened notes rather than only a few long ones"
     assert card["actions"][0]["title"] == "Open board"
 
@@ -713,3 +713,101 @@ async def test_a_phishing_answer_or_note_shows_as_text_in_a_teams_card(
         assert "sign in again here" in html and "https://evil.example/login" in html
         for tag in ("<a", "<strong", "<em"):
             assert tag not in html, (request.headers["paja-event"], tag, html)
+
+
+def test_a_posted_summary_is_told_by_its_structure_in_a_teams_card() -> None:
+    """Headings are bold TextBlocks (no `#` shown), figures a FactSet, notes a list, a
+    quoted summary subtle; what people wrote stays escaped; the card validates."""
+    markdown = "\n".join(
+        [
+            "# Retro",
+            "",
+            "*Summary* · 2025-11-23",
+            "",
+            "## At a glance",
+            "",
+            "- Participants: 4",
+            "- Notes: 7",
+            "",
+            "## Polls",
+            "",
+            "### Which next?",
+            "",
+            "- Pilot: 2 (66.7%)",
+            "- Survey: 1 (33.3%)",
+            "",
+            "## Top-voted notes",
+            "",
+            r"- **1.** Pilot \*now\* \[link\](x) — 3 dots · Main",
+            "",
+            "## Posted summaries",
+            "",
+            "> ## Decisions",
+            "> - pilot",
+        ]
+    )
+    posted = messages.Event("e1", "summary.posted", 1, {"author": "Bot", "markdown": markdown})
+    about = messages.SessionInfo("s1", "Retro", "en", "https://paja.example/c/ABCD2345")
+    raw = messages.teams(posted, about)
+    assert len(raw.encode()) <= messages.TEAMS_LIMIT_BYTES
+    card = teams_card(json.loads(raw))
+    assert card_errors(card) == []
+    body = card["body"][3:]  # after the title, the event and the author
+    texts = [item.get("text", "") for item in body]
+    assert not [t for t in texts if t.startswith(("#", ">"))], texts
+    bold = [item["text"] for item in body if item.get("weight") == "Bolder"]
+    assert bold == [
+        "Retro",
+        "At a glance",
+        "Polls",
+        "Which next?",
+        "Top-voted notes",
+        "Posted summaries",
+        "Decisions",
+    ]
+    figures = [
+        {f["title"]: f["value"] for f in item["facts"]}
+        for item in body
+        if item["type"] == "FactSet"
+    ]
+    assert figures == [
+        {"Participants": "4", "Notes": "7"},
+        {"Pilot": "2 (66.7%)", "Survey": "1 (33.3%)"},
+    ]
+    assert r"- **1.** Pilot \*now\* \[link\](x) — 3 dots · Main" in texts
+    [quoted] = [item for item in body if item.get("text") == "- pilot"]
+    assert quoted["isSubtle"] is True
+    html = "".join(rendered_parts(card))
+    assert "<em>now</em>" not in html and "<a" not in html
+
+
+def test_an_ended_sessions_card_lists_top_notes_and_poll_figures() -> None:
+    summary = {
+        "counts": {"participants": 3, "notes": 2, "votes": 3},
+        "top_notes": [{"text": "Pilot *now*", "dots": 3, "rank": 1}],
+        "polls": [
+            {
+                "question": "Did you feel heard?",
+                "options": [
+                    {"option": "1", "count": 0, "percent": 0.0},
+                    {"option": "5", "count": 2, "percent": 100.0},
+                ],
+                "mean": 5.0,
+            },
+            {"question": "Anything else?", "texts": ["More time"]},
+        ],
+    }
+    ended = messages.Event("e1", "session.ended", 1, {"ended_at": 1, "summary": summary})
+    about = messages.SessionInfo("s1", "Retro", "en", "https://paja.example/c/ABCD2345")
+    card = teams_card(json.loads(messages.teams(ended, about)))
+    assert card_errors(card) == []
+    body = card["body"]
+    bold = [item["text"] for item in body[3:] if item.get("weight") == "Bolder"]
+    assert bold == ["Top-voted notes", "Polls", "Did you feel heard?"]
+    assert r"- Pilot \*now\* (3)" in [item.get("text") for item in body]
+    [_, poll] = [item for item in body if item["type"] == "FactSet"]
+    assert poll["facts"] == [
+        {"title": "1", "value": "0 (0 %)"},
+        {"title": "5", "value": "2 (100 %)"},
+        {"title": "Mean", "value": r"5\.0"},  # a line "5." would start a list
+    ]

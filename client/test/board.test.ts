@@ -74,6 +74,40 @@ describe('board document (fixed schema)', () => {
   })
 })
 
+describe('section membership follows geometry (docs/schema.md)', () => {
+  const section = (id: string, x: number, y: number, w: number, h: number) => ({ id, title: id, x, y, w, h, color: 'grey' })
+
+  it('files a note under the smallest section holding its centre', () => {
+    const outer = section('outer', 0, 0, 900, 700)
+    const inner = section('inner', 600, 400, 250, 200)
+    expect(sectionAt([inner, outer], 620, 420)).toBe('inner')
+    expect(sectionAt([outer, inner], 620, 420)).toBe('inner')
+    expect(sectionAt([outer, inner], 40, 0)).toBe('outer')
+    expect(sectionAt([outer], 2000, 0)).toBe(null)
+  })
+
+  it('a section drawn around earlier notes takes them, for every client', () => {
+    const doc = new Y.Doc()
+    const board = new BoardModel(doc)
+    const early = board.createNote(me, { x: 40, y: 60 }, 'yellow', 'written first')
+    const away = board.createNote(me, { x: 2000, y: 0 }, 'yellow', 'elsewhere')
+    const sid = board.createSection({ x: 0, y: 0 }, 'Ideas')
+    const other = new Y.Doc()
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc))
+    const seen = new BoardModel(other)
+    expect(seen.notes.get(early)!.section).toBe(sid)
+    expect(seen.notes.get(away)!.section).toBe(null)
+
+    board.moveSection(sid, 1900, 0) // its own note comes along; the one it now covers joins
+    expect(board.notes.get(early)!.section).toBe(sid)
+    expect(board.notes.get(away)!.section).toBe(sid)
+    board.updateSection(sid, { w: 100, h: 100 }) // shrunk: only what it still holds
+    expect(board.notes.get(away)!.section).toBe(null)
+    board.deleteSection(sid)
+    expect([...board.notes.values()].map((n) => n.section)).toEqual([null, null])
+  })
+})
+
 describe('viewport', () => {
   it('zooms around the pointer', () => {
     const v = zoomAt({ x: 0, y: 0, scale: 1 }, 100, 100, 2)

@@ -45,10 +45,14 @@ describe('board names across rounds', () => {
     const s = session((st) => {
       st.history = [{ id: 'r1', number: 1, closed_at: 1, rooms: [] }]
     })
-    const t = (lang: 'fi' | 'sv' | 'en') => (key: 'board.roundRoom', p: Record<string, string | number>) => translate(lang, key, p)
-    expect(boardLabel(s, 'breakout-1', t('fi'))).toBe('Kierros 1 · Huone 1')
-    expect(boardLabel(s, 'breakout-3', t('sv'))).toBe('Omgång 2 · Huone 1')
-    expect(boardLabel(s, 'breakout-3', t('en'))).toBe('Round 2 · Huone 1')
-    expect(boardLabel(s, 'kiinnostu', t('en'))).toBe('Kiinnostu')
+    const say = (lang: 'fi' | 'sv' | 'en') => ({
+      main: translate(lang, 'board.main'),
+      room: (n: number) => translate(lang, 'room.name', { n }),
+      roundRoom: (n: number, room: string) => translate(lang, 'board.roundRoom', { n, room }),
+    })
+    expect(boardLabel(s, 'breakout-1', 'fi', say('fi'), true)).toBe('Kierros 1 · Huone 1')
+    expect(boardLabel(s, 'breakout-3', 'sv', say('sv'), true)).toBe('Omgång 2 · Rum 1')
+    expect(boardLabel(s, 'breakout-3', 'en', say('en'), true)).toBe('Round 2 · Room 1')
+    expect(boardLabel(s, 'kiinnostu', 'en', say('en'), true)).toBe('Kiinnostu')
   })
 })

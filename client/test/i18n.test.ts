@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { catalogs, detectLang, LANGS, translate } from '../src/i18n'
+import { catalogs, detectLang, errorText, LANGS, translate } from '../src/i18n'
+import { ApiError } from '../src/lib/api'
 import { en } from '../src/i18n/en'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
@@ -40,5 +41,24 @@ describe('translations', () => {
     expect(detectLang(null, ['de-DE', 'sv-FI', 'fi'])).toBe('sv')
     expect(detectLang(null, ['en-GB'])).toBe('en')
     expect(detectLang('xx', ['fr'])).toBe('fi')
+  })
+})
+
+describe('plurals and refusals', () => {
+  it('says one and many in each language', () => {
+    expect(translate('en', 'vote.dots', { count: 1 })).toBe('1 dot')
+    expect(translate('en', 'vote.dots', { count: 2 })).toBe('2 dots')
+    expect(translate('fi', 'vote.dots', { count: 1 })).toBe('1 piste')
+    expect(translate('fi', 'vote.dots', { count: 0 })).toBe('0 pistettä')
+    expect(translate('sv', 'poll.answers', { n: 1 })).toBe('1 svar')
+    expect(translate('sv', 'display.breakouts', { n: 1 })).toBe('1 smågrupp')
+  })
+
+  it('translates a refusal by its code and falls back to the detail', () => {
+    const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate('fi', key, params)
+    const refusal = new ApiError(422, 'a round needs at least one participant', 'round_needs_people', {})
+    expect(errorText(t, refusal)).toBe('Kukaan ei ole vielä liittynyt, joten huoneisiin ei ole ketään jaettavaksi.')
+    expect(errorText(t, new ApiError(409, 'x', 'round_in_progress', { round: 2 }))).toBe('Kierros 2 on yhä kesken: sulje tai hylkää se ensin.')
+    expect(errorText(t, new ApiError(422, 'something new', 'no_such_code', {}))).toBe('Se ei onnistunut: something new')
   })
 })

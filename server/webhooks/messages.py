@@ -8,8 +8,9 @@ JSON is never cut. The bot client builds its cards with the same functions.
 
 Cards render Markdown, so what people typed (titles, notes, answers, names) is escaped
 after it is shortened, to show as typed: no link, emphasis or list of theirs reaches a
-channel under the workflow's name. A posted summary's lines are Markdown by their author
-(the summary bot's escape people's text the same way) and stay so.
+channel under the workflow's name. A posted summary is Markdown by its author (the
+summary bot's escapes people's text the same way); it is told by its structure
+(server/webhooks/cards.py): headings bold, figures as FactSets, list items as items.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from rooms.events import SESSION_ENDED as SESSION_ENDED
 from rooms.events import SUMMARY_POSTED as SUMMARY_POSTED
 from rooms.events import TIMER_ENDED as TIMER_ENDED
 from rooms.summary import TEXTS, escape
+
+from . import cards
+from .cards import Part
 
 BREAKOUTS_CLOSED = "breakouts.closed"
 
@@ -114,6 +118,7 @@ FROM_SUMMARY = {
     "polls": "polls",
     "top_notes": "top_notes",
     "mean": "mean",
+    "poll_results": "poll_results",
 }
 COUNTS = ("participants", "notes", "votes", "boards", "polls")
 
@@ -164,13 +169,13 @@ def teams(event: Event, session: SessionInfo) -> str:
     lines are left out from the end and the card says how many more there were.
     """
     words = _words(session.language)
-    facts = [(t, escape(_clip(v, FACT_CHARS))) for t, v in _facts(event, words)]
-    heading, lines, authored = _lines(event, words)
-    wanted = min(len(lines), WANTED_LINES)
+    facts = [(t, escape(cards.clip(v, FACT_CHARS))) for t, v in _facts(event, words)]
+    parts = _parts(event, words)
+    wanted = min(len(parts), WANTED_LINES)
     for cap in LINE_CAPS:
-        clipped = [_clip(line, cap) if authored else escape(_clip(line, cap)) for line in lines]
-        build = partial(_message, event, session, words, facts, heading, clipped)
-        text, shown = _fit(build, len(lines))
+        rendered = [part.render(cap) for part in parts]
+        build = partial(_message, event, session, words, facts, rendered)
+        text, shown = _fit(build, len(parts))
         if shown >= wanted:
             break
     return text
@@ -204,22 +209,18 @@ def _message(
     session: SessionInfo,
     words: dict[str, str],
     facts: list[tuple[str, str]],
-    heading: str,
-    lines: list[str],
+    parts: list[dict[str, Any]],
     shown: int,
 ) -> dict[str, Any]:
     items: list[dict[str, Any]] = [
-        _text(escape(_clip(session.title, FACT_CHARS)), weight="Bolder", size="Medium"),
+        _text(escape(cards.clip(session.title, FACT_CHARS)), weight="Bolder", size="Medium"),
         _text(words[event.type], spacing="None", isSubtle=True),
     ]
     if facts:
         items.append({"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]})
-    if lines and heading:
-        items.append(_text(heading, weight="Bolder"))
-    if lines:
-        items.extend(_text(line, spacing="Small") for line in lines[:shown])
-        if shown < len(lines):
-            items.append(_text(words["more"].format(n=len(lines) - shown), isSubtle=True))
+    items.extend(parts[:shown])
+    if shown < len(parts):
+        items.append(_text(words["more"].format(n=len(parts) - shown), isSubtle=True))
     card = {
         "$schema": CARD_SCHEMA,
         "type": "AdaptiveCard",
@@ -233,11 +234,6 @@ def _message(
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _facts(event: Event, words: dict[str, str]) -> list[tuple[str, str]]:
@@ -264,22 +260,46 @@ def _facts(event: Event, words: dict[str, str]) -> list[tuple[str, str]]:
     return [(words[k], str(counts[k])) for k in COUNTS if k in counts]
 
 
-def _lines(event: Event, words: dict[str, str]) -> tuple[str, list[str], bool]:
-    """The part of the card that may be shortened: its heading, its lines, and whether
-    they are Markdown already (a posted summary's) rather than text to escape."""
+def _parts(event: Event, words: dict[str, str]) -> list[Part]:
+    """The part of the card that may be shortened, from the event's structure: a poll's
+    figures as a FactSet (its text answers as items), a posted summary by its Markdown,
+    and an ended session's top notes as items and its polls' figures as FactSets."""
     data = event.data
     if event.type == POLL_CLOSED:
         results = data.get("results") or {}
-        texts = [str(t) for t in results.get("texts") or []]
-        counts = [f"{option}: {n}" for option, n in (results.get("counts") or {}).items()]
-        return words["results"], texts or counts, False
+        texts = [cards.item(str(t)) for t in results.get("texts") or []]
+        counts = [(str(option), str(n)) for option, n in (results.get("counts") or {}).items()]
+        table = [cards.facts(counts)] if counts else []
+        shown = texts or table
+        return [cards.heading(words["results"]), *shown] if shown else []
     if event.type == SUMMARY_POSTED:
-        markdown = str(data.get("markdown", ""))
-        return "", [line for line in markdown.splitlines() if line.strip()], True
+        return cards.from_markdown(str(data.get("markdown", "")))
     if event.type == SESSION_ENDED:
-        notes = (data.get("summary") or {}).get("top_notes") or []
-        return words["top_notes"], [_top_note(n) for n in notes if isinstance(n, dict)], False
-    return "", [], False
+        summary = data.get("summary") or {}
+        notes = [cards.item(_top_note(n)) for n in summary.get("top_notes") or [] if n]
+        parts = [cards.heading(words["top_notes"]), *notes] if notes else []
+        polls = [p for p in summary.get("polls") or [] if isinstance(p, dict)]
+        if any(_figures(p, words) for p in polls):
+            parts.append(cards.heading(words["poll_results"]))
+        for poll in polls:
+            shares = _figures(poll, words)
+            if shares:
+                parts += [cards.heading(str(poll.get("question", "")), level=3)]
+                parts.append(cards.facts(shares))
+        return parts
+    return []
+
+
+def _figures(poll: dict[str, Any], words: dict[str, str]) -> list[tuple[str, str]]:
+    """A summary's poll as figures: each option's count and share, and the mean."""
+    out = [
+        (str(o.get("option", "")), f"{o.get('count', 0)} ({o.get('percent', 0):g} %)")
+        for o in poll.get("options") or []
+        if isinstance(o, dict)
+    ]
+    if poll.get("mean") is not None:
+        out.append((words["mean"], str(poll["mean"])))
+    return out
 
 
 def _top_note(note: dict[str, Any]) -> str:

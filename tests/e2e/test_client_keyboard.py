@@ -109,13 +109,13 @@ async def test_create_edit_move_and_vote_with_the_keyboard(
     await me.keyboard.press("v")
     await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 2 pistettä")
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 pistettä")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 piste")
     await me.keyboard.press("v")  # over the per-note limit: refused, and said so
     await expect(me.get_by_test_id("live")).to_contain_text(re.compile("enempää|more", re.I))
     await me.keyboard.press("Shift+V")
     await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 2 pistettä")
     await me.keyboard.press("v")
-    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 pistettä")
+    await expect(me.get_by_test_id("vote-bar")).to_contain_text("sinulla on 1 piste")
     await pages.shot(me, "03-voted")
 
     creds = json.loads(await me.evaluate(f"localStorage.getItem('paja:p:{s['id']}')"))

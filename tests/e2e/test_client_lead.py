@@ -108,7 +108,7 @@ async def test_bring_everyone_and_follow_me(server: PajaServer, pages: Pages) ->
     await fac.get_by_test_id("board-select").select_option("main")
     for p in people:
         await expect(p.get_by_test_id("board-select")).to_have_value("main")
-    await synced_board(fac, "Yhteinen taulu")
+    await synced_board(fac, "Main board")  # the main board in the viewer's language
     await pan(fac, "Shift+ArrowDown")
     on_main = await view(fac)
     for p in people:
@@ -218,7 +218,7 @@ async def test_a_view_change_made_before_a_slow_board_arrives_is_kept(
     assert abs(mine[2] - 1.25**2) < 1e-6  # zoomed in twice from 1, not fitted
 
     slow.release()
-    await synced_board(olli, "Yhteinen taulu")
+    await synced_board(olli, "Main board")
     await expect(olli.locator("[data-note=far]")).to_have_count(1)
     assert await view(olli) == mine
 

@@ -37,10 +37,12 @@ async def test_participants_choose_rooms_within_capacity(server: PajaServer, pag
     await fac.locator("#bo-size").fill("3")
     await fac.get_by_test_id("breakout-preview").click()
     await expect(fac.get_by_test_id("room")).to_have_count(3)
+    # Each reads the rooms in their own language: Sara's English UI says "Room".
+    word = {p: "Room" if p is sara else "Huone" for p in people.values()}
     for p in people.values():
         bar = p.get_by_test_id("room-chooser")
         await expect(bar.get_by_role("button")).to_have_count(3)
-        await expect(bar.get_by_role("button").first).to_have_text("Huone 1 (0/2)")
+        await expect(bar.get_by_role("button").first).to_have_text(f"{word[p]} 1 (0/2)")
     await expect(sara.get_by_test_id("room-chooser")).to_contain_text("Choose a breakout room")
     await pages.shot(sara, "01-choose-en")
 
@@ -52,14 +54,14 @@ async def test_participants_choose_rooms_within_capacity(server: PajaServer, pag
     )
     await olli.get_by_role("button", name="Huone 1 (1/2)").click()
     for p in people.values():
-        await expect(p.get_by_role("button", name="Huone 1 (2/2)")).to_be_visible()
+        await expect(p.get_by_role("button", name=f"{word[p]} 1 (2/2)")).to_be_visible()
     await expect(fac.get_by_test_id("room").first).to_contain_text("Pia")
     await expect(fac.get_by_test_id("room").first).to_contain_text("Olli")
 
     # Room 1 is full: Sara cannot take it in her browser, and the server refuses it too.
-    full = sara.get_by_role("button", name="Huone 1 (2/2)")
+    full = sara.get_by_role("button", name="Room 1 (2/2)")
     await expect(full).to_be_disabled()
-    await expect(sara.get_by_role("button", name="Huone 2 (0/2)")).to_be_enabled()
+    await expect(sara.get_by_role("button", name="Room 2 (0/2)")).to_be_enabled()
     creds = json.loads(await sara.evaluate(f"localStorage.getItem('paja:p:{s.id}')"))
     # the session's first round is "r1" (docs/schema.md)
     refused = s.call("POST", "/breakouts/r1/choice", creds["token"], {"room": "breakout-1"})
@@ -67,12 +69,12 @@ async def test_participants_choose_rooms_within_capacity(server: PajaServer, pag
     # Pia, already in the full room, may still change her mind; that frees a place.
     await expect(pia.get_by_role("button", name="Huone 1 (2/2)")).to_be_enabled()
     await pia.get_by_role("button", name="Huone 2 (0/2)").click()
-    await expect(sara.get_by_role("button", name="Huone 1 (1/2)")).to_be_enabled()
-    await sara.get_by_role("button", name="Huone 1 (1/2)").click()
+    await expect(sara.get_by_role("button", name="Room 1 (1/2)")).to_be_enabled()
+    await sara.get_by_role("button", name="Room 1 (1/2)").click()
     for p in people.values():
-        await expect(p.get_by_role("button", name="Huone 1 (2/2)")).to_be_visible()
-        await expect(p.get_by_role("button", name="Huone 2 (1/2)")).to_be_visible()
-        await expect(p.get_by_role("button", name="Huone 3 (0/2)")).to_be_visible()
+        await expect(p.get_by_role("button", name=f"{word[p]} 1 (2/2)")).to_be_visible()
+        await expect(p.get_by_role("button", name=f"{word[p]} 2 (1/2)")).to_be_visible()
+        await expect(p.get_by_role("button", name=f"{word[p]} 3 (0/2)")).to_be_visible()
     await pages.shot(sara, "02-chosen-en")
 
     # The round opens: everyone is in the room they chose, and the bar is gone.

@@ -27,9 +27,27 @@ export function detectLang(saved: string | null, preferred: readonly string[]): 
 }
 
 export function translate(lang: Lang, key: Key, params?: Params): string {
-  const text = catalogs[lang][key] ?? en[key] ?? key
+  const text = plural(lang, catalogs[lang][key] ?? en[key] ?? key, params)
   if (!params) return text
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m))
+}
+
+/** A text with forms "one|other" in the form its `count` (or `n`) takes in `lang`, by the
+ *  language's own plural rules: "1 dot", "2 dots"; "1 piste", "2 pistettä". */
+function plural(lang: Lang, text: string, params?: Params): string {
+  const forms = text.split('|')
+  if (forms.length === 1) return text
+  const n = Number(params?.count ?? params?.n)
+  return new Intl.PluralRules(lang).select(n) === 'one' ? forms[0] : forms[forms.length - 1]
+}
+
+/** What a failed request says in the viewer's language: a refusal the server names by a
+ *  `code` (docs/api.md) is said in the catalogue's words, anything else with its detail. */
+export function errorText(t: I18n['t'], err: unknown): string {
+  const e = err as { code?: unknown; params?: Params; message?: string } | null
+  const key = typeof e?.code === 'string' ? `error.code.${e.code}` : ''
+  if (key in en) return t(key as Key, e?.params ?? {})
+  return t('error.generic', { detail: e?.message ?? String(err) })
 }
 
 export interface I18n {

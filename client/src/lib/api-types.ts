@@ -2306,8 +2306,12 @@ export interface components {
             };
             content: {
                 "application/problem+json": {
+                    /** @description a refusal's stable name, when it has one (e.g. round_needs_people), for clients to translate (docs/api.md) */
+                    code?: string;
                     detail?: string;
                     instance?: string;
+                    /** @description the values its detail names */
+                    params?: Record<string, never>;
                     /** @description a stable reason a client may act on, e.g. board_full (409) */
                     reason?: string;
                     /** @description seconds, with 429 and 503 */

@@ -1,13 +1,16 @@
 // REST calls, typed by the server's OpenAPI document: api-types.ts is made from it by
 // scripts/api-types (and checked current by scripts/test). A call names an operation by its
 // path template and fills in the parameters; paths, bodies and results are the document's.
-// Errors are RFC 9457 problem JSON; ApiError carries the server's `detail`.
+// Errors are RFC 9457 problem JSON; ApiError carries the server's `detail`, and the `code`
+// and `params` of a refusal the client says in the viewer's language.
 import type { components, paths } from './api-types'
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string | null = null, // a refusal's stable name, for the client to translate
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message)
   }
@@ -72,8 +75,8 @@ async function send(method: Method, path: string, token: string | null, body: un
     data = null
   }
   if (!res.ok) {
-    const d = data as { detail?: string; title?: string } | null
-    throw new ApiError(res.status, d?.detail || d?.title || res.statusText)
+    const d = data as { detail?: string; title?: string; code?: string; params?: Record<string, string | number> } | null
+    throw new ApiError(res.status, d?.detail || d?.title || res.statusText, d?.code ?? null, d?.params ?? {})
   }
   return data
 }

@@ -18,6 +18,7 @@ export interface NoteSnap {
 export interface SectionSnap {
   id: string
   title: string
+  titles?: Record<string, string> | null // a template's section: its title in every language
   x: number
   y: number
   w: number
@@ -62,12 +63,28 @@ export function readSection(id: string, m: Y.Map<unknown>): SectionSnap {
   return {
     id,
     title: str(m.get('title')),
+    titles: readTitles(m.get('titles')),
     x: num(m.get('x')),
     y: num(m.get('y')),
     w: Math.max(80, num(m.get('w'), 400)),
     h: Math.max(80, num(m.get('h'), 300)),
     color: str(m.get('color'), 'grey'),
   }
+}
+
+function readTitles(v: unknown): Record<string, string> | null {
+  const plain = v instanceof Y.Map ? v.toJSON() : v
+  if (!plain || typeof plain !== 'object') return null
+  const out: Record<string, string> = {}
+  for (const [k, t] of Object.entries(plain as Record<string, unknown>)) if (typeof t === 'string') out[k] = t
+  return out
+}
+
+/** A section's title in the viewer's language while it is still the one a template gave
+ *  it; once someone renames it, as they wrote it. */
+export function sectionTitle(s: SectionSnap, lang: string): string {
+  const titles = s.titles
+  return titles && Object.values(titles).includes(s.title) ? titles[lang] || s.title : s.title
 }
 
 /** The smallest edit turning `from` into `to`: one delete and one insert at one index. */
@@ -108,15 +125,21 @@ export function boundsOf(notes: Iterable<NoteSnap>, sections: Iterable<SectionSn
   return { x: minX, y: minY, w: maxX - minX, h: maxY - minY }
 }
 
-/** The section whose area holds the note's centre (the topmost, i.e. last, wins). */
-export function sectionAt(sections: SectionSnap[], x: number, y: number): string | null {
+/** The section a note at (x, y) belongs to: the one whose area holds the note's centre,
+ *  the smallest when several do (a section drawn inside another is the one meant), then
+ *  the first by id. The one rule of docs/schema.md, as the server's summary applies it
+ *  (rooms/notes.py section_at), so every client files a note where everyone sees it. */
+export function sectionAt(sections: Iterable<SectionSnap>, x: number, y: number): string | null {
   const cx = x + NOTE_W / 2
   const cy = y + NOTE_H / 2
-  let found: string | null = null
+  let found: SectionSnap | null = null
   for (const s of sections) {
-    if (cx >= s.x && cx <= s.x + s.w && cy >= s.y && cy <= s.y + s.h) found = s.id
+    if (cx < s.x || cx > s.x + s.w || cy < s.y || cy > s.y + s.h) continue
+    const area = s.w * s.h
+    const best = found ? found.w * found.h : Infinity
+    if (area < best || (area === best && found && s.id < found.id)) found = s
   }
-  return found
+  return found ? found.id : null
 }
 
 type Listener = (changed: Set<string>) => void
@@ -270,6 +293,7 @@ export class BoardModel {
     })
   }
 
+  /** Draw a section; notes already inside it (by the one rule) are filed under it. */
   createSection(at: { x: number; y: number }, title: string, w = 560, h = 380, color = 'grey'): string {
     const id = newId()
     this.transact(() => {
@@ -281,6 +305,7 @@ export class BoardModel {
       m.set('h', h)
       m.set('color', color)
       this.sectionsMap.set(id, m)
+      this.refile()
     })
     return id
   }
@@ -292,26 +317,41 @@ export class BoardModel {
       for (const [k, v] of Object.entries(patch)) {
         m.set(k, typeof v === 'number' ? Math.round(v) : v)
       }
+      if (['x', 'y', 'w', 'h'].some((k) => k in patch)) this.refile()
     })
   }
 
-  /** Move a section and the notes filed under it together. */
+  /** Move a section and the notes filed under it together; notes it now covers join it. */
   moveSection(id: string, dx: number, dy: number): void {
     const s = this.sections.get(id)
     if (!s) return
     const members = [...this.notes.values()].filter((n) => n.section === id).map((n) => n.id)
     this.transact(() => {
-      this.updateSection(id, { x: s.x + dx, y: s.y + dy })
       this.moveNotes(members, dx, dy, false)
+      this.updateSection(id, { x: s.x + dx, y: s.y + dy })
     })
   }
 
+  /** Delete a section; its notes fall to whatever section still holds them, if any. */
   deleteSection(id: string): void {
     this.transact(() => {
-      for (const n of this.notes.values()) {
-        if (n.section === id) this.notesMap.get(n.id)?.set('section', null)
-      }
       this.sectionsMap.delete(id)
+      this.refile()
+    })
+  }
+
+  /** Set every note's `section` by the one rule, from the document as it is now (inside
+   *  a transaction, before the snapshots catch up), writing only what changes. */
+  private refile(): void {
+    const sections: SectionSnap[] = []
+    this.sectionsMap.forEach((m, id) => m instanceof Y.Map && sections.push(readSection(id, m)))
+    this.notesMap.forEach((m) => {
+      if (!(m instanceof Y.Map)) return
+      const x = m.get('x')
+      const y = m.get('y')
+      if (typeof x !== 'number' || typeof y !== 'number') return
+      const s = sectionAt(sections, x, y)
+      if (m.get('section') !== s) m.set('section', s)
     })
   }
 

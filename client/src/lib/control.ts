@@ -19,6 +19,7 @@ export interface AgendaItem {
   duration_ms: number
   board: string | null
   instructions: string
+  instruction_texts?: { fi?: string; sv?: string; en?: string } | null
 }
 
 export interface Agenda {
@@ -94,6 +95,7 @@ export interface Poll {
 
 export interface BoardInfo {
   title: string
+  titles?: { fi?: string; sv?: string; en?: string } | null // when the server made the title
   kind: 'main' | 'breakout' | 'board'
   open_to_all: boolean
   round: string | null
@@ -181,18 +183,6 @@ export function boardFor(round: Round | null, participantId: string | null): str
   return room ? room.board : null
 }
 
-/** How a board is listed: a breakout room with its round ("Round 2 · Room 1"), since rooms
- *  of different rounds share names; any other board by its title. `t` says it in the
- *  viewer's language. */
-export function boardLabel(state: ControlState, board: string, t: (key: 'board.roundRoom', p: Record<string, string | number>) => string): string {
-  const info = state.boards[board]
-  const title = info?.title || board
-  if (info?.kind !== 'breakout' || !info.round) return title
-  const round = [...state.history, ...(state.round ? [state.round] : [])].find((r) => r.id === info.round)
-  const n = round?.number ?? Number(info.round.replace(/^r/, ''))
-  return Number.isFinite(n) && n > 0 ? t('board.roundRoom', { n, room: title }) : title
-}
-
 /** The id of the timer that moving on in the agenda starts (docs/schema.md, timers). */
 export const AGENDA_TIMER = 'agenda'
 
@@ -203,6 +193,39 @@ export function currentItem(agenda: Agenda): AgendaItem | null {
 export function itemTitle(item: AgendaItem, lang: string): string {
   const t = item.titles as Record<string, string | undefined> | null
   return (t && t[lang]) || item.title
+}
+
+/** An item's instructions in the viewer's language (a template's come in all three). */
+export function itemInstructions(item: AgendaItem, lang: string): string {
+  const t = item.instruction_texts as Record<string, string | undefined> | null | undefined
+  return (t && t[lang]) || item.instructions
+}
+
+const ROOM_NAMES = /^(?:Huone|Rum|Room) (\d+)$/
+const MAIN_TITLES = ['Yhteinen taulu', 'Gemensam tavla', 'Main board']
+
+/** A board's title in the viewer's language: the server's own titles (`main`, a template's
+ *  boards, rooms named "Room n") in theirs, a title someone wrote as written. In a list of
+ *  boards (`listed`) a breakout room carries its round ("Round 2 · Room 1"), since rooms of
+ *  different rounds share names. A session made before titles were carried still gets its
+ *  main board and rooms named here. */
+export function boardLabel(
+  state: ControlState,
+  name: string,
+  lang: string,
+  say: { main: string; room: (n: number) => string; roundRoom: (n: number, room: string) => string },
+  listed = false,
+): string {
+  const info = state.boards[name]
+  const own = (info?.titles as Record<string, string | undefined> | null | undefined)?.[lang]
+  let title = own || info?.title || name
+  if (!own && name === 'main' && (!info || MAIN_TITLES.includes(info.title))) title = say.main
+  const room = !own && info?.kind === 'breakout' ? ROOM_NAMES.exec(info.title) : null
+  if (room) title = say.room(Number(room[1]))
+  if (!listed || info?.kind !== 'breakout' || !info.round) return title
+  const round = [...state.history, ...(state.round ? [state.round] : [])].find((r) => r.id === info.round)
+  const n = round?.number ?? Number(info.round.replace(/^r/, ''))
+  return Number.isFinite(n) && n > 0 ? say.roundRoom(n, title) : title
 }
 
 /** A timer's label in the viewer's language: the server labels the agenda's timer with its

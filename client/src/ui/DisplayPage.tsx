@@ -7,12 +7,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { I18nContext, type Lang, LANGS, translate, useI18n } from '../i18n'
 import { codeLink } from '../lib/api'
-import { currentItem, itemTitle } from '../lib/control'
+import { currentItem, itemInstructions, itemTitle } from '../lib/control'
 import { displayBoard } from '../lib/follow'
 import { deviceId, hashParams, savedDisplayLang, saveDisplayLang } from '../lib/store'
 import { formatClock, shownTimer } from '../lib/timer'
 import { Board } from './board'
-import { boardTitle } from './facilitator'
+import { useBoardTitle } from './facilitator'
 import { ConnectionBanner, LanguageSwitch } from './common'
 import { useBoard, useControl, useServerNow } from './hooks'
 import { QrCode } from './qr'
@@ -47,6 +47,7 @@ export function DisplayPage({ sessionId }: { sessionId: string }) {
 
 function DisplayView({ sessionId, token, control }: { sessionId: string; token: string | null; control: ReturnType<typeof useControl> }) {
   const { t, lang } = useI18n()
+  const boardTitle = useBoardTitle()
   const ask = hashParams().get('ask') ?? ''
   const st = control.state
   const board = control.synced ? displayBoard(st) : 'main'
@@ -133,7 +134,7 @@ function DisplayView({ sessionId, token, control }: { sessionId: string; token: 
           ) : (
             <TimerView timer={timer} agenda={st.agenda} big />
           )}
-          {item?.instructions && <p class="display-instructions">{item.instructions}</p>}
+          {item?.instructions && <p class="display-instructions">{itemInstructions(item, lang)}</p>}
           <div class="join-box" data-testid="display-join">
             <h2>{t('display.join')}</h2>
             {code && joinUrl ? (

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { type Key, useI18n } from '../i18n'
+import { errorText, type Key, useI18n } from '../i18n'
 import { type CodeTarget, compactCode, findCode, type Joined, joinSession, joinWithCode, statusOf } from '../lib/api'
 import { hashParams, participantCreds, type ParticipantCreds, savedName, saveName, saveParticipant } from '../lib/store'
 import { ErrorText, PageFrame } from './common'
@@ -181,7 +181,7 @@ export function JoinPage(props: {
       props.onJoined(creds)
     } catch (err) {
       const refused = props.refusal(statusOf(err))
-      setError(refused ? t(refused) : t('error.generic', { detail: (err as Error).message }))
+      setError(refused ? t(refused) : errorText(t, err))
       setBusy(false)
     }
   }

@@ -2,17 +2,18 @@
 // harvest of their room's notes after a round.
 
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { type I18n, useI18n, useT } from '../i18n'
+import { errorText, type I18n, useI18n, useT } from '../i18n'
 import { command } from '../lib/api'
 import type { ControlState, Poll, Round } from '../lib/control'
 import { formatClock } from '../lib/timer'
 import { announce, Dialog, ErrorText, Popup } from './common'
-import { PollResults, pollQuestion } from './facilitator'
+import { PollResults, pollQuestion, useBoardTitle } from './facilitator'
 import { useServerNow } from './hooks'
 
 export function RoomBanner(props: { round: Round; board: string; me: string; state: ControlState; sessionId: string; token: string }) {
   const t = useT()
   const { round } = props
+  const boardTitle = useBoardTitle()
   const room = round.rooms.find((r) => r.board === props.board)
   const now = useServerNow(1000)
   const [error, setError] = useState<string | null>(null)
@@ -26,13 +27,13 @@ export function RoomBanner(props: { round: Round; board: string; me: string; sta
       await command(props.sessionId, props.token, 'breakouts/{round_id}/help', { round_id: round.id })
       announce(t('room.helpSent'), true)
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     }
   }
   return (
     <div class={`room-banner ${round.state}`} data-testid="room-banner">
       <p>
-        <strong>{t('room.youAreIn', { room: room.name })}</strong>
+        <strong>{t('room.youAreIn', { room: boardTitle(props.state, room.board) })}</strong>
         {others.length > 0 && <span> · {t('room.with', { names: others.join(', ') })}</span>}
       </p>
       {until && (
@@ -107,7 +108,7 @@ export function HarvestBar(props: {
       await command(props.sessionId, props.token, 'breakouts/{round_id}/rooms/{room}/promote', { round_id: props.roundId, room: props.room }, { notes: props.selected })
       announce(t('harvest.done', { count: props.selected.length }), true)
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     } finally {
       setBusy(false)
     }
@@ -157,7 +158,7 @@ export function PollForm(props: { poll: Poll; sessionId: string; token: string; 
       announce(t('poll.thanks'), true)
       props.onAnswered()
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     } finally {
       setBusy(false)
     }
@@ -233,23 +234,25 @@ export function PollList(props: { state: ControlState; answered: Set<string>; on
 }
 
 /** Rounds where people choose their room: a button per room, with how full it is. */
-export function RoomChooser(props: { round: Round; me: string; sessionId: string; token: string }) {
+export function RoomChooser(props: { round: Round; me: string; sessionId: string; token: string; state: ControlState }) {
   const t = useT()
+  const boardTitle = useBoardTitle()
   const { round } = props
+  const roomName = (r: { board: string }) => boardTitle(props.state, r.board)
   const [error, setError] = useState<string | null>(null)
   const mine = round.rooms.find((r) => r.members.includes(props.me))
   const pick = async (room: string) => {
     setError(null)
     try {
       await command(props.sessionId, props.token, 'breakouts/{round_id}/choice', { round_id: round.id }, { room })
-      announce(t('room.chosen', { room: round.rooms.find((r) => r.id === room)?.name ?? room }))
+      announce(t('room.chosen', { room: boardTitle(props.state, room) }))
     } catch (err) {
-      setError(t('error.generic', { detail: (err as Error).message }))
+      setError(errorText(t, err))
     }
   }
   return (
     <div class="info-bar" data-testid="room-chooser">
-      <p>{mine ? t('room.chosen', { room: mine.name }) : t('room.choose')}</p>
+      <p>{mine ? t('room.chosen', { room: roomName(mine) }) : t('room.choose')}</p>
       <div class="buttons">
         {round.rooms.map((r) => (
           <button
@@ -259,7 +262,7 @@ export function RoomChooser(props: { round: Round; me: string; sessionId: string
             disabled={round.capacity !== null && r.members.length >= round.capacity && mine?.id !== r.id}
             onClick={() => pick(r.id)}
           >
-            {t('room.option', { room: r.name, n: r.members.length, max: round.capacity ?? '–' })}
+            {t('room.option', { room: roomName(r), n: r.members.length, max: round.capacity ?? '–' })}
           </button>
         ))}
       </div>

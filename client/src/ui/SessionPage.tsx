@@ -4,12 +4,12 @@
 // while a round is open, the agenda item's board, or where a facilitator brings everyone.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { type Key, useI18n } from '../i18n'
+import { errorText, type Key, useI18n } from '../i18n'
 import { command, sessionCall, statusOf } from '../lib/api'
 import type { NoteSnap } from '../lib/board'
 import { clock } from '../lib/clock'
 import type { Presence } from '../lib/connection'
-import { boardFor, boardLabel, type ControlState, currentItem, type Poll } from '../lib/control'
+import { boardFor, type ControlState, currentItem, type Poll } from '../lib/control'
 import { newestPick } from '../lib/follow'
 import { activeLead, type LeadMode, Pacer } from '../lib/lead'
 import {
@@ -25,7 +25,7 @@ import {
 import { visibleTimer } from '../lib/timer'
 import { Board, type Focus, type Voting } from './board'
 import { announce, Confirm, ConnectionBanner, LanguageSwitch } from './common'
-import { boardTitle, EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPanel, VoteResults } from './facilitator'
+import { EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPanel, useBoardTitle, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, MessagePopup, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { SideSheet } from './SideSheet'
@@ -83,6 +83,7 @@ export function SessionPage(props: {
   onLeave?: () => void
 }) {
   const { t, lang } = useI18n()
+  const boardTitle = useBoardTitle()
   const { sessionId, role } = props
   const [facilitatorToken] = useState(() => (role === 'facilitator' ? takeFacilitatorToken(sessionId) : null))
   const token = role === 'facilitator' ? facilitatorToken : (props.participant?.token ?? null)
@@ -135,7 +136,7 @@ export function SessionPage(props: {
     if (prevRoom === undefined || prevRoom === roomBoard) return
     if (roomBoard) {
       const room = st.round?.rooms.find((r) => r.board === roomBoard)
-      announce(t('room.moved', { room: room?.name ?? roomBoard }), true)
+      announce(t('room.moved', { room: room ? boardTitle(st, room.board) : roomBoard }), true)
     } else {
       // back from a room means main, whatever board was chosen before the round opened
       // (an earlier round's room, for its harvest)
@@ -208,7 +209,7 @@ export function SessionPage(props: {
       try {
         myLead.current = (await command(sessionId, token, 'lead', body)).by
       } catch (err) {
-        announce(t('error.generic', { detail: (err as Error).message }), true)
+        announce(errorText(t, err), true)
         throw err
       }
     },
@@ -232,7 +233,7 @@ export function SessionPage(props: {
     pacer.cancel()
     sessionCall('delete', sessionId, token, 'lead')
       .then(() => announce(t('boards.notLeading')))
-      .catch((err) => announce(t('error.generic', { detail: (err as Error).message }), true))
+      .catch((err) => announce(errorText(t, err), true))
   }
   useEffect(() => {
     if (leading) pacer.push(leadBody('follow'))
@@ -279,7 +280,7 @@ export function SessionPage(props: {
           if (r) setMine(r)
           announce(t(add ? 'vote.placed' : 'vote.removed', { count: r?.remaining ?? 0 }))
         } catch (err) {
-          announce(statusOf(err) === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : t('error.generic', { detail: (err as Error).message }), true)
+          announce(statusOf(err) === 409 ? t(add ? 'vote.limit' : 'vote.noDot') : errorText(t, err), true)
         }
       },
     }
@@ -384,7 +385,7 @@ export function SessionPage(props: {
           <select value={board} onChange={(e) => goTo((e.target as HTMLSelectElement).value)} disabled={!!roomBoard} data-testid="board-select">
             {(isFac ? Object.entries(st.boards) : participantBoards).map(([name]) => (
               <option value={name} key={name}>
-                {boardLabel(st, name, t)}
+                {boardTitle(st, name, true)}
               </option>
             ))}
             {!(board in st.boards) && <option value={board}>{board}</option>}
@@ -426,11 +427,11 @@ export function SessionPage(props: {
         <RoomBanner round={st.round} board={roomBoard} me={myId} state={st} sessionId={sessionId} token={token} />
       )}
       {!isFac && st.round && st.round.capacity !== null && st.round.state === 'draft' && inRoster && (
-        <RoomChooser round={st.round} me={myId} sessionId={sessionId} token={token} />
+        <RoomChooser round={st.round} me={myId} sessionId={sessionId} token={token} state={st} />
       )}
       {!roomBoard && myClosedRoom && board !== myClosedRoom.board && !isFac && (
         <div class="info-bar">
-          <p>{t('harvest.offer', { room: myClosedRoom.name })}</p>
+          <p>{t('harvest.offer', { room: boardTitle(st, myClosedRoom.board) })}</p>
           <button type="button" onClick={() => goTo(myClosedRoom.board)}>
             {t('harvest.open')}
           </button>
@@ -442,7 +443,7 @@ export function SessionPage(props: {
           token={token}
           roundId={closedRound.id}
           room={harvestRoom.id}
-          roomName={harvestRoom.name}
+          roomName={boardTitle(st, harvestRoom.board)}
           selected={selection}
           onDone={() => goTo('main')}
         />
@@ -456,6 +457,7 @@ export function SessionPage(props: {
               model={boardConn.model}
               conn={boardConn.conn}
               me={{ id: myId, name: myName }}
+              sessionLang={st.session.language}
               label={t('board.label', { board: boardName })}
               readOnly={!canWrite}
               voting={voting}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { type Lang, useI18n } from '../i18n'
+import { errorText, type Lang, useI18n } from '../i18n'
 import { call, type Schemas, statusOf } from '../lib/api'
 import { facilitatedSessions, forgetSession, saveFacilitator } from '../lib/store'
 import { announce, ErrorText, PageFrame } from './common'
@@ -54,7 +54,7 @@ export function StartPage() {
     } catch (err) {
       const status = statusOf(err)
       if (status === 401) setNeedsKey(true)
-      setError(status === 401 ? t('start.needKey') : t('error.generic', { detail: (err as Error).message }))
+      setError(status === 401 ? t('start.needKey') : errorText(t, err))
       setBusy(false)
     }
   }

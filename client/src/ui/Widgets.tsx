@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { type Key, useI18n, useT } from '../i18n'
 import { chime, unlockAudio } from '../lib/chime'
-import { type Agenda, type AgendaItem, type ControlState, currentItem, itemTitle, tagValue, timerLabel } from '../lib/control'
+import { type Agenda, type AgendaItem, type ControlState, currentItem, itemInstructions, itemTitle, tagValue, timerLabel } from '../lib/control'
 import { type SoundRole, saveSound, soundOn } from '../lib/store'
 import { clockParts, crossedMilestone, formatClock, remainingMs, type Timer, type TimerState } from '../lib/timer'
 import { announce, Dialog } from './common'
+import { Markdown } from './Markdown'
 import type { OnlineEntry } from './hooks'
 import { useServerNow } from './hooks'
 
@@ -120,7 +121,7 @@ export function AgendaList({ items, current, lang }: { items: AgendaItem[]; curr
             <span class="agenda-title">{itemTitle(i, lang)}</span>
             <span class="hint agenda-minutes">· {t('agenda.minutes', { n: Math.round(i.duration_ms / 60000) })}</span>
           </span>
-          {i.id === current && i.instructions && <p class="instructions">{i.instructions}</p>}
+          {i.id === current && i.instructions && <p class="instructions">{itemInstructions(i, lang)}</p>}
         </li>
       ))}
     </ol>
@@ -205,7 +206,8 @@ export function SessionEnded({ state, facilitator }: { state: ControlState; faci
   )
 }
 
-/** Summaries posted by bots or the facilitator. Markdown is shown as the text it is. */
+/** Summaries posted by bots or the facilitator, their Markdown shown formatted (Markdown.tsx
+ *  makes elements from it and never inserts HTML). */
 export function Summaries({ state }: { state: ControlState }) {
   const t = useT()
   const { lang } = useI18n()
@@ -217,7 +219,7 @@ export function Summaries({ state }: { state: ControlState }) {
           <p class="summary-meta">
             <strong>{s.author}</strong> · {new Date(s.posted_at).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })}
           </p>
-          <div class="summary-text">{s.markdown}</div>
+          <Markdown class="summary-text" source={s.markdown} level={3} />
         </li>
       ))}
     </ol>

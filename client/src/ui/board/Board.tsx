@@ -31,6 +31,7 @@ export interface BoardProps {
   model: BoardModel
   conn: BoardConnection | null
   me: Author
+  sessionLang?: string | null // what the client writes into the board is in this language
   label: string
   readOnly: boolean
   display?: boolean
@@ -53,7 +54,7 @@ export function Board(props: BoardProps) {
   const live = useLatest({ selected, editing: edit.editing, readOnly, voting: props.voting })
   useAutoFit(model, conn, display, props.lead, view)
   const presence = usePresence(conn, display, view.toWorldFromEvent)
-  const commands = useNoteCommands(model, props.me, readOnly, live, setSelected, view, edit)
+  const commands = useNoteCommands(model, props.me, readOnly, live, setSelected, view, edit, props.sessionLang)
   const drag = useDrag(model, display, live, setSelected, edit.setEditing, view)
   usePinch(view, display, drag.cancel)
   const keys = useKeyboard(model, readOnly, live, setSelected, view, edit, commands, () => setHelp(true))

@@ -2,8 +2,8 @@
 // move it, Shift+arrows resize it, Enter renames, Delete removes); its corner resizes it.
 
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { useT } from '../../i18n'
-import type { BoardModel, SectionSnap } from '../../lib/board'
+import { useI18n } from '../../i18n'
+import { type BoardModel, type SectionSnap, sectionTitle } from '../../lib/board'
 import { announce } from '../common'
 import { arrowDelta, resized } from './geometry'
 
@@ -18,8 +18,9 @@ export function SectionView(props: {
   onRename: (id: string | null) => void
   onPointerDown: (e: PointerEvent, id: string, resize: boolean) => void
 }) {
-  const t = useT()
+  const { t, lang } = useI18n()
   const { section: s, model } = props
+  const shown = sectionTitle(s, lang)
   const [draft, setDraft] = useState(s.title)
   const inputRef = useRef<HTMLInputElement>(null)
   useEffect(() => {
@@ -77,11 +78,11 @@ export function SectionView(props: {
           tabIndex={0}
           role="group"
           aria-roledescription={t('section.role')}
-          aria-label={s.title || t('section.untitled')}
+          aria-label={shown || t('section.untitled')}
           onKeyDown={onKey}
           onPointerDown={(e) => props.onPointerDown(e, s.id, false)}
         >
-          {s.title || t('section.untitled')}
+          {shown || t('section.untitled')}
         </div>
       )}
       {!props.readOnly && (

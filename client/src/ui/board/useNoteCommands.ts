@@ -3,7 +3,7 @@
 // did to screen readers.
 
 import { useState } from 'preact/hooks'
-import { useT } from '../../i18n'
+import { type Lang, LANGS, translate, useI18n } from '../../i18n'
 import { type Author, type BoardModel, NOTE_H, NOTE_W } from '../../lib/board'
 import { centre } from '../../lib/viewport'
 import { announce } from '../common'
@@ -21,8 +21,11 @@ export function useNoteCommands(
   setSelected: (s: Set<string>) => void,
   view: Viewport,
   edit: Editing,
+  sessionLang?: string | null,
 ) {
-  const t = useT()
+  const { t, lang } = useI18n()
+  // Text written into the board is read by everyone, so it is in the session's language.
+  const written = (LANGS as string[]).includes(sessionLang ?? '') ? (sessionLang as Lang) : lang
   const [color, setColor] = useState<string>('yellow')
   const { size, viewRef, canvasRef } = view
 
@@ -42,7 +45,7 @@ export function useNoteCommands(
     if (readOnly) return
     const { w, h } = size()
     const c = centre(viewRef.current, w, h)
-    const id = model.createSection({ x: c.x - 280, y: c.y - 190 }, t('section.defaultTitle'))
+    const id = model.createSection({ x: c.x - 280, y: c.y - 190 }, translate(written, 'section.defaultTitle'))
     edit.setRenaming(id)
     announce(t('section.created'))
   }

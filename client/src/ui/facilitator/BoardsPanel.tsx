@@ -6,11 +6,12 @@ import { useT } from '../../i18n'
 import { command, sessionCall } from '../../lib/api'
 import { ErrorText } from '../common'
 import { boardName } from './boards'
-import type { FacilitatorCtx } from './ctx'
+import { type FacilitatorCtx, useBoardTitle } from './ctx'
 import { useRunner } from './useRunner'
 
 export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const t = useT()
+  const boardTitle = useBoardTitle()
   const { busy, error, run } = useRunner()
   const [title, setTitle] = useState('')
   const boards = useMemo(() => Object.entries(ctx.state.boards).filter(([, b]) => b.kind !== 'breakout'), [ctx.state.boards])
@@ -41,7 +42,7 @@ export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
         {boards.map(([name, b]) => (
           <li key={name} class={name === ctx.board ? 'here' : ''}>
             <button type="button" class="link" onClick={() => ctx.goTo(name)} aria-current={name === ctx.board ? 'page' : undefined}>
-              {b.title || name}
+              {boardTitle(ctx.state, name)}
             </button>
             {b.kind === 'board' && (
               <label class="check small">

@@ -8,7 +8,7 @@ import { formatClock } from '../../lib/timer'
 import { useServerNow } from '../hooks'
 import { tagLabels } from '../Widgets'
 import { minutes } from './agenda'
-import type { FacilitatorCtx } from './ctx'
+import { type FacilitatorCtx, useBoardTitle } from './ctx'
 
 export function RoundView(props: {
   round: Round
@@ -27,7 +27,8 @@ export function RoundView(props: {
   const [dragging, setDragging] = useState<string | null>(null)
   const name = (pid: string) => ctx.state.roster[pid]?.name ?? pid
   const ends = round.state === 'closing' ? round.closes_at : round.ends_at
-  const roomName = (id: string) => round.rooms.find((r) => r.id === id)?.name ?? id
+  const boardTitle = useBoardTitle()
+  const roomName = (id: string) => boardTitle(ctx.state, round.rooms.find((r) => r.id === id)?.board ?? id)
   const helpRooms = round.rooms.filter((r) => r.help_requested_at)
   return (
     <div class="round" data-testid="round" data-state={round.state}>
@@ -39,7 +40,7 @@ export function RoundView(props: {
         <div class="help-calls" role="alert">
           {helpRooms.map((r) => (
             <p key={r.id}>
-              {t('breakout.helpCall', { room: r.name })}{' '}
+              {t('breakout.helpCall', { room: roomName(r.id) })}{' '}
               <button type="button" onClick={() => ctx.goTo(r.board)}>
                 {t('breakout.visit')}
               </button>{' '}
@@ -66,9 +67,9 @@ export function RoundView(props: {
             }}
           >
             <div class="room-head">
-              <strong>{room.name}</strong>
+              <strong>{roomName(room.id)}</strong>
               {round.state !== 'draft' && (
-                <button type="button" class="small" onClick={() => ctx.goTo(room.board)} aria-label={t('breakout.visitRoom', { room: room.name })}>
+                <button type="button" class="small" onClick={() => ctx.goTo(room.board)} aria-label={t('breakout.visitRoom', { room: roomName(room.id) })}>
                   {t('breakout.visit')}
                 </button>
               )}

@@ -4,13 +4,14 @@ import { useState } from 'preact/hooks'
 import { useT } from '../../i18n'
 import { commandsFor } from '../../lib/api'
 import { ErrorText } from '../common'
-import { boardTitle, type FacilitatorCtx } from './ctx'
+import { type FacilitatorCtx, useBoardTitle } from './ctx'
 import { NumberField } from './NumberField'
 import { useRunner } from './useRunner'
 import { VoteResults } from './VoteResults'
 
 export function VotePanel({ ctx }: { ctx: FacilitatorCtx }) {
   const t = useT()
+  const boardTitle = useBoardTitle()
   const { busy, error, run } = useRunner()
   const [title, setTitle] = useState('')
   const [perPerson, setPerPerson] = useState('3')

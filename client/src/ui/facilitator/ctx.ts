@@ -2,7 +2,8 @@
 // session's state as the `control` document has it, and the page's board and lead actions.
 
 import type { BoardModel } from '../../lib/board'
-import type { ControlState } from '../../lib/control'
+import { useI18n } from '../../i18n'
+import { boardLabel, type ControlState } from '../../lib/control'
 import type { FacilitatorInfo } from '../../lib/store'
 
 export interface FacilitatorCtx {
@@ -18,5 +19,13 @@ export interface FacilitatorCtx {
   lead: (on: boolean) => void
 }
 
-/** A board's title as the session names it, or its slug. */
-export const boardTitle = (state: ControlState, board: string) => state.boards[board]?.title || board
+/** How a board is listed in the viewer's language (lib/control.ts boardLabel). */
+export function useBoardTitle(): (state: ControlState, board: string, listed?: boolean) => string {
+  const { t, lang } = useI18n()
+  const say = {
+    main: t('board.main'),
+    room: (n: number) => t('room.name', { n }),
+    roundRoom: (n: number, room: string) => t('board.roundRoom', { n, room }),
+  }
+  return (state, board, listed) => boardLabel(state, board, lang, say, listed)
+}

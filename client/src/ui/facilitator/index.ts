@@ -1,4 +1,4 @@
-export { boardTitle, type FacilitatorCtx } from './ctx'
+export { type FacilitatorCtx, useBoardTitle } from './ctx'
 export { FacilitatorPanel } from './FacilitatorPanel'
 export { PollResults, pollQuestion } from './PollResults'
 export { SummaryPanel } from './SummaryPanel'

@@ -1,7 +1,7 @@
 // Every panel's way to run a REST command: busy while it runs, its error shown and spoken.
 
 import { useState } from 'preact/hooks'
-import { type Key, useT } from '../../i18n'
+import { errorText, type Key, useT } from '../../i18n'
 import { announce } from '../common'
 
 /** Run a command, tell the person what went wrong (visibly and to screen readers). */
@@ -17,7 +17,7 @@ export function useRunner() {
       if (done) announce(t(done))
       return r
     } catch (err) {
-      const msg = t('error.generic', { detail: (err as Error).message })
+      const msg = errorText(t, err)
       setError(msg)
       announce(msg)
       return null
