@@ -50,7 +50,10 @@ class Problem(Exception):
         """Its extension members; a problem raised from a domain refusal (rooms/errors.py)
         carries that refusal's code and parameters."""
         cause = self.__cause__
-        code = self.code or getattr(cause, "code", None)
+        # a domain refusal names itself with a string; other causes (a socket's Denied)
+        # carry codes of their own that are no refusal's name
+        refusal_code = getattr(cause, "code", None)
+        code = self.code or (refusal_code if isinstance(refusal_code, str) else None)
         params = self.params if self.params is not None else getattr(cause, "params", None)
         out = dict(self.extra)
         if code:

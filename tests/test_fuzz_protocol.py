@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 from pycrdt import Doc, Map, write_var_uint
 
+from server.backlog import Backlog
 from server.connection import Connection
 from server.document import Document
 from server.metrics import Counters
@@ -82,7 +83,8 @@ def _board() -> tuple[Document, Connection, MessageReceiver, list[bytes]]:
         on_overflow=lambda _c: None,
     )
     document.add(connection)
-    return document, connection, MessageReceiver(document, connection, counters), updates
+    backlog = Backlog(per_board=1 << 30, per_process=1 << 30)
+    return document, connection, MessageReceiver(document, connection, counters, backlog), updates
 
 
 @FUZZ
