@@ -1,4 +1,4 @@
-"""What the nesting bound (server/nesting.py) costs per update, beside what pycrdt's own
+"""What the nesting bound (server/sync/nesting.py) costs per update, beside what pycrdt's own
 apply of the same update costs in the same run (the anchor), in CPU time of this process
 (so that other work on the machine does not count): the check runs on every
 update a client sends, and once over a board's whole stored state when it loads.
@@ -16,7 +16,7 @@ from typing import Any
 
 from pycrdt import Doc, Map, Text
 
-from server.nesting import Nesting
+from server.sync.nesting import Nesting
 
 
 def updates_of(change: Callable[[Doc[Any]], None], doc: Doc[Any]) -> list[bytes]:

@@ -23,8 +23,8 @@ import httpx
 
 from rooms.session import LANGUAGES
 from rooms.summary import to_markdown
-from server.scheduler import now_ms
-from server.tokens import join_url
+from server.facilitation.tokens import join_url
+from server.process.scheduler import now_ms
 from server.webhooks import messages, signing
 
 from .rest import PajaClient, PajaError, parse_link

@@ -8,7 +8,7 @@ import time
 import pytest
 from pycrdt import read_message
 
-from server.protocol import awareness_client_ids
+from server.sync.messages import awareness_client_ids
 from support.nodeclient import NodeClient
 from support.processes import PajaServer
 from support.yclient import YClient, eventually

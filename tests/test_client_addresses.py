@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from server.inputs import address_key
+from server.http.inputs import address_key
 from support.processes import PajaServer
 
 LOOKUPS = ["--join-code-lookups-per-hour-per-address", "3"]

@@ -1,6 +1,6 @@
 """What an open socket costs the server, and the same sync under any ASGI server.
 
-Under `paja serve` an accepted socket is handed over to callbacks (server/wsprotocol.py):
+Under `paja serve` an accepted socket is handed over to callbacks (server/sync/uvicorn_socket.py):
 an idle connection holds no asyncio task. Joiners that arrive together share the store's
 answers about their session, boards and token, without anyone getting another's rights.
 """
@@ -40,8 +40,8 @@ PLAIN_ASGI = """
 import sys
 from pathlib import Path
 import uvicorn
-from server.app import create_app
-from server.config import Settings
+from server.http.app import create_app
+from server.process.config import Settings
 app = create_app(Settings(data_dir=Path(sys.argv[2])))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), ws="websockets-sansio",
             lifespan="on", log_level="warning")

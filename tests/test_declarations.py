@@ -1,4 +1,4 @@
-"""Each REST command is declared once (server/commands.py): every HTTP route of the app but
+"""Each REST command is declared once (server/http/commands.py): every HTTP route of the app but
 the browser app's pages comes from a declaration, every declaration is served, the OpenAPI
 document lists exactly them, and the limits of the models reach both the validation and
 the document."""
@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 from starlette.routing import Route
 
-from server.app import CLIENT_DIST, client_routes, create_app
-from server.config import Settings
-from server.openapi import openapi_spec
-from server.routes import COMMANDS
+from server.http.app import CLIENT_DIST, client_routes, create_app
+from server.http.openapi import openapi_spec
+from server.http.routes import COMMANDS
+from server.process.config import Settings
 from support.processes import PajaServer
 
 

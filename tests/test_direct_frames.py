@@ -1,5 +1,5 @@
 """`paja serve` writes each update's frame straight to the sockets and serves what they send
-from the socket's callbacks once it is handed over (server/wsprotocol.py)."""
+from the socket's callbacks once it is handed over (server/sync/uvicorn_socket.py)."""
 
 from __future__ import annotations
 

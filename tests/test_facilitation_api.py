@@ -9,9 +9,9 @@ import httpx
 from pycrdt import Array, Map
 from starlette.routing import Route
 
-from server.app import create_app
-from server.config import Settings
-from server.openapi import openapi_spec
+from server.http.app import create_app
+from server.http.openapi import openapi_spec
+from server.process.config import Settings
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.yclient import eventually

@@ -11,13 +11,13 @@ import httpx
 from prometheus_client import CollectorRegistry
 
 from rooms import timers
-from server.api import Api
 from server.bus.local import LocalBus
-from server.config import Settings
-from server.hub import Hub
-from server.metrics import Counters
-from server.scheduler import SessionEvent, now_ms
+from server.http.api import Api
+from server.process.config import Settings
+from server.process.metrics import Counters
+from server.process.scheduler import SessionEvent, now_ms
 from server.store.sqlite import SQLiteStore
+from server.sync.hub import Hub
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.yclient import eventually

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 from pycrdt import Doc, Map, write_var_uint
 
-from server.backlog import Backlog
-from server.connection import Connection
-from server.document import Document
-from server.metrics import Counters
-from server.protocol import CloseCode, ProtocolError, decode
-from server.sync import MessageReceiver
+from server.process.metrics import Counters
+from server.sync.backlog import Backlog
+from server.sync.connection import Connection
+from server.sync.document import Document
+from server.sync.endpoint import MessageReceiver
+from server.sync.messages import CloseCode, ProtocolError, decode
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

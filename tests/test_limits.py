@@ -11,11 +11,11 @@ import websockets
 from prometheus_client import CollectorRegistry
 from pycrdt import Awareness, Doc, Map, Text, create_awareness_message
 
-from server.connection import Connection
-from server.document import Document
-from server.limits import ConnectionCounts, KeyedRate, Throttle, too_many_boards
-from server.metrics import Counters
-from server.protocol import ProtocolError
+from server.process.limits import ConnectionCounts, KeyedRate, Throttle, too_many_boards
+from server.process.metrics import Counters
+from server.sync.connection import Connection
+from server.sync.document import Document
+from server.sync.messages import ProtocolError
 from support.commands import Session, write_probe
 from support.processes import PajaServer
 from support.yclient import YClient, eventually

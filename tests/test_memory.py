@@ -12,11 +12,11 @@ from prometheus_client import CollectorRegistry
 from pycrdt import Doc, Map
 
 from server.bus.local import LocalBus
-from server.config import Settings
-from server.hub import Hub
-from server.memory import MemoryUpkeep, heap_trimmer
-from server.metrics import Counters
+from server.process.config import Settings
+from server.process.memory import MemoryUpkeep, heap_trimmer
+from server.process.metrics import Counters
 from server.store.sqlite import SQLiteStore
+from server.sync.hub import Hub
 from support.yclient import eventually
 
 

@@ -16,8 +16,8 @@ import redis
 from pycrdt import Doc, Map, Text, write_var_uint
 
 from server.bus.wire import UPDATE, encode
-from server.nesting import MAX_DEPTH, Malformed, Nesting, TooDeep
 from server.redisdb import Keys
+from server.sync.nesting import MAX_DEPTH, Malformed, Nesting, TooDeep
 from support.commands import Session
 from support.processes import PajaServer
 from support.redis import RedisServer

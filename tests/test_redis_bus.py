@@ -18,12 +18,12 @@ import pytest
 from pycrdt import Awareness, Doc, Map
 
 from server.bus.redis import RedisBus
-from server.document import Document
 from server.redisdb import Keys, open_client
 from server.store.base import Store
 from server.store.redis import RedisStore
 from server.store.sessions import Grant, SessionRecord
 from server.store.sqlite import SQLiteStore
+from server.sync.document import Document
 from support.processes import ROOT
 from support.redis import RedisServer
 from support.yclient import eventually

@@ -16,15 +16,15 @@ from pycrdt import Doc, Map
 
 from server.bus.local import LocalBus
 from server.bus.redis import RedisBus
-from server.config import Settings
-from server.hub import Hub
-from server.limits import KeyedRate
-from server.metrics import Counters
+from server.process.config import Settings
+from server.process.limits import KeyedRate
+from server.process.metrics import Counters
 from server.redisdb import Keys
 from server.store.redis import RedisStore
 from server.store.redis.documents import RedisDocuments
 from server.store.sqlite import SQLiteStore
 from server.store.sqlite.documents import SQLiteDocuments
+from server.sync.hub import Hub
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.redis import RedisServer, deployment

@@ -16,18 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 from pycrdt import Doc, Map, Text
 
-from rooms import (
-    agenda,
-    boards,
-    exports,
-    notes,
-    polls,
-    rounds,
-    session,
-    summaries,
-    summary,
-    votes,
-)
+from rooms import agenda, boards, exports, notes, polls, posted, rounds, session, summary, votes
 from rooms.control import number, table
 from rooms.errors import Invalid
 from support.notes import note_map
@@ -194,7 +183,7 @@ def scripted(language: str = "en") -> Workshop:
     copied = notes.copies(w.board("breakout-1"), ["b1"])
     notes.paste(main, copied, ["m-b1"], "breakout-1", section_id="h-aalto", title="Aalto")
     rounds.draft(w.control, rounds.Plan("reuse", pairs), duration_ms=MIN, closing_ms=0, names=None)
-    summaries.post(
+    posted.post(
         w.control, "s1", author="Paja bot", markdown="## Decisions\n- pilot", by="bot", now=T0
     )
     return w
@@ -443,7 +432,7 @@ def test_a_hostile_note_cannot_add_headings_links_or_html() -> None:
     note(main, "l", "1. list", at=1)
     note(main, "m", "- item", at=2)
     note(main, "e", "**bold** `code` _em_ |pipe| \\ &amp;", at=3)
-    summaries.post(w.control, "s", author="Bot", markdown="## Posted\n<b>hi</b>", by="bot", now=T0)
+    posted.post(w.control, "s", author="Bot", markdown="## Posted\n<b>hi</b>", by="bot", now=T0)
 
     markdown = summary.to_markdown(w.summary())
     escaped = "- \\# heading \\[x\\](http\\:/\\/evil) &lt;script&gt;alert(1)&lt;/script&gt;"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pycrdt import Doc, Map
 
-from rooms import polls, summaries, votes
+from rooms import polls, posted, votes
 from rooms.control import entry
 from rooms.control import summaries as summary_list
 from rooms.errors import Conflict, Invalid
@@ -144,8 +144,8 @@ def test_choice_and_text_polls() -> None:
 
 def test_summaries_are_appended_as_text() -> None:
     doc: Doc[Any] = Doc()
-    summaries.post(doc, "s1", author="Bot", markdown="<b>hi</b>", by="bot", now=1)
-    summaries.post(doc, "s2", author="Anna", markdown="# Done", by="facilitator", now=2)
+    posted.post(doc, "s1", author="Bot", markdown="<b>hi</b>", by="bot", now=1)
+    posted.post(doc, "s2", author="Anna", markdown="# Done", by="facilitator", now=2)
     assert [s["markdown"] for s in summary_list(doc).to_py()] == ["<b>hi</b>", "# Done"]
     with pytest.raises(Invalid):
-        summaries.post(doc, "s3", author="x", markdown="  ", by="bot", now=3)
+        posted.post(doc, "s3", author="x", markdown="  ", by="bot", now=3)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jsonschema
 
-from server.teams_app import MANIFEST_VERSION
+from server.process.teams_app import MANIFEST_VERSION
 from support.processes import PAJA, ROOT
 
 SCHEMA = (
@@ -86,7 +86,7 @@ def test_the_manifest_validates_against_the_teams_schema(tmp_path: Path) -> None
 
 def test_a_broken_manifest_fails_the_schema() -> None:
     """The check above can fail: a tab context Teams does not know is refused."""
-    from server.teams_app import TeamsApp
+    from server.process.teams_app import TeamsApp
 
     manifest = TeamsApp(BASE).manifest()
     manifest["configurableTabs"][0]["context"].append("meetingBackstage")

@@ -22,7 +22,7 @@ makes the instance not ready until it returns.
 
 Deleted sessions: every instance also listens on one deployment-wide channel where the
 instance that deletes a session names it (message kind `D`, body: the session id), so
-the others close its sockets and drop its documents (server/retention.py).
+the others close its sockets and drop its documents (server/process/retention.py).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from pycrdt import merge_updates
 from redis.asyncio.client import Pipeline, PubSub
 from redis.exceptions import RedisError
 
-from ..protocol import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
 from ..redisdb import START, Keys, Replay, open_client, pipelined
+from ..sync.messages import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
 from . import wire
 from .base import BusReceiver, SessionDeleted
 from .presence import PresenceLedger

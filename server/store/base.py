@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..limits import SharedCounts
+from ..process.limits import SharedCounts
 from .documents import DocumentLog
 from .sessions import SessionStore
 from .webhooks import WebhookStore

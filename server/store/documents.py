@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from pycrdt import Doc
 
-from ..nesting import sanitise_values
+from ..sync.nesting import sanitise_values
 
 
 class LoadError(Exception):

@@ -20,8 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 from .documents import fold
 
-# A fresh interpreter, as for imports (server/importing.py): forking would copy a process
-# that has threads.
+# A fresh interpreter, as for imports (server/facilitation/importing.py): forking would
+# copy a process that has threads.
 _CONTEXT = multiprocessing.get_context("spawn")
 # The worker yields the CPU to the server's own process: on a busy machine a fold may take
 # longer, but the event loop is not kept waiting for a core.

@@ -2,7 +2,7 @@
 boards, join codes and scheduler wake-ups, and their deletion for good.
 
 The REST commands, the WebSocket endpoint's access checks, the scheduler and retention
-use this; tokens are stored only as SHA-256 hashes (server/tokens.py).
+use this; tokens are stored only as SHA-256 hashes (server/facilitation/tokens.py).
 """
 
 from __future__ import annotations

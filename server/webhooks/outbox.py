@@ -29,12 +29,12 @@ import httpx
 
 from rooms import session
 
-from ..config import Settings
-from ..control import Control
-from ..scheduler import SessionEvent, now_ms
+from ..facilitation.authority import Control
+from ..facilitation.tokens import join_url
+from ..process.config import Settings
+from ..process.scheduler import SessionEvent, now_ms
 from ..store.sessions import SessionStore
 from ..store.webhooks import DEAD, DELIVERED, PENDING, Delivery, Webhook, WebhookStore
-from ..tokens import join_url
 from . import messages, signing, urls
 
 log = logging.getLogger("paja.webhooks")

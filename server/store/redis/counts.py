@@ -1,5 +1,5 @@
 """Counters shared by a deployment's instances: the rate limits of session creation and
-join-code look-ups count here (server/limits.py `DeploymentRate`)."""
+join-code look-ups count here (server/process/limits.py `DeploymentRate`)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,200 @@
+"""The server's hand on each session's `control` document and its server-only documents.
+
+Every command's change goes through `change`, which then settles what the new state
+implies: open sockets get the access the state now gives them (a socket that lost its
+board is closed, 4403, and its client goes where control says), the scheduler (and
+the store's wake-up index) learn the next deadline, and the change is flushed to the
+store before the command answers, so a socket opened right after sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pycrdt import Doc
+
+from rooms import deadlines, rounds, summary
+from rooms.boards import BoardFacts
+from rooms.control import Value, from_state
+from rooms.deadlines import Fired
+
+from ..process.scheduler import Scheduler, SessionEvent, Unsettled
+from ..store.documents import document_key
+from ..store.sessions import SessionStore
+from ..sync.hub import Hub
+from ..sync.messages import CloseCode
+from .access import CONTROL, NO_ACCESS, Rights, rights
+from .summary_cache import Summary, SummaryCache
+
+T = TypeVar("T")
+log = logging.getLogger("paja.control")
+
+# Ballots and poll answers. "_" is not allowed in a board name, so no socket reaches it.
+PRIVATE = "_ballots"
+
+
+class Control:
+    def __init__(self, hub: Hub, sessions: SessionStore) -> None:
+        self.hub = hub
+        self.sessions = sessions
+        self.scheduler = Scheduler(sessions, hub.bus, self._advance)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.summaries = SummaryCache(self._count_summary)
+        self._resettling: dict[str, asyncio.Task[None]] = {}
+        hub.on_remote_control = self._changed_elsewhere
+
+    async def start(self) -> None:
+        await self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.close()
+
+    def lock(self, session_id: str) -> asyncio.Lock:
+        """Held by commands that read one document and then write another (votes, polls)."""
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[session_id] = lock
+        return lock
+
+    async def change(self, session_id: str, change: Callable[[Doc[Any]], T]) -> T:
+        result = await self.hub.change(document_key(session_id, CONTROL), change)
+        await self.settle(session_id)
+        return result
+
+    async def read(self, session_id: str, reader: Callable[[Doc[Any]], T]) -> T:
+        return await self.hub.read(document_key(session_id, CONTROL), reader)
+
+    async def change_board(self, session_id: str, board: str, change: Callable[[Doc[Any]], T]) -> T:
+        return await self.hub.change(document_key(session_id, board), change)
+
+    async def read_board(self, session_id: str, board: str, reader: Callable[[Doc[Any]], T]) -> T:
+        return await self.hub.read(document_key(session_id, board), reader)
+
+    async def state(self, session_id: str, board: str) -> bytes:
+        """A board's full state as one Yjs update, with edits not yet stored."""
+        return await self.read_board(session_id, board, lambda doc: doc.get_update())
+
+    async def install(
+        self, session_id: str, states: dict[str, bytes], deadline: int | None
+    ) -> None:
+        """A new session's documents, given whole (an import): stored as they are, each
+        one update, and never loaded here, so nothing of them is applied on the event loop.
+        The first socket or command on a board loads it like any stored board."""
+        batch = {document_key(session_id, name): [state] for name, state in states.items()}
+        await self.hub.store.append_updates(batch)
+        self.scheduler.schedule(session_id, deadline)
+        await self.sessions.set_wakeup(session_id, deadline)
+
+    async def summary(self, session_id: str, language: str | None = None) -> Value:
+        """The generated summary from `control` and every board it names, as they are now;
+        `language` None is the session's own. The summary route, exports and the
+        `session.ended` webhook all tell the session through this one method (or
+        `summary_markdown`). The result is shared: callers must not change it."""
+        made = await self._summary(session_id, language, markdown=False)
+        assert isinstance(made, dict)
+        return made
+
+    async def summary_markdown(self, session_id: str, language: str | None = None) -> str:
+        """The generated summary as Markdown (`rooms.summary.to_markdown`)."""
+        made = await self._summary(session_id, language, markdown=True)
+        assert isinstance(made, str)
+        return made
+
+    async def _summary(self, session_id: str, language: str | None, *, markdown: bool) -> Summary:
+        """Built once per version of the boards it reads (server/facilitation/summary_cache.py): the
+        versions are read first, and the states only when nothing is kept for them.
+        Building takes long on big boards, so it runs in a worker thread."""
+        names = await self.read(session_id, summary.board_names)
+        keys = [CONTROL, *names]
+        versions = tuple(
+            [(name, await self.hub.version(document_key(session_id, name))) for name in keys]
+        )
+
+        async def build() -> Summary:
+            states = {name: await self.state(session_id, name) for name in keys}
+            return await asyncio.to_thread(_build_summary, states, language, markdown)
+
+        form = "markdown" if markdown else "json"
+        return await self.summaries.get((session_id, form, language), versions, build)
+
+    def _count_summary(self) -> None:
+        self.hub.counters.summaries_built += 1
+
+    async def settle(self, session_id: str) -> None:
+        facts, deadline = await self.read(
+            session_id, lambda doc: (rounds.facts(doc), deadlines.next_deadline(doc))
+        )
+        self._grant(session_id, facts)
+        self.scheduler.schedule(session_id, deadline)  # first: it cannot fail, the store can
+        await self.sessions.set_wakeup(session_id, deadline)
+        await self.hub.flush()
+
+    def _changed_elsewhere(self, session_id: str) -> None:
+        """Another instance changed `control`: this one's sockets follow, once per burst."""
+        if session_id not in self._resettling:
+            task = asyncio.get_running_loop().create_task(self._regrant(session_id))
+            self._resettling[session_id] = task
+            task.add_done_callback(lambda _: self._resettling.pop(session_id, None))
+
+    async def _regrant(self, session_id: str) -> None:
+        try:
+            self._grant(session_id, await self.read(session_id, rounds.facts))
+        except Exception:
+            log.exception("could not apply a change of access made elsewhere")
+
+    def _grant(self, session_id: str, facts: BoardFacts) -> None:
+        """Every open socket of the session gets the access `facts` give it."""
+        for document, connection in self.hub.connections_in(session_id):
+            board = document.key.partition("/")[2]
+            granted = rights(connection.role, connection.subject, board, facts)
+            if granted is Rights.NONE:
+                connection.terminate(CloseCode.FORBIDDEN, NO_ACCESS)
+                continue
+            writable = granted is Rights.WRITE
+            if writable and not connection.can_write:
+                connection.denied_once = False  # tell them again if they lose it later
+            connection.can_write = writable
+
+    def regrant(self, session_id: str, subject: str, role: str) -> None:
+        """A promoted (or demoted) person's open sockets take their new role now."""
+        for _, connection in self.hub.connections_in(session_id):
+            if connection.subject == subject:
+                connection.role = role
+
+    def disconnect(
+        self, session_id: str, subject: str, code: int, reason: str, role: str | None = None
+    ) -> int:
+        """Close this instance's sockets of one person (or of one role's tokens, `role`)."""
+        closed = 0
+        for _, connection in self.hub.connections_in(session_id):
+            if connection.subject == subject and role in (None, connection.role):
+                connection.terminate(code, reason)
+                closed += 1
+        return closed
+
+    async def emit(self, session_id: str, kind: str, event_id: str, data: dict[str, Any]) -> None:
+        """An event that a command caused (a poll closed, a summary posted)."""
+        await self.scheduler.emit(SessionEvent(session_id, kind, event_id, data))
+
+    async def _advance(self, session_id: str, now: int) -> list[Fired]:
+        fired = await self.hub.change(
+            document_key(session_id, CONTROL), lambda doc: deadlines.advance(doc, now)
+        )
+        try:
+            await self.settle(session_id)
+        except Exception as exc:
+            raise Unsettled(fired) from exc
+        return fired
+
+
+def _build_summary(states: dict[str, bytes], language: str | None, markdown: bool) -> Summary:
+    """The summary from full states (`control` first); runs in a worker thread, on Docs
+    made and dropped there."""
+    boards = {name: from_state(state) for name, state in states.items() if name != CONTROL}
+    made = summary.build(from_state(states[CONTROL]), boards, language=language)
+    return summary.to_markdown(made) if markdown else made
