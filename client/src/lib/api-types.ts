@@ -579,7 +579,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Post a Markdown summary (bot or facilitator) */
-        post: operations["summaries_post"];
+        post: operations["posted_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3489,7 +3489,7 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
-    summaries_post: {
+    posted_post: {
         parameters: {
             query?: never;
             header?: never;
