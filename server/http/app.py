@@ -32,7 +32,7 @@ from .security import SecurityHeaders, frame_ancestors
 
 log = logging.getLogger("paja")
 
-CLIENT_DIST = Path(__file__).resolve().parent.parent / "client" / "dist"
+CLIENT_DIST = Path(__file__).resolve().parents[2] / "client" / "dist"
 
 
 def make_store_and_bus(settings: Settings) -> tuple[Store, Bus]:
