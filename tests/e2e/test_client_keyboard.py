@@ -130,6 +130,11 @@ async def test_create_edit_move_and_vote_with_the_keyboard(
     # Delete removes it, Ctrl+Z brings it back: still without the mouse.
     await me.keyboard.press("Delete")
     await expect(fac.locator(f"[data-note='{note_id}']")).to_have_count(0)
+    # where the board puts focus after a delete (the next note, or the canvas) takes the
+    # keys; on a busy machine it settles a moment after the note is gone
+    await me.wait_for_function(
+        "document.activeElement?.closest('[data-testid=canvas]') != null", timeout=15_000
+    )
     await me.keyboard.press("Control+z")
     await expect(fac.locator(f"[data-note='{note_id}']")).to_have_count(1)
 
