@@ -287,10 +287,14 @@ export class BoardModel {
     })
   }
 
+  /** A deletion is an undo step of its own: merged into the typing and moving just before
+   *  it (within the capture window), Ctrl+Z would take the note's creation away too. */
   deleteNotes(ids: Iterable<string>): void {
+    this.undo.stopCapturing()
     this.transact(() => {
       for (const id of ids) this.notesMap.delete(id)
     })
+    this.undo.stopCapturing()
   }
 
   /** Draw a section; notes already inside it (by the one rule) are filed under it. */
