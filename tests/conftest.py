@@ -10,6 +10,8 @@ import pytest
 from support.processes import PajaServer
 from support.redis import RedisServer
 
+pytest_plugins = ["support.cpu_load"]
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
