@@ -27,7 +27,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_http(url: str, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -97,7 +97,7 @@ class PajaServer:
             self.port = free_port()
         raise RuntimeError(f"paja serve could not bind 127.0.0.1:{self.port}")
 
-    def _launch(self, timeout: float = 20.0) -> bool:
+    def _launch(self, timeout: float = 60.0) -> bool:
         """Run the process; True once it says it bound our port, False if the port was in
         use. Waiting for its own words, not for /healthz, never mistakes another test's
         server on the same port for this one."""
