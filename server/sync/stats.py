@@ -73,7 +73,7 @@ class BoardStats:
         """The board's shape: read again only when it changed and the last read is at least
         `THUMBNAIL_SECONDS` old, so a busy room costs one read a second however many
         facilitators poll it."""
-        now = time.monotonic()
+        now = self._clock()
         fresh = version == self._version or now - self._thumbnail_at < THUMBNAIL_SECONDS
         if self._thumbnail is None or not fresh:
             self._thumbnail = {
