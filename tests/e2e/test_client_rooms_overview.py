@@ -16,7 +16,7 @@ from pycrdt import Map
 from support.commands import Session
 from support.notes import note_map
 from support.processes import PajaServer
-from support.yclient import YClient
+from support.yclient import YClient, eventually
 
 from .conftest import Pages, local
 from .test_client_accessibility import serious_violations
@@ -109,6 +109,17 @@ async def test_every_room_at_a_glance_help_first_one_click_in_and_the_harvest_af
     value = round_now.doc.get("breakouts", type=Map).to_py()["round"]
     ends = {r["id"]: r["ends_at"] for r in value["rooms"]}
     assert ends[second["id"]] - ends[first["id"]] == 300_000
+
+    # "Broadcast" reaches every room.
+    await dialog.get_by_role("textbox", name="Message to every room").fill("Ten minutes left")
+    await dialog.get_by_test_id("overview-broadcast").click()
+    await expect(fac.get_by_test_id("live")).to_have_text("Message sent.")
+
+    def last_message() -> Any:
+        return round_now.doc.get("breakouts", type=Map).to_py()["round"]["messages"][-1]
+
+    await eventually(lambda: last_message()["text"] == "Ten minutes left", what="the message")
+    assert "room" not in last_message(), "to every room, not one"
 
     # One click enters a room.
     await room1.get_by_test_id("overview-enter").click()
