@@ -8,7 +8,7 @@ Closed rounds go to `history`, whose pairs keep people from meeting again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 from typing import Any
@@ -310,7 +310,14 @@ def open_round(
     duration = timers.check_duration(duration_ms or ms(value["duration_ms"]))
     for r in value["rooms"]:
         timers.create(doc, _timer_id(value, r), duration, now, label=r["name"], room=r["board"])
-    value |= {"state": OPEN, "duration_ms": duration, "opened_at": now, "ends_at": now + duration}
+    rooms = [dict(r) | {"ends_at": now + duration} for r in value["rooms"]]
+    value |= {
+        "state": OPEN,
+        "duration_ms": duration,
+        "opened_at": now,
+        "ends_at": now + duration,
+        "rooms": rooms,
+    }
     return _save(doc, value)
 
 
@@ -352,18 +359,41 @@ def finish(doc: Doc[Any], now: int) -> Value:
 def adjust(doc: Doc[Any], round_id: str, delta_ms: int, now: int) -> Value:
     """More or less time for every room at once; every room is told."""
     value = _in_state(doc, round_id, OPEN)
-    ends_at = max(now, ms(value["ends_at"]) + delta_ms)
-    for r in value["rooms"]:
+    return _retimed(doc, value, range(len(value["rooms"])), delta_ms, now)
+
+
+def adjust_room(doc: Doc[Any], round_id: str, room_id: str, delta_ms: int, now: int) -> Value:
+    """More or less time for one room alone: its timer moves, and the round ends with its
+    last room (rooms whose time is up keep their board until then). Only that room is
+    told (the message names it)."""
+    value = _in_state(doc, round_id, OPEN)
+    return _retimed(doc, value, [_index(value, room_id)], delta_ms, now)
+
+
+def _retimed(doc: Doc[Any], value: Value, indices: Iterable[int], delta_ms: int, now: int) -> Value:
+    rooms = [dict(r) for r in value["rooms"]]
+    chosen = list(indices)
+    for i in chosen:
+        r = rooms[i]
+        r["ends_at"] = max(now, _room_end(value, r) + delta_ms)
         timer = timers.every(doc).get(_timer_id(value, r))
         if timer is not None and timer["state"] != timers.ENDED:
             timers.save(doc, timers.adjust(timer, now, delta_ms))
+    ends_at = max(_room_end(value, r) for r in rooms)
     more, less = MORE_TIME[session.language(doc)]
     minutes = round(abs(delta_ms) / 60_000, 1)
     text = (more if delta_ms >= 0 else less).format(n=f"{minutes:g}")
-    # delta_ms too, so a client says it in its own language
-    said = _said(value, text, "time", now, delta_ms=delta_ms)
-    value |= {"ends_at": ends_at, "messages": said}
+    # delta_ms too, so a client says it in its own language; a room's own change names it
+    alone = {"room": rooms[chosen[0]]["id"]} if len(chosen) < len(rooms) else {}
+    said = _said(value, text, "time", now, delta_ms=delta_ms, **alone)
+    value |= {"ends_at": ends_at, "messages": said, "rooms": rooms}
     return _save(doc, value)
+
+
+def _room_end(value: Value, room: Value) -> int:
+    """When a room's time is up: its own end, or (rounds opened before rooms had one) the
+    round's."""
+    return ms(room.get("ends_at") or value["ends_at"])
 
 
 def broadcast(doc: Doc[Any], round_id: str, text: str, now: int) -> Value:

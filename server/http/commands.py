@@ -10,6 +10,7 @@ refusals into problem JSON and answers with the declared status.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -202,6 +203,7 @@ class Command:
     media: tuple[str, ...] = ()
     refusals: tuple[int, ...] = REFUSALS
     limits: tuple[int, ...] = ()  # problems of limits its handler holds, e.g. 429 of a rate
+    etag: bool = False  # answers 304 with no body when If-None-Match names its current ETag
 
     @property
     def problems(self) -> list[int]:
@@ -236,9 +238,24 @@ class Command:
                 return answer
             if self.result is None:
                 return Response(status_code=self.status)
+            if self.etag:
+                return tagged(request, answer, self.status)
             return JSONResponse(answer, status_code=self.status)
 
         return Route(self.path, endpoint, methods=[self.method], name=self.handler.__name__)
+
+
+def tagged(request: Request, answer: Any, status: int) -> Response:
+    """The answer with an ETag of its bytes, or 304 with none when the caller has them:
+    a client that polls is sent only what changed."""
+    response = JSONResponse(answer, status_code=status)
+    etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    asked = request.headers.get("if-none-match", "")
+    if etag in (tag.strip().removeprefix("W/") for tag in asked.split(",")):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
 
 
 # The one place where the domain's refusals meet HTTP, in this order (a NotFound is also a

@@ -126,6 +126,8 @@ def _responses(command: Command, schemas: dict[str, Any]) -> dict[str, Any]:
         if content:
             answer["content"] = content
         responses[str(status)] = answer
+    if command.etag:
+        responses["304"] = {"description": "Not modified: If-None-Match names the current ETag"}
     for status in command.problems:
         responses[str(status)] = PROBLEM
     return responses

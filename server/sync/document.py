@@ -37,10 +37,12 @@ from .messages import (
 from .nesting import Malformed, Nesting, TooDeep
 from .presence import PresenceLimits, PresenceOwners
 from .socket import binary_frame
+from .stats import BoardStats
 
 log = logging.getLogger("paja.document")
 T = TypeVar("T")
 NOTES = "notes"
+SECTIONS = "sections"
 UNLIMITED = BoardLimits(max_bytes=sys.maxsize, max_notes=sys.maxsize)
 UNLIMITED_PRESENCE = PresenceLimits(max_ids=sys.maxsize, max_state_bytes=sys.maxsize)
 # Bytes of updates between two measurements of a board near its limit, as a fraction of
@@ -93,6 +95,7 @@ class Document:
         notes: Map[Any] = self.doc.get(NOTES, type=Map)
         self._notes = notes
         self._notes_subscription: Subscription | None = notes.observe(self._note_keys_changed)
+        self.stats = BoardStats()
 
     # connections
 
@@ -231,6 +234,7 @@ class Document:
         for connection in self.connections:
             connection.send_update(update, message, frame)
         self._on_update(self, update, not remote)
+        self.stats.edited()
         self.size += len(update)
         if self.size > self._measure_at or self._notes_moved:
             self._check_limits()
@@ -332,6 +336,34 @@ class Document:
 
     def diff_since(self, state_vector: bytes) -> bytes:
         return self.doc.get_update(state_vector)
+
+    # the facilitator's overview of rooms (stats.py)
+
+    def overview(self, outcome: bool = False) -> dict[str, Any]:
+        """Who is here, how busy the board is and its shape, without encoding it; with
+        `outcome`, the texts of its first notes too."""
+        sections: Map[Any] = self.doc.get(SECTIONS, type=Map)
+        facts = {
+            "online": sorted(self.online()),
+            "notes": len(self._notes),
+            "edits_last_minute": self.stats.edits_last_minute(),
+            "last_edit_at": self.stats.last_edit_ms,
+            "thumbnail": self.stats.thumbnail(self._notes, sections, self.version),
+        }
+        if outcome:
+            facts["outcome"] = self.stats.outcome(self._notes, self.version)
+        return facts
+
+    def online(self) -> set[str]:
+        """The people on this board: the subjects of its own connections, and the ids that
+        people connected through other instances announce in their presence."""
+        here = {c.subject for c in self.connections if c.subject}
+        local = self._local_ids()
+        for client_id, state in self.awareness.states.items():
+            user = state.get("user") if client_id not in local and state else None
+            if isinstance(user, dict) and isinstance(user.get("id"), str):
+                here.add(user["id"][:64])
+        return here
 
     # awareness
 

@@ -204,6 +204,16 @@ class Hub:
         finally:
             self.release(document)
 
+    async def overview(self, key: str, outcome: bool = False) -> dict[str, Any]:
+        """A board's facts for the facilitator's overview of rooms (`Document.overview`).
+        A board that no connection here holds is loaded once and then kept live by the
+        bus like any other; it unloads when the overview stops asking for it."""
+        document = await self.acquire(key)
+        try:
+            return document.overview(outcome)
+        finally:
+            self.release(document)
+
     def connections_in(self, session_id: str) -> Iterator[tuple[Document, Connection]]:
         """Every open connection of a session, with its document (for access changes)."""
         prefix = session_id + "/"

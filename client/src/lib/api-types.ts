@@ -330,6 +330,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/breakouts/{round_id}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every room of a round at once: presence, activity, notes, thumbnails; ETag (facilitator) */
+        get: operations["overview_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/breakouts/{round_id}/rooms/{room}/promote": {
         parameters: {
             query?: never;
@@ -341,6 +358,23 @@ export interface paths {
         put?: never;
         /** Copy notes of a closed room to main as new, editable notes (the room's members or a facilitator); 200 when all were copied before and nothing is added, 409 (reason board_full) when main has no room for them */
         post: operations["breakouts_promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/breakouts/{round_id}/rooms/{room}/time": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** More or less time for one room alone; the round ends with its last room (facilitator) */
+        post: operations["breakouts_adjust_room"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1837,6 +1871,12 @@ export interface components {
             /** Board */
             board: string;
             /**
+             * Ends At
+             * @description open: when this room's time is up
+             * @default null
+             */
+            ends_at?: number | null;
+            /**
              * Help Requested At
              * @default null
              */
@@ -1847,6 +1887,80 @@ export interface components {
             members: string[];
             /** Name */
             name: string;
+        };
+        /** RoomFacts */
+        RoomFacts: {
+            /** Board */
+            board: string;
+            /** Edits Last Minute */
+            edits_last_minute: number;
+            /**
+             * Ends At
+             * @default null
+             */
+            ends_at?: number | null;
+            /**
+             * Help Requested At
+             * @default null
+             */
+            help_requested_at?: number | null;
+            /** Id */
+            id: string;
+            /**
+             * Last Edit At
+             * @description server epoch ms of the last edit seen
+             */
+            last_edit_at: number | null;
+            /** Members */
+            members: string[];
+            /** Name */
+            name: string;
+            /** Notes */
+            notes: number;
+            /**
+             * Online
+             * @description ids of the people on the room's board now
+             */
+            online: string[];
+            /**
+             * Outcome
+             * @description closed rounds: the texts of the room's first notes, at most 12
+             * @default null
+             */
+            outcome?: string[] | null;
+            thumbnail: components["schemas"]["Thumbnail"];
+        };
+        /** RoomsOverview */
+        RoomsOverview: {
+            /**
+             * Closed At
+             * @default null
+             */
+            closed_at?: number | null;
+            /**
+             * Closes At
+             * @default null
+             */
+            closes_at?: number | null;
+            /**
+             * Ends At
+             * @default null
+             */
+            ends_at?: number | null;
+            /** Id */
+            id: string;
+            /** Number */
+            number: number;
+            /**
+             * Rooms
+             * @description calls for help first, the oldest first
+             */
+            rooms: components["schemas"]["RoomFacts"][];
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "draft" | "open" | "closing" | "closed";
         };
         /** RotatedLinks */
         RotatedLinks: {
@@ -2147,6 +2261,19 @@ export interface components {
             titles: {
                 [key: string]: string;
             };
+        };
+        /** Thumbnail */
+        Thumbnail: {
+            /**
+             * Notes
+             * @description [x, y, color] of each note, at most 200
+             */
+            notes: (number | string | null)[][];
+            /**
+             * Sections
+             * @description [x, y, w, h, color] of each section, at most 40
+             */
+            sections: (number | string | null)[][];
         };
         /** TimeChange */
         TimeChange: {
@@ -3015,6 +3142,41 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    overview_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                round_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomsOverview"];
+                };
+            };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
     breakouts_promote: {
         parameters: {
             query?: never;
@@ -3048,6 +3210,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Promoted"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    breakouts_adjust_room: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                round_id: string;
+                room: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Round"];
                 };
             };
             400: components["responses"]["Problem"];

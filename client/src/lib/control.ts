@@ -34,6 +34,7 @@ export interface Room {
   board: string
   members: string[]
   help_requested_at: number | null
+  ends_at?: number | null // open: when this room's time is up (a room may have more time alone)
 }
 
 export interface Round {
@@ -50,7 +51,7 @@ export interface Round {
   closing_ms: number
   closes_at: number | null
   closed_at: number | null
-  messages: Array<{ text: string; at: number; kind: 'broadcast' | 'time'; delta_ms?: number }>
+  messages: Array<{ text: string; at: number; kind: 'broadcast' | 'time'; delta_ms?: number; room?: string }>
 }
 
 export interface PastRound {

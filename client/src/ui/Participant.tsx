@@ -19,8 +19,8 @@ export function RoomBanner(props: { round: Round; board: string; me: string; sta
   const [error, setError] = useState<string | null>(null)
   if (!room) return null
   const others = room.members.filter((m) => m !== props.me).map((m) => props.state.roster[m]?.name ?? '?')
-  const until = round.state === 'closing' ? round.closes_at : round.ends_at
-  const message = round.messages[round.messages.length - 1]
+  const until = round.state === 'closing' ? round.closes_at : (room.ends_at ?? round.ends_at)
+  const message = latestFor(round, room.id)
   const ask = async () => {
     setError(null)
     try {
@@ -54,6 +54,11 @@ export function RoomBanner(props: { round: Round; board: string; me: string; sta
 
 type RoomMessage = Round['messages'][number]
 
+/** The newest message for a room: one to every room, or one that names it (more time alone). */
+export function latestFor(round: Round, room: string | undefined): RoomMessage | null {
+  return [...round.messages].reverse().find((m) => !m.room || m.room === room) ?? null
+}
+
 /** A room message in the viewer's language: more time is said in words ("5 more minutes"). */
 export function messageText(m: RoomMessage, t: I18n['t']): string {
   if (m.kind !== 'time' || typeof m.delta_ms !== 'number') return m.text
@@ -63,9 +68,9 @@ export function messageText(m: RoomMessage, t: I18n['t']): string {
 
 /** The facilitator's newest message to the rooms (a broadcast, more time), popped up and
  *  announced once for a participant in a room; what was said before they came is not news. */
-export function MessagePopup({ round }: { round: Round }) {
+export function MessagePopup({ round, board }: { round: Round; board: string }) {
   const t = useT()
-  const latest = round.messages[round.messages.length - 1] ?? null
+  const latest = latestFor(round, round.rooms.find((r) => r.board === board)?.id)
   const seen = useRef<number | null>(null)
   const [shown, setShown] = useState<RoomMessage | null>(null)
   useEffect(() => {

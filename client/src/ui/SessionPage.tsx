@@ -540,7 +540,7 @@ export function SessionPage(props: {
         </SideSheet>
       </div>
       {ctx && <HelpCalls ctx={ctx} />}
-      {roomBoard && st.round && !isFac && <MessagePopup round={st.round} />}
+      {roomBoard && st.round && !isFac && <MessagePopup round={st.round} board={roomBoard} />}
       {leaving && props.onLeave && (
         <Confirm
           title={t('leave.title')}

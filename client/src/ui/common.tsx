@@ -110,7 +110,7 @@ export function ConnectionBanner({ view }: { view: ConnectionView }) {
 const refusedKey = (code: number | null) =>
   code === 4401 ? 'conn.badToken' : code === 4404 ? 'conn.notFound' : 'conn.notAllowed'
 
-export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; full?: boolean }) {
   const t = useT()
   const ref = useRef<HTMLDialogElement>(null)
   useEffect(() => {
@@ -122,7 +122,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
   return (
     <dialog
       ref={ref}
-      class={`dialog${props.wide ? ' wide' : ''}`}
+      class={`dialog${props.wide ? ' wide' : ''}${props.full ? ' full' : ''}`}
       aria-label={props.title}
       onCancel={(e) => {
         e.preventDefault()

@@ -89,6 +89,7 @@ class Room(BaseModel):
     board: str
     members: list[str]
     help_requested_at: int | None = None
+    ends_at: int | None = Field(None, description="open: when this room's time is up")
 
 
 class Round(BaseModel):
@@ -233,6 +234,20 @@ async def broadcast(call: Call[Message]) -> Value:
 async def adjust(call: Call[TimeChange]) -> Value:
     delta = call.body.delta_ms
     return await _command(call, lambda doc, rid, now: rounds.adjust(doc, rid, delta, now))
+
+
+@commands.post(
+    ROUND + "/rooms/{room}/time",
+    "More or less time for one room alone; the round ends with its last room (facilitator)",
+    access=facilitator,
+    body=TimeChange,
+    result=Round,
+)
+async def adjust_room(call: Call[TimeChange]) -> Value:
+    room, delta = call.path("room"), call.body.delta_ms
+    return await _command(
+        call, lambda doc, rid, now: rounds.adjust_room(doc, rid, room, delta, now)
+    )
 
 
 @commands.post(

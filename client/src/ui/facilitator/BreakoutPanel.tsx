@@ -8,6 +8,7 @@ import { ErrorText } from '../common'
 import { draftBody, type SizeMode } from './breakouts'
 import type { FacilitatorCtx } from './ctx'
 import { NumberField } from './NumberField'
+import { RoomsOverview } from './RoomsOverview'
 import { RoundView } from './RoundView'
 import { useRunner } from './useRunner'
 
@@ -27,9 +28,12 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const [duration, setDuration] = useState('15')
   const [countdown, setCountdown] = useState('60')
   const [message, setMessage] = useState('')
+  const [overview, setOverview] = useState(false)
   const round = ctx.state.round
   const cmd = commandsFor(ctx.sessionId, ctx.token)
   const live = round && (round.state === 'draft' || round.state === 'open' || round.state === 'closing') ? round : null
+
+  const broadcast = (text: string) => run(() => cmd('breakouts/{round_id}/messages', { round_id: round?.id ?? '' }, { text }), 'breakout.sent')
 
   const draft = () => {
     const body = draftBody({ strategy, sizeMode, size, duration, countdown }, Object.keys(ctx.state.roster).length)
@@ -91,7 +95,7 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
           onSubmit={(e) => {
             e.preventDefault()
             if (!message.trim()) return
-            void run(() => cmd('breakouts/{round_id}/messages', { round_id: live.id }, { text: message.trim() }), 'breakout.sent').then((r) => r && setMessage(''))
+            void broadcast(message.trim()).then((r) => r && setMessage(''))
           }}
         >
           <label for="bo-message">{t('breakout.broadcast')}</label>
@@ -102,6 +106,22 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
             </button>
           </div>
         </form>
+      )}
+      {round && round.state !== 'draft' && (
+        <button type="button" class={round.state === 'closed' ? 'primary' : ''} onClick={() => setOverview(true)} data-testid="overview-open">
+          {round.state === 'closed' ? t('overview.openHarvest') : t('overview.open')}
+        </button>
+      )}
+      {overview && round && round.state !== 'draft' && (
+        <RoomsOverview
+          round={round}
+          ctx={ctx}
+          busy={busy}
+          onClose={() => setOverview(false)}
+          onBroadcast={broadcast}
+          onMoreTime={(room, ms) => run(() => cmd('breakouts/{round_id}/rooms/{room}/time', { round_id: round.id, room }, { delta_ms: ms }), 'overview.moreTimeGiven')}
+          onClearHelp={(room) => run(() => sessionCall('delete', ctx.sessionId, ctx.token, 'breakouts/{round_id}/help/{room}', { round_id: round.id, room }))}
+        />
       )}
       <ErrorText error={error} />
     </section>
