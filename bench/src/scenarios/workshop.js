@@ -223,10 +223,15 @@ async function measure (ctx, pool, server, shape, instances, redis) {
     closed_early: collected.reduce((n, c) => n + c.closedEarly, 0)
   }
   if (shape.size) {
-    const bytes = await pool.call(0, 'boardSize', { url: await server.boardUrl(board, 0), board })
-    result.board_kb = round(bytes / 1024, 1)
-    // the board starts empty: its growth over the run, extrapolated linearly
-    result.kb_5min = round(bytes * SIZE_AFTER_S / shape.duration / 1024, 1)
+    try {
+      const bytes = await pool.call(0, 'boardSize', { url: await server.boardUrl(board, 0), board })
+      result.board_kb = round(bytes / 1024, 1)
+      // the board starts empty: its growth over the run, extrapolated linearly
+      result.kb_5min = round(bytes * SIZE_AFTER_S / shape.duration / 1024, 1)
+    } catch (err) {
+      // a server still far behind may not answer one more joiner in time: say so, go on
+      result.size_error = /** @type {Error} */ (err).message.split('\n')[0]
+    }
   }
   return result
 }
