@@ -21,8 +21,6 @@ import { machineBusySeconds } from '../proc.js'
 
 const CONNECT_CONCURRENCY = 50
 const CONNECT_TIMEOUT_MS = 30000
-/** At most this long after the play ends for the last updates to arrive. */
-const DRAIN_MS = 10000
 /** Case c's board is reported as it would be after this long. */
 const SIZE_AFTER_S = 300
 
@@ -77,7 +75,7 @@ export default {
     ['c_new_kb_5min', 'c new KB'],
     ['missing', 'missing']
   ],
-  defaults: { cases: 'a,b,c', duration: 20, 'size-duration': 60 },
+  defaults: { cases: 'a,b,c', duration: 20, 'size-duration': 60, drain: 30 },
   /** @param {import('../servers.js').Adapter} _adapter */
   unsupported (_adapter) { return null },
   run
@@ -176,7 +174,7 @@ async function measure (ctx, pool, server, shape, instances, redis) {
   let sent = 0
   for (const p of played) sent += Object.values(p.sent).reduce((n, v) => n + Number(v), 0)
   const expected = sent * synced
-  const drainUntil = Date.now() + DRAIN_MS
+  const drainUntil = Date.now() + ctx.opts.drain * 1000
   let unique = 0
   while (Date.now() < drainUntil) {
     unique = (await pool.all('progress')).reduce((n, p) => n + p.unique, 0)
