@@ -67,11 +67,11 @@ export async function playWorkshop (clients, args) {
   for (const client of clients) presence(client, '')
   /** @type {Record<string, number>} marker updates sent, per board */
   const sent = {}
-  const counts = { cursor: 0, drag: 0, dragWrites: 0, writes: 0 }
+  /** cursor states and drag frames sent */
+  const counts = { cursor: 0, drag: 0 }
   const markerWrite = (/** @type {import('./client.js').BenchClient} */ c) => {
     c.write(c.writeSeq++)
     sent[c.spec.board] = (sent[c.spec.board] ?? 0) + 1
-    counts.writes++
   }
   const loops = clients.map(async (client, i) => {
     const role = client.spec.role ?? 'idle'
@@ -97,7 +97,6 @@ export async function playWorkshop (clients, args) {
             else client.move(note, x, y)
           })
         counts.drag += frames
-        if (role === 'dragdoc') counts.dragWrites += frames
         if (nowMicros() >= end) break
         if (role === 'drag') presence(client, '')
         markerWrite(client) // the drop: one write
