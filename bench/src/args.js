@@ -2,8 +2,8 @@
 
 export const USAGE = `usage: bench/run <scenario[,scenario...]|all> [options]
 
-scenarios: fanout rooms join idle coldload crossinstance soak capacity
-           (all: every one but soak and capacity)
+scenarios: fanout rooms join idle coldload crossinstance soak capacity workshop
+           (all: every one but soak, capacity and workshop)
 
 options (a scenario uses those it knows; defaults per scenario in docs/benchmarks.md):
   --servers LIST    servers to compare, default node,pycrdt,paja
@@ -23,6 +23,8 @@ options (a scenario uses those it knows; defaults per scenario in docs/benchmark
   --notes N         notes on the board before the join (join)
   --updates N       logged updates before the restart (coldload)
   --instances N     Paja instances on one Redis (crossinstance, default 2)
+  --cases LIST      workshop cases to run: a, b, c (default a,b,c)
+  --size-duration S seconds of each of case c's two runs (workshop, default 60)
   --repeat N        run each (scenario, server) N times, report medians
   --workers N       generator processes (default: one per core left after the server's)
   --no-pin          do not pin the server to core 0 and the generator to the others
@@ -34,7 +36,7 @@ options (a scenario uses those it knows; defaults per scenario in docs/benchmark
 
 const NUMERIC = new Set(['clients', 'max-clients', 'writers', 'rate', 'duration', 'drain',
   'boards', 'notes', 'updates', 'instances', 'repeat', 'workers', 'churn',
-  'board-minutes'])
+  'board-minutes', 'size-duration'])
 const FLAGS = new Set(['no-pin', 'deflate', 'strict', 'help'])
 
 /**
@@ -65,7 +67,7 @@ export function parseArgs (argv) {
       const n = Number(value)
       if (!Number.isFinite(n) || n <= 0) throw new Error(`--${key} wants a positive number`)
       options[key] = n
-    } else if (key === 'servers' || key === 'out') {
+    } else if (key === 'servers' || key === 'out' || key === 'cases') {
       options[key] = value
     } else {
       throw new Error(`unknown option --${key}`)

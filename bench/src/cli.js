@@ -16,6 +16,7 @@ import coldload from './scenarios/coldload.js'
 import crossinstance from './scenarios/crossinstance.js'
 import soak from './scenarios/soak.js'
 import capacity from './scenarios/capacity.js'
+import workshop from './scenarios/workshop.js'
 
 /**
  * A scenario may have `summarize(rows)`: it sees every server's (combined) result at once,
@@ -23,7 +24,7 @@ import capacity from './scenarios/capacity.js'
  * returns verdict lines printed under the table and kept in every JSON line.
  * @type {{name: string, long?: boolean, [key: string]: any}[]}
  */
-const SCENARIOS = [fanout, rooms, join_, idle, coldload, crossinstance, soak, capacity]
+const SCENARIOS = [fanout, rooms, join_, idle, coldload, crossinstance, soak, capacity, workshop]
 
 /** Cores of the machine: bench/run counts them before pinning the generator to a subset. */
 const NPROC = Number(process.env.BENCH_NPROC) || availableParallelism()

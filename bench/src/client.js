@@ -3,10 +3,10 @@
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import {
-  EMPTY_STEP1, EMPTY_STEP2, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2,
-  presenceMessage, syncPayload, syncStep1, syncStep2, updateMessage
+  EMPTY_STEP1, EMPTY_STEP2, MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2,
+  awarenessMessage, presenceMessage, syncPayload, syncStep1, syncStep2, updateMessage
 } from './protocol.js'
-import { makeMarker, nowMicros, scanMarkers } from './markers.js'
+import { CURSOR_PREFIX, makeMarker, nowMicros, scanMarkers } from './markers.js'
 import { SeenSet } from './tally.js'
 
 const COLORS = ['yellow', 'pink', 'green', 'blue']
@@ -18,6 +18,7 @@ const COLORS = ['yellow', 'pink', 'green', 'blue']
  * @property {number|null} writer global writer id, null for a reader
  * @property {number} [notes] notes the writer cycles through (default 8)
  * @property {boolean} [presence] send an awareness state once synced, as browsers do
+ * @property {string} [role] what the client does in a `workshop` run (scenarios/workshop.js)
  */
 
 export class BenchClient {
@@ -49,6 +50,11 @@ export class BenchClient {
     this.onSynced = null
     /** @type {((writer: number, seq: number) => void)|null} */
     this.onMarker = null
+    /** awareness: this client's id and clock, for `setPresence` */
+    this.awarenessId = this.doc?.clientID ?? Math.floor(Math.random() * 0x7fffffff)
+    this.awarenessClock = 0
+    /** the next marker sequence number of this writer's `write`s in a workshop run */
+    this.writeSeq = 0
   }
 
   /**
@@ -106,6 +112,10 @@ export class BenchClient {
       this.onSynced?.()
       return
     }
+    if (frame[0] === MESSAGE_AWARENESS) {
+      scanMarkers(frame, (_, __, sent) => this.tally.cursor(now - sent), CURSOR_PREFIX)
+      return
+    }
     scanMarkers(frame, (writer, seq, sent) => {
       this.tally.delivery(this.spec.board, this.seen.add(writer, seq), now - sent, now)
       this.onMarker?.(writer, seq)
@@ -138,6 +148,35 @@ export class BenchClient {
       note.set('x', (seq * 37) % 1600)
       note.set('y', (seq * 53) % 900)
       note.set('text', makeMarker(writer, seq, nowMicros()))
+    })
+  }
+
+  /**
+   * Sets this client's awareness state (a new clock each time, as y-protocols does).
+   * @param {string} stateJson
+   */
+  setPresence (stateJson) {
+    this.send(awarenessMessage(this.awarenessId, ++this.awarenessClock, stateJson))
+  }
+
+  /**
+   * Writer only: one frame of a drag as clients wrote it before drags went through presence:
+   * the note's position written into the document (no marker).
+   * @param {string} key the note
+   * @param {number} x
+   * @param {number} y
+   */
+  move (key, x, y) {
+    const doc = /** @type {Y.Doc} */ (this.doc)
+    const notes = /** @type {Y.Map<Y.Map<any>>} */ (this.notes)
+    doc.transact(() => {
+      let note = notes.get(key)
+      if (note === undefined) {
+        note = new Y.Map()
+        notes.set(key, note)
+      }
+      note.set('x', x)
+      note.set('y', y)
     })
   }
 

@@ -2,10 +2,12 @@
 // bytes of every incoming frame without decoding it.
 //
 // Format: <<bm{writer}-{seq}@{sendMicros}>>  e.g. <<bm7-42@81234567890>>
+// Cursor markers, in awareness states: <<cm{mover}-{seq}@{sendMicros}>> (scanned the same way).
 // A Yjs v1 update stores a string value as UTF-8 in one piece, so the marker is contiguous in
 // any update that carries it, including several updates merged into one frame.
 
 const PREFIX = Buffer.from('<<bm')
+export const CURSOR_PREFIX = Buffer.from('<<cm')
 const DASH = 0x2d
 const AT = 0x40
 const GT = 0x3e
@@ -30,16 +32,27 @@ export function makeMarker (writer, seq, sentMicros) {
 }
 
 /**
+ * @param {number} mover
+ * @param {number} seq
+ * @param {number} sentMicros
+ * @returns {string}
+ */
+export function makeCursorMarker (mover, seq, sentMicros) {
+  return `<<cm${mover}-${seq}@${sentMicros}>>`
+}
+
+/**
  * Calls `found(writer, seq, sentMicros)` for every well-formed marker in `buf`.
  * @param {Buffer} buf
  * @param {(writer: number, seq: number, sentMicros: number) => void} found
+ * @param {Buffer} [prefix] PREFIX (updates) or CURSOR_PREFIX
  * @returns {number} markers found
  */
-export function scanMarkers (buf, found) {
+export function scanMarkers (buf, found, prefix = PREFIX) {
   let count = 0
-  let i = buf.indexOf(PREFIX, 0)
+  let i = buf.indexOf(prefix, 0)
   while (i !== -1) {
-    let p = i + PREFIX.length
+    let p = i + prefix.length
     let writer = 0
     let seq = 0
     let sent = 0
@@ -60,7 +73,7 @@ export function scanMarkers (buf, found) {
         }
       }
     }
-    i = buf.indexOf(PREFIX, p)
+    i = buf.indexOf(prefix, p)
   }
   return count
 }

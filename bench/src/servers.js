@@ -127,10 +127,14 @@ function pajaFlags () {
 }
 
 /**
- * Settings that exist only because every bench client comes from 127.0.0.1: a real deployment
- * sees one address per person (or per Lab behind NAT), the bench sees one for thousands.
+ * Settings that exist only because every bench client comes from 127.0.0.1 with one token: a
+ * real deployment sees one address per person (or per Lab behind NAT) and a token per person,
+ * the bench sees one of each for thousands.
  */
-const PAJA_BENCH_FLAGS = [['--max-connections-per-address', '1000000']]
+const PAJA_BENCH_FLAGS = [
+  ['--max-connections-per-address', '1000000'],
+  ['--max-connections-per-token', '1000000']
+]
 
 /**
  * Spawns a Paja instance on `port` over `dataDir` (not waiting for it to be healthy).

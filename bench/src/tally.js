@@ -22,6 +22,13 @@ export class Tally {
     this.worstBySecond = []
     this.frames = 0
     this.bytes = 0
+    /** latency of the cursor states seen (workshop), each as fresh as the server sent it */
+    this.cursors = new Histogram()
+  }
+
+  /** @param {number} latencyMicros */
+  cursor (latencyMicros) {
+    this.cursors.record(latencyMicros)
   }
 
   /**
@@ -80,7 +87,8 @@ export class Tally {
       markMicros: this.markMicros,
       worstBySecond: Array.from(this.worstBySecond, (v) => v ?? 0),
       frames: this.frames,
-      bytes: this.bytes
+      bytes: this.bytes,
+      cursors: this.cursors.toJSON()
     }
   }
 }

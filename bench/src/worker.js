@@ -6,6 +6,7 @@ import { BenchClient } from './client.js'
 import { nowMicros } from './markers.js'
 import { Tally } from './tally.js'
 import { fillNotes, fillUpdates } from './fill.js'
+import { playWorkshop } from './workshop.js'
 
 const tally = new Tally()
 /** @type {BenchClient[]} */
@@ -118,6 +119,26 @@ const handlers = {
       }
     }
     return { sent, worstLateMicros }
+  },
+
+  /**
+   * Plays a workshop (cursors, drags, writes) with this process's clients.
+   * @param {{atMicros: number, durationMs: number}} args
+   */
+  workshop (args) {
+    return playWorkshop(clients, args)
+  },
+
+  /**
+   * Connects one more reader, takes the size of the sync step 2 it is sent (the board's
+   * encoded size) and closes it.
+   * @param {{url: string, board: string}} args
+   */
+  async boardSize (args) {
+    const probe = new BenchClient({ url: args.url, board: args.board, writer: null }, new Tally(), options)
+    await probe.connect(30000)
+    await probe.close()
+    return probe.step2Bytes
   },
 
   progress () {

@@ -4,7 +4,8 @@ Every message is `kind (1 byte) | sender instance id (16 ASCII bytes) | body`. T
 sender id lets an instance ignore its own messages and know whose presence it holds.
 
     U  on a board's channel   body: one Yjs update (several merged)
-    A  on a board's channel   body: one awareness update of the sender's clients
+    A  on a board's channel   body: one awareness update of the sender's clients: every
+                              change of one tick (server/sync/ticks.py)
     1  on a board's channel   "what do you have that I lack?": sync step 1 between
                               instances; body: state vector, full presence of the sender
     2  on an instance inbox   the answer: board key, the diff, and (when the answerer wants

@@ -121,6 +121,13 @@ class Settings:
     idle_unload_seconds: float = field(
         default=30.0, metadata={"help": "how long a board with no connection stays loaded"}
     )
+    presence_tick_ms: int = field(
+        default=40,
+        metadata={
+            "help": "a busy board gathers presence changes and updates for at most this long "
+            "and sends them together; a change on a quiet board goes out at once (0: never gather)"
+        },
+    )
     flush_interval_ms: int = field(
         default=50, metadata={"help": "batching window of writes to the store"}
     )

@@ -26,18 +26,20 @@ from ..process.limits import BoardLimits, deletes_only
 from .connection import Connection
 from .messages import (
     EMPTY_STATE_VECTOR,
+    AwarenessEntry,
     CloseCode,
     ProtocolError,
-    awareness_client_ids,
+    awareness_entries,
     awareness_message,
     sync_step1,
     sync_step2,
     update_message,
 )
 from .nesting import Malformed, Nesting, TooDeep
-from .presence import PresenceLimits, PresenceOwners
+from .presence import REMOVED, PresenceLimits, PresenceOwners
 from .socket import binary_frame
 from .stats import BoardStats
+from .ticks import PresenceBatch, UpdateBatch
 
 log = logging.getLogger("paja.document")
 T = TypeVar("T")
@@ -51,6 +53,8 @@ MEASURE_EVERY = 16
 # Versions of documents, one sequence for the process: see `Document.version`.
 _VERSIONS = itertools.count(1)
 FULL_RECHECK_SECONDS = 1.0
+_NO_META = {"clock": -1}
+REMOTE = "remote"  # the sender of updates heard from the bus, as `UpdateBatch` tells them apart
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
 
@@ -62,7 +66,10 @@ class Document:
         *,
         on_update: UpdateListener,
         on_awareness: AwarenessListener,
+        tick_seconds: float = 0.0,
     ) -> None:
+        """`tick_seconds` bounds how long a busy board holds changes to send them together
+        (server/sync/ticks.py); 0 sends each at once."""
         self.key = key
         self.doc: Doc[Any] = Doc()
         self.nesting = Nesting()  # every update is checked against it before pycrdt sees it
@@ -76,6 +83,9 @@ class Document:
         self.pending: list[bytes] = []
         self._on_update = on_update
         self._on_awareness = on_awareness
+        self._presence_out = PresenceBatch(tick_seconds, self._send_awareness, self._publish)
+        self._updates_out = UpdateBatch(tick_seconds, self._send_update)
+        self._awareness_frame: bytes | None = None  # every state, for greetings; reset on change
         self._full_state: bytes | None = None
         self._full_frame: bytes | None = None  # `_full_state` framed; reset with it
         self.loading = False  # stored state read, not applied yet: see `begin_load`
@@ -172,9 +182,11 @@ class Document:
         if self._recheck is not None:
             self._recheck.cancel()
             self._recheck = None
+        self._presence_out.close()
+        self._updates_out.close()
 
     def remove(self, connection: Connection) -> None:
-        """Drop a connection and tell everyone at once that its presence is gone.
+        """Drop a connection and tell everyone (within a tick) that its presence is gone.
 
         The clocks of its clients are forgotten too (once the removal is encoded with
         them): pycrdt keeps one for every client it ever saw, so a board that stays
@@ -185,8 +197,7 @@ class Document:
         ids = [i for i in connection.awareness_ids if i in self.awareness.states]
         connection.awareness_ids.clear()
         if ids:
-            update = self._drop_states(ids)
-            self._on_awareness(self, update, True)
+            self._drop_states(ids, local=True)
 
     # document updates
 
@@ -209,7 +220,7 @@ class Document:
         except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
         self.nesting.keep(scan)
-        self._distribute(update, remote)
+        self._distribute(update, REMOTE if remote else origin)
 
     def edit(self, change: Callable[[Doc[Any]], T]) -> T:
         """Run a server-side change (e.g. to `control`) and send it out like a client's."""
@@ -223,17 +234,17 @@ class Document:
             self.doc.unobserve(subscription)
             for update in updates:
                 self.nesting.admit(update)  # the server's items may be named by clients later
-                self._distribute(update, False)
+                self._distribute(update, None)
         return result
 
-    def _distribute(self, update: bytes, remote: bool) -> None:
+    def _distribute(self, update: bytes, sender: object) -> None:
+        """Send an applied update to every connection, sender included (within a tick on a
+        busy board), and hand it to the store and the bus at once. `sender` is the
+        connection, None for the server's own writes, or REMOTE."""
         self._full_state = self._full_frame = None
         self.version = next(_VERSIONS)
-        message = update_message(update)
-        frame = binary_frame(message)
-        for connection in self.connections:
-            connection.send_update(update, message, frame)
-        self._on_update(self, update, not remote)
+        self._updates_out.add(sender, update)
+        self._on_update(self, update, sender != REMOTE)
         self.stats.edited()
         self.size += len(update)
         if self.size > self._measure_at or self._notes_moved:
@@ -259,6 +270,12 @@ class Document:
 
     def _note_keys_changed(self, _: object) -> None:
         self._notes_moved = True
+
+    def _send_update(self, update: bytes) -> None:
+        message = update_message(update)
+        frame = binary_frame(message)
+        for connection in self.connections:
+            connection.send_update(update, message, frame)
 
     def _check_limits(self) -> None:
         if self._notes_moved:
@@ -370,21 +387,27 @@ class Document:
     def apply_awareness(
         self, update: bytes, origin: Connection | None = None, *, remote: bool = False
     ) -> None:
+        """Apply a client's (or, `origin` None, another instance's) presence change; what
+        the awareness accepted is sent on with the board's next presence batch."""
         if origin is None:
-            awareness_client_ids(update)  # raises ProtocolError on a malformed update
+            entries = awareness_entries(update)  # raises ProtocolError on a malformed update
         else:  # only what the connection may say for itself (server/sync/presence.py)
             allowed = self.presence.allowed(
                 update, origin, self.presence_limits, self.awareness.states
             )
             if allowed is None:
                 return
-            update = allowed
+            update, entries = allowed
         try:
             self.awareness.apply_awareness_update(update, origin)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ProtocolError("corrupt awareness state", CloseCode.CORRUPT_UPDATE) from exc
-        self._broadcast_awareness(update)
-        self._on_awareness(self, update, not remote)
+        # An entry older than the state held was ignored: sending it on could overwrite a
+        # newer one waiting in the batch.
+        meta = self.awareness.meta
+        accepted = [e for e in entries if meta.get(e[0], _NO_META)["clock"] == e[1]]
+        if accepted:
+            self._presence_changed(accepted, local=not remote)
 
     def apply_remote_awareness(self, update: bytes) -> None:
         try:
@@ -412,30 +435,42 @@ class Document:
         local = self._local_ids()
         ids = [i for i in client_ids if i in self.awareness.states and i not in local]
         if ids:
-            self._drop_states(ids)
+            self._drop_states(ids, local=False)
 
-    def _drop_states(self, ids: list[int]) -> bytes:
-        """Their clocks are forgotten once the removal is encoded (see `remove`); the
-        removal is returned for the callers that also hand it on."""
+    def _drop_states(self, ids: list[int], *, local: bool) -> None:
+        """Remove states and send the removals on; their clocks are forgotten once the
+        removals are taken (see `remove`). `local`: removals of this instance's clients,
+        which the bus hands on too."""
         self.awareness.remove_awareness_states(ids, None)
-        update = self.awareness.encode_awareness_update(ids)
+        meta = self.awareness.meta
+        removals = [(i, meta[i]["clock"], REMOVED) for i in ids]
         for client_id in ids:
-            self.awareness.meta.pop(client_id, None)
-        self._broadcast_awareness(update)
-        return update
+            meta.pop(client_id, None)
+        self._presence_changed(removals, local=local)
 
     def _local_ids(self) -> set[int]:
         return {i for connection in self.connections for i in connection.awareness_ids}
 
     def awareness_frame(self) -> bytes:
-        ids = list(self.awareness.states)
-        return awareness_message(self.awareness.encode_awareness_update(ids))
+        """Every state held, for a joiner: encoded once per change of presence, since
+        joiners come in crowds (200 at once would otherwise encode 200 states each)."""
+        if self._awareness_frame is None:
+            ids = list(self.awareness.states)
+            self._awareness_frame = awareness_message(self.awareness.encode_awareness_update(ids))
+        return self._awareness_frame
 
-    def _broadcast_awareness(self, update: bytes) -> None:
+    def _presence_changed(self, entries: list[AwarenessEntry], *, local: bool) -> None:
+        self._awareness_frame = None
+        self._presence_out.add(entries, local)
+
+    def _send_awareness(self, update: bytes) -> None:
         message = awareness_message(update)
         frame = binary_frame(message)
         for connection in self.connections:
             connection.send_message(message, frame)
+
+    def _publish(self, update: bytes) -> None:
+        self._on_awareness(self, update, True)
 
     def _track_awareness(self, topic: str, event: tuple[dict[str, Any], Any]) -> None:
         changes, origin = event

@@ -121,7 +121,12 @@ class Hub:
         try:
             started = time.perf_counter()
             stored = await self.store.read_document(key)
-            document = Document(key, on_update=self._updated, on_awareness=self._aware)
+            document = Document(
+                key,
+                on_update=self._updated,
+                on_awareness=self._aware,
+                tick_seconds=self.settings.presence_tick_ms / 1000,
+            )
             if stored:
                 try:
                     stored = await asyncio.to_thread(document.sanitise_stored, stored)

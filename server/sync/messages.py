@@ -7,6 +7,7 @@ that the endpoint turns into a close code. Outgoing messages use pycrdt's helper
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -114,6 +115,18 @@ def awareness_entries(update: bytes) -> list[AwarenessEntry]:
             raise ProtocolError("awareness state nests too deeply", CloseCode.CORRUPT_UPDATE)
         entries.append((client_id, clock, state))
     return entries
+
+
+def encode_awareness(entries: Iterable[AwarenessEntry]) -> bytes:
+    """An awareness update holding `entries`, each as it was received (no JSON re-encoded)."""
+    parts = [b""]
+    count = 0
+    for client_id, clock, state in entries:
+        parts += [write_var_uint(client_id), write_var_uint(clock)]
+        parts += [write_var_uint(len(state)), state]
+        count += 1
+    parts[0] = write_var_uint(count)
+    return b"".join(parts)
 
 
 def awareness_client_ids(update: bytes) -> list[int]:

@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 
-from pycrdt import write_var_uint
-
 from .connection import Connection
-from .messages import AwarenessEntry, awareness_entries
+from .messages import AwarenessEntry, awareness_entries, encode_awareness
 
 REMOVED = b"null"  # the state of an entry that removes a client's presence
 
@@ -44,14 +42,15 @@ class PresenceOwners:
         connection: Connection,
         limits: PresenceLimits,
         present: Container[int],
-    ) -> bytes | None:
+    ) -> tuple[bytes, list[AwarenessEntry]] | None:
         """The part of `update` that `connection` may say (claiming new ids as it goes),
-        or None when nothing; raises ProtocolError on a malformed update."""
+        encoded and as entries, or None when nothing; raises ProtocolError on a malformed
+        update."""
         entries = awareness_entries(update)
         kept = [e for e in entries if self._may_say(e, connection, limits, present)]
-        if len(kept) == len(entries):
-            return update
-        return _encode(kept) if kept else None
+        if not kept:
+            return None
+        return (update if len(kept) == len(entries) else encode_awareness(kept)), kept
 
     def _may_say(
         self,
@@ -88,11 +87,3 @@ class PresenceOwners:
     def forget(self, client_id: int) -> None:
         """A client's presence was removed: its id is free again."""
         self._owners.pop(client_id, None)
-
-
-def _encode(entries: list[AwarenessEntry]) -> bytes:
-    parts = [write_var_uint(len(entries))]
-    for client_id, clock, state in entries:
-        parts += [write_var_uint(client_id), write_var_uint(clock)]
-        parts += [write_var_uint(len(state)), state]
-    return b"".join(parts)
