@@ -37,7 +37,7 @@ MAX_PRIVATE_BYTES = 256 * 1024  # nor more bytes
 MAX_TEXT = 2000  # characters of one revealed note; a longer one is cut
 MAX_SECTION_ID = 100
 SECTION_TITLES = {"fi": "Paljastetut", "sv": "Avslöjade", "en": "Revealed"}
-DEFAULT_COLOR = "#fff59d"
+DEFAULT_COLOR = "yellow"
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,13 @@ def open_round(doc: Doc[Any]) -> Value | None:
 
 
 def writers(doc: Doc[Any]) -> dict[str, str]:
-    """Who may write privately: every person in the roster (participant or co-facilitator),
-    id -> name. The session's creator and the display and bot tokens are no people."""
-    return {pid: str(p.get("name", "")) for pid, p in session.roster(doc).items()}
+    """Who may write privately: the participants, id -> name. Facilitators (co-facilitators
+    too) run the writing and count it; the display and bot tokens are no people."""
+    return {
+        pid: str(p.get("name", ""))
+        for pid, p in session.roster(doc).items()
+        if p.get("role") == session.PARTICIPANT
+    }
 
 
 def facts(doc: Doc[Any]) -> tuple[str | None, frozenset[str]]:
