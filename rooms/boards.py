@@ -35,8 +35,9 @@ class BoardFacts:
     boards that stay with their members alone, in any state of their round, to those
     members: the rooms of a confidential round, and (with nobody) a discarded draft's.
     `ended` says the facilitator ended the session (participants only read from then on).
-    `writing` is the id of the private writing that is on, and `writers` the people who
-    may each open their own private board in it.
+    `writing` is the id of the private writing that is on, `writers` the people who may
+    each open their own private board in it, and `written_on` the shared board that
+    participants only read meanwhile (their notes go to their private boards).
     """
 
     open_to_all: frozenset[str] = frozenset()
@@ -46,6 +47,7 @@ class BoardFacts:
     ended: bool = False
     writing: str | None = None  # the private writing that is on (rooms/private.py)
     writers: frozenset[str] = frozenset()  # who may write privately in it
+    written_on: str | None = None  # the shared board its notes will be revealed on
 
 
 def check_name(name: str) -> str:

@@ -80,12 +80,13 @@ def writers(doc: Doc[Any]) -> dict[str, str]:
     }
 
 
-def facts(doc: Doc[Any]) -> tuple[str | None, frozenset[str]]:
-    """The open private writing's id and who may write in it, for `BoardFacts`."""
+def facts(doc: Doc[Any]) -> tuple[str | None, frozenset[str], str | None]:
+    """The open private writing's id, who may write in it and its shared board, for
+    `BoardFacts`."""
     found = open_round(doc)
     if found is None:
-        return None, frozenset()
-    return str(found["id"]), frozenset(writers(doc))
+        return None, frozenset(), None
+    return str(found["id"]), frozenset(writers(doc)), str(found["board"])
 
 
 def start(doc: Doc[Any], board: str, section: str | None, now: int) -> Value:

@@ -190,9 +190,16 @@ def facts(doc: Doc[Any]) -> BoardFacts:
     confidential = [r for r in [*history(doc), value] if r is not None and r.get("confidential")]
     for r in confidential:
         kept |= {room["board"]: frozenset(room["members"]) for room in r["rooms"]}
-    writing, writers = private.facts(doc)
+    writing, writers, written_on = private.facts(doc)
     return BoardFacts(
-        boards.open_to_all(doc), rooms, drafted, kept, session.ended(doc), writing, writers
+        boards.open_to_all(doc),
+        rooms,
+        drafted,
+        kept,
+        session.ended(doc),
+        writing,
+        writers,
+        written_on,
     )
 
 

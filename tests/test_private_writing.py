@@ -9,7 +9,7 @@ from typing import Any
 
 from pycrdt import Map, Text
 
-from support.commands import Session, section
+from support.commands import Session, section, write_probe
 from support.nodeclient import NodeClient
 from support.processes import PajaServer
 from support.sqlite import database_bytes
@@ -135,6 +135,23 @@ async def test_an_anonymous_reveal_names_nobody_and_lands_in_the_chosen_section(
         assert note["author"] == "" and note["author_name"] == ""
         assert note["section"] == "sec" and note["x"] >= 1000
     assert section(main, "sections")["sec"]["h"] > 200, "the section grew to hold them"
+    await s.close_all()
+
+
+async def test_participants_only_read_the_shared_board_while_writing_privately(
+    server: PajaServer,
+) -> None:
+    """So that nothing a participant writes for the exercise lands in public by mistake."""
+    s = Session.create(server)
+    ann = s.join("Ann")
+    main = await s.open("main", ann["token"])
+    facilitator = await s.open("main")
+    assert await write_probe(main, "before")
+    s.ok("POST", "/private", body={})
+    assert not await write_probe(main, "during"), "the shared board is read-only for her"
+    assert await write_probe(facilitator, "facilitator-during")
+    s.ok("POST", "/private/reveal", body={})
+    assert await write_probe(main, "after")
     await s.close_all()
 
 

@@ -97,7 +97,8 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     """Only the server writes `control`; a private board is its writer's alone;
     facilitators write every board; a board kept for
     its members (a confidential round's room, a discarded draft's) is no one else's;
-    observers and bots only read; a participant writes `main`, boards open to all and
+    observers and bots only read; a participant writes `main`
+    (but for the board of private writing while it is on), boards open to all and
     their own breakout room while the round runs, and may not look into another room
     (or a drafted one). Once the session has ended a participant only reads what they
     could write."""
@@ -111,6 +112,8 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
         return Rights.NONE
     if role in (OBSERVER, BOT):
         return Rights.READ
+    if board == facts.written_on:
+        return Rights.READ  # while private writing is on, a participant's notes are private
     if board == MAIN or board in facts.open_to_all:
         return _unless_ended(facts)
     if board in facts.rooms:

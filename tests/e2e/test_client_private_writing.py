@@ -75,6 +75,8 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
         await expect(panel.get_by_test_id("private-note").locator("textarea")).to_have_value(
             secret[name]
         )
+    # The shared board is read-only for participants meanwhile (the server says so too).
+    await expect(people["Ann"].locator(".readonly-note")).to_contain_text("private notes")
     await expect(people["Cid"].get_by_test_id("private-notes")).to_contain_text("Dina egna lappar")
     await expect(people["Ben"].get_by_test_id("private-notes")).to_contain_text("Omat")
 
@@ -106,9 +108,11 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
     await pages.shot(display, "04-display-1920")
 
     # No page but the writer's received any private note, in any frame of any socket.
-    written = {**{name: [text] for name, text in secret.items()}, "Ben": [secret["Ben"]]}
-    written["Ann"] = [f"Ann-private-{tag}", edit]
-    written["Ben"].append(f"Ben-deleted-{tag}")
+    written = {
+        "Ann": [f"Ann-private-{tag}", edit],
+        "Ben": [secret["Ben"], f"Ben-deleted-{tag}"],
+        "Cid": [secret["Cid"]],
+    }
     for name, texts in written.items():
         writer = people[name]
         for text in texts:

@@ -439,4 +439,5 @@ export const en = {
   'error.code.private_open': 'Private writing is already on: reveal or discard it first.',
   'error.code.private_not_open': 'Private writing is not on.',
   'private.ended': 'The facilitator revealed the notes: they are on the shared board now.',
+  'private.sharedReadOnly': 'While private writing is on, write your notes in your private notes.',
 }

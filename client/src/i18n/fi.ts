@@ -441,4 +441,5 @@ export const fi: Record<keyof typeof en, string> = {
   'error.code.private_open': 'Yksin kirjoittaminen on jo käynnissä: paljasta tai hylkää se ensin.',
   'error.code.private_not_open': 'Yksin kirjoittaminen ei ole käynnissä.',
   'private.ended': 'Fasilitaattori paljasti muistiinpanot: ne ovat nyt yhteisellä taululla.',
+  'private.sharedReadOnly': 'Kun yksin kirjoittaminen on käynnissä, kirjoita muistiinpanosi omiin muistiinpanoihisi.',
 }

@@ -441,4 +441,5 @@ export const sv: Record<keyof typeof en, string> = {
   'error.code.private_open': 'Enskilt skrivande pågår redan: visa eller kasta det först.',
   'error.code.private_not_open': 'Enskilt skrivande pågår inte.',
   'private.ended': 'Facilitatorn visade lapparna: de finns nu på den gemensamma tavlan.',
+  'private.sharedReadOnly': 'Medan enskilt skrivande pågår skriver du dina lappar bland dina egna lappar.',
 }

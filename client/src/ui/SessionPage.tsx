@@ -68,6 +68,8 @@ const TAB_KEYS: Record<Tab, Key> = {
 export function writable(state: ControlState, board: string, facilitator: boolean, room: string | null): boolean {
   if (facilitator) return true
   if (typeof state.session.ended_at === 'number') return false // an ended session is read-only
+  // while private writing is on, a participant's notes for its board go to their private one
+  if (state.privateWriting?.state === 'open' && state.privateWriting.board === board) return false
   if (board === 'main') return true
   if (room === board) return true
   return state.boards[board]?.open_to_all === true && state.boards[board]?.kind !== 'breakout'
@@ -484,7 +486,9 @@ export function SessionPage(props: {
               onSelection={setSelection}
             />
           )}
-          {!canWrite && <p class="readonly-note">{t('board.readOnly')}</p>}
+          {!canWrite && (
+            <p class="readonly-note">{writingOpen?.board === board ? t('private.sharedReadOnly') : t('board.readOnly')}</p>
+          )}
         </main>
         <SideSheet label={t('side.label')}>
           <div class="tabs" role="tablist" aria-label={t('side.label')}>
