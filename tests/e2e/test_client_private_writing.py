@@ -17,6 +17,8 @@ from support.commands import Session
 from support.processes import PajaServer
 
 from .conftest import Pages, join_as_participant, local
+from .test_client_accessibility import serious_violations
+from .test_client_phone import no_sideways_scroll
 
 
 async def wait_for(done: Callable[[], bool], what: str, timeout: float = 10) -> None:
@@ -50,10 +52,10 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
     tag = secrets.token_hex(4)
     secret = {name: f"{name}-private-{tag}" for name in ("Ann", "Ben", "Cid")}
 
-    fac = await pages.new("en", 1400, 900)
+    fac = await pages.new("en", 1400, 900, inject=True)
     display = await pages.new("en", 1920, 1080)
     people = {
-        "Ann": await pages.new("en", 1400, 900),
+        "Ann": await pages.new("en", 1400, 900, inject=True),
         "Ben": await pages.new("fi", 390, 844, phone=True),
         "Cid": await pages.new("sv", 1400, 900),
     }
@@ -119,6 +121,9 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
     for name in people:
         await expect(counts.get_by_role("row", name=f"{name} 1")).to_be_visible()
     await expect(fac.get_by_test_id("private-total")).to_have_text("3 notes in all")
+    assert await serious_violations(fac) == []
+    assert await serious_violations(ann) == []
+    await no_sideways_scroll(ben)
     await pages.shot(fac, "01-facilitator-counts-1400")
     await pages.shot(ann, "02-ann-private-1400")
     await pages.shot(ben, "03-ben-private-390")
