@@ -12,6 +12,7 @@ from pycrdt import Map, Text
 from support.commands import Session, section, write_probe
 from support.nodeclient import NodeClient
 from support.processes import PajaServer
+from support.redis import RedisServer, deployment
 from support.sqlite import database_bytes
 from support.yclient import YClient, eventually
 
@@ -217,3 +218,27 @@ async def test_a_stock_yjs_client_cannot_open_another_persons_private_board(
     finally:
         await stock.close()
     await s.close_all()
+
+
+async def test_in_a_deployment_the_reveal_through_another_instance_takes_every_note(
+    server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    """Ann writes through one instance; the facilitator counts and reveals through the
+    other, whose private-board reads come from the shared store; Ann's socket there
+    closes when the writing ends."""
+    here, there = deployment(server_factory, redis_server, 2, ttl_seconds=5)
+    s = Session(here, here.create_session())
+    ann, ben = s.join("Ann"), s.join("Ben")
+    writing = s.ok("POST", "/private", body={})
+    mine = await s.open(private_board(writing, ann), ann["token"])
+    for i in range(5):
+        write(mine, f"n{i}", f"ann note {i}")
+    elsewhere = Session(there, s.created)
+    assert await refused(elsewhere, private_board(writing, ann), ben["token"]) == 4403
+    await eventually(lambda: elsewhere.ok("GET", "/private")["total"] == 5, what="counted")
+    main = await elsewhere.open("main", ben["token"])
+    assert elsewhere.ok("POST", "/private/reveal", body={})["revealed"] == 5
+    assert await mine.wait_closed(10) == 4403
+    await eventually(lambda: len(texts(main)) == 5, what="revealed through the other instance")
+    await s.close_all()
+    await elsewhere.close_all()
