@@ -38,6 +38,7 @@ MAX_TEXT = 2000  # characters of one revealed note; a longer one is cut
 MAX_SECTION_ID = 100
 SECTION_TITLES = {"fi": "Paljastetut", "sv": "Avslöjade", "en": "Revealed"}
 DEFAULT_COLOR = "yellow"
+COLORS = frozenset({"yellow", "pink", "blue", "green", "orange", "purple"})  # lib/board.ts
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def written(board: Doc[Any], person_id: str, name: str) -> Written:
         found.append(
             {
                 "text": str(text)[:MAX_TEXT] if isinstance(text, Text) else "",
-                "color": color if isinstance(color, str) and len(color) <= 32 else DEFAULT_COLOR,
+                "color": color if color in COLORS else DEFAULT_COLOR,
                 "created_at": int(created),
             }
         )
