@@ -410,7 +410,7 @@ export const en = {
   'teams.outside': 'This page sets up Paja in a Teams meeting: open it by adding Paja to a meeting.',
   'tab.private': 'Private writing',
   'private.title': 'Your private notes',
-  'private.only': 'Only you see these notes. When the facilitator reveals them, they go on the shared board for everyone.',
+  'private.only': 'Write your notes here: only you see them. When the facilitator reveals them, they go on the shared board for everyone.',
   'private.loading': 'Opening your private notes…',
   'private.new': 'New note',
   'private.add': 'Add',
@@ -439,5 +439,4 @@ export const en = {
   'error.code.private_open': 'Private writing is already on: reveal or discard it first.',
   'error.code.private_not_open': 'Private writing is not on.',
   'private.ended': 'The facilitator revealed the notes: they are on the shared board now.',
-  'private.sharedReadOnly': 'While private writing is on, write your notes in your private notes.',
 }

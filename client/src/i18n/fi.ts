@@ -412,7 +412,7 @@ export const fi: Record<keyof typeof en, string> = {
   'teams.outside': 'Tällä sivulla Paja asetetaan Teams-kokoukseen: avaa se lisäämällä Paja kokoukseen.',
   'tab.private': 'Yksin kirjoittaminen',
   'private.title': 'Omat muistiinpanosi',
-  'private.only': 'Vain sinä näet nämä muistiinpanot. Kun fasilitaattori paljastaa ne, ne siirtyvät yhteiselle taululle kaikkien nähtäviksi.',
+  'private.only': 'Kirjoita muistiinpanosi tähän: vain sinä näet ne. Kun fasilitaattori paljastaa ne, ne siirtyvät yhteiselle taululle kaikkien nähtäviksi.',
   'private.loading': 'Avataan omia muistiinpanojasi…',
   'private.new': 'Uusi muistiinpano',
   'private.add': 'Lisää',
@@ -441,5 +441,4 @@ export const fi: Record<keyof typeof en, string> = {
   'error.code.private_open': 'Yksin kirjoittaminen on jo käynnissä: paljasta tai hylkää se ensin.',
   'error.code.private_not_open': 'Yksin kirjoittaminen ei ole käynnissä.',
   'private.ended': 'Fasilitaattori paljasti muistiinpanot: ne ovat nyt yhteisellä taululla.',
-  'private.sharedReadOnly': 'Kun yksin kirjoittaminen on käynnissä, kirjoita muistiinpanosi omiin muistiinpanoihisi.',
 }

@@ -412,7 +412,7 @@ export const sv: Record<keyof typeof en, string> = {
   'teams.outside': 'Den här sidan ställer in Paja i ett Teams-möte: öppna den genom att lägga till Paja i ett möte.',
   'tab.private': 'Enskilt skrivande',
   'private.title': 'Dina egna lappar',
-  'private.only': 'Bara du ser de här lapparna. När facilitatorn visar dem hamnar de på den gemensamma tavlan för alla.',
+  'private.only': 'Skriv dina lappar här: bara du ser dem. När facilitatorn visar dem hamnar de på den gemensamma tavlan för alla.',
   'private.loading': 'Dina egna lappar öppnas…',
   'private.new': 'Ny lapp',
   'private.add': 'Lägg till',
@@ -441,5 +441,4 @@ export const sv: Record<keyof typeof en, string> = {
   'error.code.private_open': 'Enskilt skrivande pågår redan: visa eller kasta det först.',
   'error.code.private_not_open': 'Enskilt skrivande pågår inte.',
   'private.ended': 'Facilitatorn visade lapparna: de finns nu på den gemensamma tavlan.',
-  'private.sharedReadOnly': 'Medan enskilt skrivande pågår skriver du dina lappar bland dina egna lappar.',
 }

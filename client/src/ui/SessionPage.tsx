@@ -486,9 +486,8 @@ export function SessionPage(props: {
               onSelection={setSelection}
             />
           )}
-          {!canWrite && (
-            <p class="readonly-note">{writingOpen?.board === board ? t('private.sharedReadOnly') : t('board.readOnly')}</p>
-          )}
+          {/* while writing privately, the panel beside the board says where notes go */}
+          {!canWrite && writingOpen?.board !== board && <p class="readonly-note">{t('board.readOnly')}</p>}
         </main>
         <SideSheet label={t('side.label')}>
           <div class="tabs" role="tablist" aria-label={t('side.label')}>
