@@ -189,18 +189,19 @@ def reveal(
     language: str,
     now: int,
     rng: random.Random,
-) -> int:
+) -> tuple[int, str | None]:
     """Write every private note onto the shared board as an ordinary note, all in one
     transaction. Attributed: grouped by person, named. Anonymous: no author, in an order
     shuffled so that neither place nor order tells who wrote what.
 
     The notes go into the facilitator's `section` when it is on the board (which grows
-    to hold them), else into a new section below everything on the board."""
+    to hold them), else into a new section `section_id` below everything on the board.
+    Answers how many notes it wrote, and into which section (None: none written)."""
     notes = [(w, n) for w in everyone for n in w.notes]
     if anonymous:
         rng.shuffle(notes)
     if not notes:
-        return 0
+        return 0, None
     sections = table(shared, "sections")
     target = sections.get(section) if section is not None else None
     if isinstance(target, Map):
@@ -241,7 +242,7 @@ def reveal(
                 "created_at": now if anonymous else note["created_at"],
             }
         )
-    return len(notes)
+    return len(notes), section_id
 
 
 def _rows_in(shared: Doc[Any], section_id: str, y: float) -> int:

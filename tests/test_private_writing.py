@@ -242,3 +242,24 @@ async def test_in_a_deployment_the_reveal_through_another_instance_takes_every_n
     await eventually(lambda: len(texts(main)) == 5, what="revealed through the other instance")
     await s.close_all()
     await elsewhere.close_all()
+
+
+async def test_a_shared_board_without_room_keeps_the_writing_on(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory(args=["--max-notes-per-board", "3"]).start()
+    s = Session.create(server)
+    ann = s.join("Ann")
+    main = await s.open("main")
+    write(main, "old", "already here")
+    writing = s.ok("POST", "/private", body={})
+    mine = await s.open(private_board(writing, ann), ann["token"])
+    for i in range(3):
+        write(mine, f"n{i}", f"ann note {i}")
+    await eventually(lambda: s.ok("GET", "/private")["total"] == 3, what="written")
+    full = s.call("POST", "/private/reveal", body={})
+    assert full.status_code == 409 and full.json()["reason"] == "board_full", full.text
+    after = s.ok("GET", "/private")
+    assert after["writing"]["state"] == "open" and after["total"] == 3, "nothing was lost"
+    assert texts(main) == {"already here"}
+    await s.close_all()

@@ -43,7 +43,7 @@ def test_an_anonymous_reveal_names_nobody_in_a_new_section_below_the_board() -> 
         private.Written("p1", "Ann", [{"text": "a", "color": "pink", "created_at": 5}]),
         private.Written("p2", "Ben", [{"text": "b", "color": "blue", "created_at": 6}]),
     ]
-    count = private.reveal(
+    count, placed = private.reveal(
         shared,
         everyone,
         ["c1", "c2"],
@@ -54,7 +54,7 @@ def test_an_anonymous_reveal_names_nobody_in_a_new_section_below_the_board() -> 
         now=99,
         rng=random.Random(1),
     )
-    assert count == 2
+    assert count == 2 and placed == "s1"
     notes = shared.get("notes", type=Map)
     revealed = [notes[k] for k in ("c1", "c2")]
     assert {str(n["text"]) for n in revealed} == {"a", "b"}
@@ -69,7 +69,7 @@ def test_an_attributed_reveal_fills_the_chosen_section_below_its_notes() -> None
     sections = shared.get("sections", type=Map)
     sections["sec"] = Map({"title": "Ideas", "x": 0, "y": 0, "w": 420, "h": 200})
     notes = [{"text": f"t{i}", "color": "pink", "created_at": i} for i in range(5)]
-    private.reveal(
+    _, placed_in = private.reveal(
         shared,
         [private.Written("p1", "Ann", notes)],
         [f"c{i}" for i in range(5)],
@@ -85,4 +85,4 @@ def test_an_attributed_reveal_fills_the_chosen_section_below_its_notes() -> None
     assert placed["c0"]["y"] >= 50 + 120, "under the note already in the section"
     assert {placed[f"c{i}"]["section"] for i in range(5)} == {"sec"}
     assert sections["sec"]["h"] >= placed["c4"]["y"] + 120, "the section holds them all"
-    assert "unused" not in sections
+    assert "unused" not in sections and placed_in == "sec"

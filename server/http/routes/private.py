@@ -128,7 +128,7 @@ async def reveal(call: Call[Reveal]) -> Value:
         new_ids = [new_id() for _ in texts]
         section_id = new_id()
 
-        def write(doc: Doc[Any]) -> int:
+        def write(doc: Doc[Any]) -> tuple[int, str | None]:
             refusal = no_room(doc, texts, limits)
             if refusal is not None:
                 raise Problem(409, refusal, reason=BOARD_FULL)
@@ -145,12 +145,13 @@ async def reveal(call: Call[Reveal]) -> Value:
             )
 
         try:
-            revealed = await call.control.change_board(call.session_id, writing["board"], write)
+            revealed, placed = await call.control.change_board(
+                call.session_id, writing["board"], write
+            )
         except Problem:
             await call.change(lambda doc: private.reopen(doc, writing))
             raise
         await _clear(call, writing, writers)
-    placed = writing["section"] or (section_id if revealed else None)
     return {"writing": ended, "board": writing["board"], "revealed": revealed, "section": placed}
 
 
