@@ -22,6 +22,7 @@ MAIN_KIND = "main"
 BREAKOUT_KIND = "breakout"
 BOARD_KIND = "board"
 MAIN_TITLES = {"fi": "Yhteinen taulu", "sv": "Gemensam tavla", "en": "Main board"}
+PRIVATE_PREFIX = "private-"  # one person's private board (rooms/private.py)
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -34,6 +35,9 @@ class BoardFacts:
     boards that stay with their members alone, in any state of their round, to those
     members: the rooms of a confidential round, and (with nobody) a discarded draft's.
     `ended` says the facilitator ended the session (participants only read from then on).
+    `writing` is the id of the private writing that is on, `writers` the people who may
+    each open their own private board in it, and `written_on` the shared board that
+    participants only read meanwhile (their notes go to their private boards).
     """
 
     open_to_all: frozenset[str] = frozenset()
@@ -41,11 +45,16 @@ class BoardFacts:
     drafted: frozenset[str] = frozenset()
     kept: dict[str, frozenset[str]] = field(default_factory=dict)
     ended: bool = False
+    writing: str | None = None  # the private writing that is on (rooms/private.py)
+    writers: frozenset[str] = frozenset()  # who may write privately in it
+    written_on: str | None = None  # the shared board its notes will be revealed on
 
 
 def check_name(name: str) -> str:
     if not NAME.match(name) or name == CONTROL:
         raise Invalid("a board name is 1-64 lower-case letters, digits and dashes")
+    if name.startswith(PRIVATE_PREFIX):
+        raise Invalid(f"board names starting {PRIVATE_PREFIX!r} are kept for private writing")
     return name
 
 

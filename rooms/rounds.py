@@ -15,7 +15,7 @@ from typing import Any
 
 from pycrdt import Doc
 
-from . import boards, breakouts, session, timers
+from . import boards, breakouts, private, session, timers
 from .boards import BoardFacts
 from .breakouts import Allocation, Pair, Person
 from .control import (
@@ -190,7 +190,17 @@ def facts(doc: Doc[Any]) -> BoardFacts:
     confidential = [r for r in [*history(doc), value] if r is not None and r.get("confidential")]
     for r in confidential:
         kept |= {room["board"]: frozenset(room["members"]) for room in r["rooms"]}
-    return BoardFacts(boards.open_to_all(doc), rooms, drafted, kept, session.ended(doc))
+    writing, writers, written_on = private.facts(doc)
+    return BoardFacts(
+        boards.open_to_all(doc),
+        rooms,
+        drafted,
+        kept,
+        session.ended(doc),
+        writing,
+        writers,
+        written_on,
+    )
 
 
 def discarded(doc: Doc[Any]) -> list[str]:

@@ -17,10 +17,10 @@ from typing import Any
 
 from pycrdt import Doc
 
-from rooms import control, rounds
+from rooms import control, private, rounds
 from rooms.boards import BoardFacts
 
-from ..process.limits import too_many_boards
+from ..process.limits import BoardLimits, too_many_boards
 from ..store.documents import DocumentLog, document_key
 from ..store.sessions import Grant, SessionRecord, SessionStore
 from ..sync.messages import CloseCode
@@ -41,6 +41,19 @@ Lookup = tuple[Callable[[str], Awaitable[Any]], str]
 
 
 NO_ACCESS = "this board belongs to another breakout room"
+
+
+def is_private(board: str) -> bool:
+    """One person's private board (rooms/private.py)."""
+    return private.is_private(board)
+
+
+def private_limits(limits: BoardLimits) -> BoardLimits:
+    """A private board holds one person's notes of one round: far less than a board."""
+    return BoardLimits(
+        min(limits.max_bytes, private.MAX_PRIVATE_BYTES),
+        min(limits.max_notes, private.MAX_NOTES_PER_PERSON),
+    )
 
 
 class Rights(IntEnum):
@@ -81,20 +94,26 @@ def _granted(grant: Grant | None, session_id: str) -> Grant:
 
 
 def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
-    """Only the server writes `control`; facilitators write every board; a board kept for
+    """Only the server writes `control`; a private board is its writer's alone;
+    facilitators write every board; a board kept for
     its members (a confidential round's room, a discarded draft's) is no one else's;
-    observers and bots only read; a participant writes `main`, boards open to all and
+    observers and bots only read; a participant writes `main`
+    (but for the board of private writing while it is on), boards open to all and
     their own breakout room while the round runs, and may not look into another room
     (or a drafted one). Once the session has ended a participant only reads what they
     could write."""
     if board == CONTROL:
         return Rights.READ
+    if is_private(board):
+        return _private_rights(subject, board, facts)
     if role == FACILITATOR:
         return Rights.WRITE
     if board in facts.kept and subject not in facts.kept[board]:
         return Rights.NONE
     if role in (OBSERVER, BOT):
         return Rights.READ
+    if board == facts.written_on:
+        return Rights.READ  # while private writing is on, a participant's notes are private
     if board == MAIN or board in facts.open_to_all:
         return _unless_ended(facts)
     if board in facts.rooms:
@@ -102,6 +121,16 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     if board in facts.drafted:
         return Rights.NONE
     return Rights.READ
+
+
+def _private_rights(subject: str, board: str, facts: BoardFacts) -> Rights:
+    """A private board is its writer's alone, while their private writing is on: no
+    facilitator, observer or bot opens it, and nobody at all once it has ended."""
+    if facts.writing is None or subject not in facts.writers:
+        return Rights.NONE
+    if board != private.board_name(facts.writing, subject):
+        return Rights.NONE
+    return _unless_ended(facts)
 
 
 def _unless_ended(facts: BoardFacts) -> Rights:
@@ -213,7 +242,8 @@ async def open_board(
     if await asked_session is None:
         raise Denied(CloseCode.NOT_FOUND, "no such session")
     boards = await asked_boards
-    if board not in boards:
+    # A private board is never listed (nor exported): the rights below decide alone.
+    if board not in boards and not is_private(board):
         if grant.role != FACILITATOR:
             raise Denied(CloseCode.NOT_FOUND, "no such board")
         refusal = too_many_boards(boards, [board], max_boards)
@@ -221,7 +251,7 @@ async def open_board(
             raise Denied(CloseCode.FORBIDDEN, refusal)
         await lookups.sessions.add_board(session_id, board)
     # main too: an ended session leaves participants reading it
-    needs_state = grant.role != FACILITATOR and board != CONTROL
+    needs_state = board != CONTROL and (grant.role != FACILITATOR or is_private(board))
     facts = await lookups.facts(session_id) if needs_state else BoardFacts()
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:

@@ -12,7 +12,15 @@ import logging
 from pycrdt import YMessageType, YSyncMessageType
 from starlette.websockets import WebSocket
 
-from ..facilitation.access import FACILITATOR, BoardAccess, Denied, SharedLookups, open_board
+from ..facilitation.access import (
+    FACILITATOR,
+    BoardAccess,
+    Denied,
+    SharedLookups,
+    is_private,
+    open_board,
+    private_limits,
+)
 from ..http.inputs import client_address
 from ..http.security import allowed_origins, origin_allowed
 from ..process.limits import BoardLimits, ConnectionCounts, Throttle
@@ -116,6 +124,7 @@ class SyncEndpoint:
             settings.max_connections_per_token,
         )
         self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
+        self.private_limits = private_limits(self.board_limits)
         self.presence_limits = PresenceLimits(
             settings.max_presence_ids_per_connection, settings.max_presence_state_bytes
         )
@@ -174,7 +183,7 @@ class SyncEndpoint:
                 await self._unavailable(websocket, "load a board", exc)
                 return
             raise
-        document.set_limits(self.board_limits)
+        document.set_limits(self.private_limits if is_private(board) else self.board_limits)
         document.presence_limits = self.presence_limits
         extensions = websocket.scope.get("extensions") or {}
         socket: DirectSocket | AsgiSocket = extensions.get(EXTENSION) or AsgiSocket(websocket)

@@ -14,7 +14,18 @@ from support.processes import PajaServer
 from .conftest import AXE, Pages, local
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PANELS = ["share", "agenda", "timer", "breakouts", "vote", "poll", "boards", "people", "summaries"]
+PANELS = [
+    "share",
+    "agenda",
+    "timer",
+    "breakouts",
+    "vote",
+    "poll",
+    "private",
+    "boards",
+    "people",
+    "summaries",
+]
 
 
 async def serious_violations(page: Any) -> list[str]:

@@ -23,6 +23,7 @@ provider.on('status', ({ status }) => {
   if (status === 'disconnected') stats.disconnects++
   out({ event: 'status', status })
 })
+provider.on('connection-close', (event) => out({ event: 'close', code: event ? event.code : null }))
 provider.on('sync', (synced) => {
   if (synced) stats.synced++
   out({ event: 'sync', synced })

@@ -603,6 +603,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/private": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many notes each person has written privately, never their text (facilitator) */
+        get: operations["private_counts"];
+        put?: never;
+        /** Turn private writing on for a board (or one of its sections): each person's new notes are seen only by them until the reveal (facilitator) */
+        post: operations["private_start"];
+        /** End private writing without a reveal: every private note is deleted (facilitator) */
+        delete: operations["private_discard"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/private/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal every private note on the shared board at once, as ordinary notes, attributed or anonymous; private writing ends (facilitator) */
+        post: operations["private_reveal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/summaries": {
         parameters: {
             query?: never;
@@ -1500,6 +1536,19 @@ export interface components {
              */
             question?: string | null;
         };
+        /** NewPrivateWriting */
+        NewPrivateWriting: {
+            /**
+             * Board
+             * @default main
+             */
+            board?: string;
+            /**
+             * Section
+             * @default null
+             */
+            section?: string | null;
+        };
         /** NewRound */
         NewRound: {
             /**
@@ -1802,6 +1851,37 @@ export interface components {
             /** Answer */
             answer: string | number;
         };
+        /** PrivateCounts */
+        PrivateCounts: {
+            /** People */
+            people: components["schemas"]["Written"][];
+            /** Total */
+            total: number;
+            writing: components["schemas"]["PrivateWriting"] | null;
+        };
+        /**
+         * PrivateWriting
+         * @description docs/schema.md, private
+         */
+        PrivateWriting: {
+            /** Anonymous */
+            anonymous: boolean | null;
+            /** Board */
+            board: string;
+            /** Ended At */
+            ended_at: number | null;
+            /** Id */
+            id: string;
+            /** Section */
+            section: string | null;
+            /** Started At */
+            started_at: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "open" | "revealed" | "discarded";
+        };
         /** Promoted */
         Promoted: {
             /** Board */
@@ -1857,6 +1937,24 @@ export interface components {
             sockets_closed: number;
             /** Tokens Revoked */
             tokens_revoked: number;
+        };
+        /** Reveal */
+        Reveal: {
+            /**
+             * Anonymous
+             * @default false
+             */
+            anonymous?: boolean;
+        };
+        /** Revealed */
+        Revealed: {
+            /** Board */
+            board: string;
+            /** Revealed */
+            revealed: number;
+            /** Section */
+            section: string | null;
+            writing: components["schemas"]["PrivateWriting"];
         };
         /** RoleChange */
         RoleChange: {
@@ -2423,6 +2521,15 @@ export interface components {
              * @description masked: scheme, host and the last characters
              */
             url: string;
+        };
+        /** Written */
+        Written: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Notes */
+            notes: number;
         };
     };
     responses: {
@@ -3684,6 +3791,128 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    private_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateCounts"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    private_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPrivateWriting"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateWriting"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    private_discard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivateWriting"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    private_reveal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reveal"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revealed"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
         };
     };

@@ -119,6 +119,22 @@ export interface SessionInfo {
   [key: string]: unknown
 }
 
+/** Private writing (docs/schema.md, `private`): while `state` is open each participant
+ *  writes on a board only they can open, and the facilitator reveals them on `board`. */
+export interface PrivateWriting {
+  id: string
+  board: string
+  section: string | null
+  state: 'open' | 'revealed' | 'discarded'
+  started_at: number
+  ended_at: number | null
+  anonymous: boolean | null
+}
+
+/** A participant's own private board in a writing (rooms/private.py board_name). */
+export const privateBoard = (writing: PrivateWriting, participantId: string) =>
+  `private-${writing.id}-${participantId.toLowerCase()}`
+
 export interface ControlState {
   session: SessionInfo
   roster: Record<string, Person>
@@ -132,6 +148,7 @@ export interface ControlState {
   boards: Record<string, BoardInfo>
   summaries: Summary[]
   lead: Lead | null
+  privateWriting: PrivateWriting | null
 }
 
 export const emptyControl = (): ControlState => ({
@@ -147,6 +164,7 @@ export const emptyControl = (): ControlState => ({
   boards: {},
   summaries: [],
   lead: null,
+  privateWriting: null,
 })
 
 const obj = <T>(v: unknown, fallback: T): T => (v && typeof v === 'object' ? (v as T) : fallback)
@@ -173,6 +191,7 @@ export function readControl(doc: Y.Doc): ControlState {
   state.boards = obj(m('boards'), {})
   state.summaries = (doc.getArray('summaries').toJSON() as Summary[]).filter((s) => s && typeof s === 'object')
   state.lead = readLead(m('lead'))
+  state.privateWriting = obj<PrivateWriting | null>(m('private').round, null)
   return state
 }
 

@@ -28,6 +28,7 @@ import { announce, Confirm, ConnectionBanner, LanguageSwitch } from './common'
 import { EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPanel, useBoardTitle, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, MessagePopup, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
+import { PrivateNotes } from './PrivateNotes'
 import { SideSheet } from './SideSheet'
 import {
   AgendaList,
@@ -49,7 +50,7 @@ export function colorFor(id: string): string {
   return PRESENCE_COLORS[h % PRESENCE_COLORS.length]
 }
 
-type Tab = 'share' | 'agenda' | 'timer' | 'breakouts' | 'vote' | 'poll' | 'boards' | 'people' | 'summaries'
+type Tab = 'share' | 'agenda' | 'timer' | 'breakouts' | 'vote' | 'poll' | 'private' | 'boards' | 'people' | 'summaries'
 
 const TAB_KEYS: Record<Tab, Key> = {
   share: 'tab.share',
@@ -58,6 +59,7 @@ const TAB_KEYS: Record<Tab, Key> = {
   breakouts: 'tab.breakouts',
   vote: 'tab.vote',
   poll: 'tab.poll',
+  private: 'tab.private',
   boards: 'tab.boards',
   people: 'tab.people',
   summaries: 'tab.summaries',
@@ -66,6 +68,8 @@ const TAB_KEYS: Record<Tab, Key> = {
 export function writable(state: ControlState, board: string, facilitator: boolean, room: string | null): boolean {
   if (facilitator) return true
   if (typeof state.session.ended_at === 'number') return false // an ended session is read-only
+  // while private writing is on, a participant's notes for its board go to their private one
+  if (state.privateWriting?.state === 'open' && state.privateWriting.board === board) return false
   if (board === 'main') return true
   if (room === board) return true
   return state.boards[board]?.open_to_all === true && state.boards[board]?.kind !== 'breakout'
@@ -311,6 +315,20 @@ export function SessionPage(props: {
     }
   }, [st.polls])
 
+  // ---- private writing ----------------------------------------------------------------------
+  // A participant writes on a board of their own while it is on (the server lets nobody
+  // else open it); at the reveal the notes appear on the shared board, where we go.
+  const writing = st.privateWriting
+  const writingOpen = writing?.state === 'open' && !isFac && inRoster && !roomBoard ? writing : null
+  const wasWriting = usePrevious(writing?.state)
+  useEffect(() => {
+    if (!control.synced || !writing || wasWriting !== 'open' || writing.state !== 'revealed') return
+    if (!isFac) {
+      announce(t('private.ended'), true)
+      goTo(writing.board)
+    }
+  }, [writing?.state])
+
   // ---- harvest ------------------------------------------------------------------------------
   const [selection, setSelection] = useState<string[]>([])
   const closedRound = st.round && st.round.state === 'closed' ? st.round : null
@@ -319,7 +337,7 @@ export function SessionPage(props: {
 
   // ---- side panel ---------------------------------------------------------------------------
   const tabs: Tab[] = isFac
-    ? ['share', 'agenda', 'timer', 'breakouts', 'vote', 'poll', 'boards', 'people', 'summaries']
+    ? ['share', 'agenda', 'timer', 'breakouts', 'vote', 'poll', 'private', 'boards', 'people', 'summaries']
     : ['people', 'agenda', 'poll', 'summaries']
   const [tab, setTab] = useState<Tab>(isFac ? 'share' : 'people')
   const activeTab = tabs.includes(tab) ? tab : tabs[0]
@@ -449,6 +467,7 @@ export function SessionPage(props: {
         />
       )}
       <div class="workspace">
+        {writingOpen && <PrivateNotes sessionId={sessionId} token={token} writing={writingOpen} me={{ id: myId, name: myName }} />}
         <main class="board-area" id="board-canvas-anchor">
           <h2 class="sr-only">{t('board.label', { board: boardName })}</h2>
           {boardConn.model && (
@@ -467,7 +486,8 @@ export function SessionPage(props: {
               onSelection={setSelection}
             />
           )}
-          {!canWrite && <p class="readonly-note">{t('board.readOnly')}</p>}
+          {/* while writing privately, the panel beside the board says where notes go */}
+          {!canWrite && writingOpen?.board !== board && <p class="readonly-note">{t('board.readOnly')}</p>}
         </main>
         <SideSheet label={t('side.label')}>
           <div class="tabs" role="tablist" aria-label={t('side.label')}>

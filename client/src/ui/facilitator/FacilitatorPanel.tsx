@@ -7,6 +7,7 @@ import { BoardsPanel } from './BoardsPanel'
 import { BreakoutPanel } from './BreakoutPanel'
 import type { FacilitatorCtx } from './ctx'
 import { PollPanel } from './PollPanel'
+import { PrivatePanel } from './PrivatePanel'
 import { SharePanel } from './SharePanel'
 import { TimerPanel } from './TimerPanel'
 import { VotePanel } from './VotePanel'
@@ -26,6 +27,8 @@ export function FacilitatorPanel({ tab, ctx }: { tab: string; ctx: FacilitatorCt
       return <VotePanel ctx={ctx} />
     case 'poll':
       return <PollPanel ctx={ctx} />
+    case 'private':
+      return <PrivatePanel ctx={ctx} />
     case 'boards':
       return <BoardsPanel ctx={ctx} />
     default:
