@@ -12,6 +12,9 @@ from . import (
     people,
     polls,
     posted,
+    programme_events,
+    programme_groups,
+    programmes,
     service,
     sessions,
     summary,
@@ -37,6 +40,9 @@ COMMANDS: tuple[Command, ...] = tuple(
         summary,
         lead,
         webhooks,
+        programmes,
+        programme_groups,
+        programme_events,
     )
     for command in module.commands
 )
