@@ -5,6 +5,8 @@ trios", and feedback adds up across events and a follow-up poll."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections import Counter
 from itertools import combinations
 from typing import Any
@@ -342,3 +344,39 @@ def test_the_programme_api_is_in_the_openapi_document(server: PajaServer) -> Non
         assert path in paths, path
     strategy = paths["/api/sessions/{session_id}/breakouts"]["post"]
     assert "programme_groups" in str(strategy) or "NewRound" in str(strategy)
+
+
+def test_the_programme_summary_goes_to_an_events_webhooks(
+    server_factory: type[PajaServer],
+) -> None:
+    from test_webhooks import FAST, Receiver, add_webhook
+
+    server = server_factory(args=FAST).start()
+    receiver = Receiver()
+    try:
+        p = Programme.create(server, language="sv")
+        members = p.import_csv(members_csv(2, 2))
+        assert p.call("POST", "/summary/post", body={}).status_code == 409, "no event yet"
+        event = p.ok("POST", "/events", body={"title": "Avslutning"})
+        server.remember_secrets(event)
+        s = Session(server, event)
+        add_webhook(s, receiver.url("/hook"))
+        tokens = [p.me(m["token"])["sessions"][s.id] for m in members]
+        _felt_heard(s, tokens, [4, 5, 5, 4])
+        elsewhere = Session.create(server)
+        r = p.call("POST", "/summary/post", body={"event": elsewhere.id})
+        assert r.status_code == 404, "only into an event of the programme"
+        made = p.ok("POST", "/summary/post", body={})
+        assert made["by"] == "facilitator" and "Jag blev hörd" in made["markdown"]
+
+        def posted() -> list[dict[str, Any]]:
+            bodies = [json.loads(r.body) for r in receiver.at("/hook")]
+            return [b for b in bodies if b.get("type") == "summary.posted"]
+
+        deadline = time.monotonic() + 15
+        while not posted() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (sent,) = posted()
+        assert "Jag blev hörd" in str(sent)
+    finally:
+        receiver.close()

@@ -331,6 +331,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programmes/{programme_id}/summary/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post the programme's summary (Markdown) into an event: everyone in it sees it, and it goes to the event's webhooks (Teams) as summary.posted (organiser) */
+        post: operations["programme_events_post_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions": {
         parameters: {
             query?: never;
@@ -2401,6 +2418,20 @@ export interface components {
              */
             url: string;
         };
+        /** PostSummary */
+        PostSummary: {
+            /**
+             * Event
+             * @description the event's session id; the latest event when absent
+             * @default null
+             */
+            event?: string | null;
+            /**
+             * Language
+             * @default null
+             */
+            language?: ("fi" | "sv" | "en") | null;
+        };
         /**
          * Programme
          * @description What a caller sees of a programme: everything everyone sees; e-mail addresses only
@@ -3797,6 +3828,41 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_post_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PostSummary"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     sessions_create_session: {

@@ -21,6 +21,8 @@ from ...store.programmes import ProgrammeGrant
 from ..commands import Call, Commands, InProgramme, members, organisers
 from ..inputs import Body, bearer, text, whole
 from ..problems import Problem
+from .posted import Summary as Posted
+from .posted import publish
 from .programmes import PROGRAMME
 from .summary import MARKDOWN
 
@@ -217,6 +219,23 @@ async def answer(call: Call[Answer]) -> Value:
     return {"id": poll_id, "answers": await store.update_programme(programme_id, record)}
 
 
+class PostSummary(Body):
+    event: Annotated[str, text(64)] | None = Field(
+        None, description="the event's session id; the latest event when absent"
+    )
+    language: Literal["fi", "sv", "en"] | None = None
+
+
+async def _built(call: Call[Any], language: str | None) -> Value:
+    caller = call.programme
+    assert caller is not None
+    event_polls = []
+    for item in caller.data["timeline"]:
+        polls = await call.control.read(item["session_id"], lambda doc: entries(doc, POLLS))
+        event_polls.append((item, sorted(polls.values(), key=lambda p: p.get("opened_at", 0))))
+    return programme_summary.build(caller.data, event_polls, language or caller.data["language"])
+
+
 @commands.get(
     PROGRAMME + "/summary",
     "The programme's summary: events and their polls, the trend per question, follow-ups, "
@@ -228,14 +247,31 @@ async def answer(call: Call[Answer]) -> Value:
     refusals=(),
 )
 async def summary(call: Call[None]) -> Value | Response:
-    caller, asked = call.programme, call.query(SummaryQuery)
-    assert caller is not None
-    language = asked.language or caller.data["language"]
-    event_polls = []
-    for item in caller.data["timeline"]:
-        polls = await call.control.read(item["session_id"], lambda doc: entries(doc, POLLS))
-        event_polls.append((item, sorted(polls.values(), key=lambda p: p.get("opened_at", 0))))
-    built = programme_summary.build(caller.data, event_polls, language)
+    asked = call.query(SummaryQuery)
+    built = await _built(call, asked.language)
     if asked.format == "markdown":
         return Response(programme_summary.markdown(built), media_type=MARKDOWN)
     return built
+
+
+@commands.post(
+    PROGRAMME + "/summary/post",
+    "Post the programme's summary (Markdown) into an event: everyone in it sees it, and it "
+    "goes to the event's webhooks (Teams) as summary.posted (organiser)",
+    access=organisers,
+    body=PostSummary,
+    optional_body=True,
+    result=Posted,
+    status=201,
+    limits=(429,),
+)
+async def post_summary(call: Call[PostSummary]) -> Value:
+    caller = call.programme
+    assert caller is not None
+    timeline = caller.data["timeline"]
+    if not timeline:
+        raise Problem(409, "the programme has no event to post into")
+    event = call.body.event or max(timeline, key=lambda e: e["created_at"])["session_id"]
+    programmes.event(caller.data, event)
+    markdown = programme_summary.markdown(await _built(call, call.body.language))
+    return await publish(call, event, caller.data["title"][:80], markdown, "facilitator")
