@@ -16,6 +16,7 @@ import pytest
 from pycrdt import Map
 
 from support.commands import Session, section
+from support.notes import note_map
 from support.processes import PajaServer
 from support.programmes import Programme, members_csv
 from support.redis import RedisServer
@@ -380,3 +381,90 @@ def test_the_programme_summary_goes_to_an_events_webhooks(
         assert "Jag blev hörd" in str(sent)
     finally:
         receiver.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+async def test_export_and_import_carry_the_programme_but_not_the_groups_words(
+    backend: str, server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    args = ["--redis-url", redis_server.url] if backend == "redis" else []
+    server = server_factory(args=args).start()
+    p = Programme.create(server, language="en")
+    members = p.import_csv(members_csv(3, 2))
+    p.ok("POST", "/groups/draft", body={"group_size": 3})
+    (trio, *_) = p.ok("POST", "/groups", body={})["groups"]
+    event = p.ok("POST", "/events", body={"title": "Kickoff", "date": "2026-10-01"})
+    server.remember_secrets(event)
+    s = Session(server, event)
+    tokens = {m["id"]: m["token"] for m in members}
+    _felt_heard(s, [p.me(t)["sessions"][s.id] for t in tokens.values()], [4, 4, 5])
+    main = await s.open("main")
+    main.doc.get("notes", type=Map)["kick"] = Map({"text": "kickoff idea"})
+    await eventually(lambda: "kick" in main.notes())
+    live = p.ok("POST", f"/groups/{trio['id']}/live", tokens[trio["members"][0]])
+    space = await YClient(server.board_url(live["session_id"], "main", live["token"])).connect()
+    space.doc.get("notes", type=Map)["own"] = note_map(
+        "only for the trio", author="a", author_name="A", at=1
+    )
+    await eventually(
+        lambda: p.ok("GET", "/groups")["groups"][0]["notes"] == 1, what="the note stored"
+    )
+    mine = httpx.get(
+        f"{server.http}/api/sessions/{live['session_id']}/export?format=csv",
+        headers={"Authorization": f"Bearer {live['token']}"},
+        timeout=10,
+    )
+    assert mine.status_code == 200 and "only for the trio" in mine.text, (
+        "the group's own members export their space"
+    )
+    p.ok("POST", "/followups", body={"preset": "heard"})
+
+    exported = p.call("GET", "/export")
+    assert exported.status_code == 200
+    assert live["session_id"] not in exported.text, "no group's space leaves with it"
+    assert set(exported.json()["events"]) == {s.id}
+    r = httpx.post(
+        server.http + "/api/programmes/import",
+        content=exported.content,
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
+    imported = Programme(server, r.json())
+    for member in r.json()["members"]:
+        server.secrets.add(member["token"])
+    assert imported.id != p.id and imported.organiser != p.organiser
+    new_tokens = {m["id"]: m["token"] for m in r.json()["members"]}
+    assert set(new_tokens) == set(tokens)
+    assert imported.call("GET", "", tokens[trio["members"][0]]).status_code == 401
+    opened = imported.me(new_tokens[trio["members"][0]])
+    assert opened["group"]["members"] == trio["members"] and opened["group"]["meetings"]
+    (new_event,) = opened["timeline"]
+    assert new_event["session_id"] != s.id and new_event["date"] == "2026-10-01"
+    board = await YClient(
+        server.board_url(
+            new_event["session_id"], "main", opened["sessions"][new_event["session_id"]]
+        )
+    ).connect()
+    assert any("kickoff idea" in str(n) for n in board.notes().values())
+    new_space = opened["group"]["session_id"]
+    fresh = await YClient(
+        server.board_url(new_space, "main", opened["sessions"][new_space])
+    ).connect()
+    assert fresh.notes() == {}, "a group's words stay in its own space"
+    summary = imported.ok("GET", "/summary")
+    assert summary["trend"][0]["points"][0]["mean"] == 4.33
+    assert summary["followups"][0]["answers"] == 0
+
+    bad = exported.json()
+    bad["programme"]["groups"][0]["members"].append("nobody")
+    r = httpx.post(server.http + "/api/programmes/import", json=bad, timeout=60)
+    assert r.status_code == 422 and "not a member" in r.text
+    bad = exported.json()
+    bad["events"] = {}
+    assert (
+        httpx.post(server.http + "/api/programmes/import", json=bad, timeout=60).status_code == 422
+    )
+    for client in (main, space, board, fresh):
+        await client.close()
+    await s.close_all()

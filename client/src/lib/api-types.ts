@@ -56,6 +56,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programmes/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a programme export as a new programme: new links for everyone (answered this once), its events as new sessions, fresh spaces for its groups (with the create key as Bearer when the server sets one; up to --max-import-bytes: 413; two at once: 503) */
+        post: operations["programme_exports_import_programme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programmes/{programme_id}": {
         parameters: {
             query?: never;
@@ -86,6 +103,23 @@ export interface paths {
         put?: never;
         /** Make an event: a session from a template with every member in its roster, so nobody joins again; members open it from their personal links (organiser) */
         post: operations["programme_events_create_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the programme: its members, timeline, groups (not their spaces) and follow-up counts, with every event as a session export (organiser) */
+        get: operations["programme_exports_export"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1602,6 +1636,94 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** ExportedEvent */
+        ExportedEvent: {
+            /** Created At */
+            created_at: number;
+            /**
+             * Date
+             * @default null
+             */
+            date?: string | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Template
+             * @default null
+             */
+            template?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** ExportedFollowup */
+        ExportedFollowup: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Created At */
+            created_at: number;
+            /**
+             * Preset
+             * @default null
+             */
+            preset?: ("heard" | "use") | null;
+            /** Question */
+            question: string;
+        };
+        /** ExportedGroup */
+        ExportedGroup: {
+            /** Meetings */
+            meetings?: number[];
+            /** Members */
+            members: string[];
+            /** Name */
+            name: string;
+        };
+        /** ExportedMember */
+        ExportedMember: {
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role?: "organiser" | "member";
+        };
+        /** ExportedProgramme */
+        ExportedProgramme: {
+            /** Followups */
+            followups: components["schemas"]["ExportedFollowup"][];
+            /** Groups */
+            groups: components["schemas"]["ExportedGroup"][];
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "fi" | "sv" | "en";
+            /** Materials */
+            materials: components["schemas"]["Material"][];
+            /** Members */
+            members: {
+                [key: string]: components["schemas"]["ExportedMember"];
+            };
+            /** Phases */
+            phases: components["schemas"]["Phase"][];
+            /** Timeline */
+            timeline: components["schemas"]["ExportedEvent"][];
+            /** Title */
+            title: string;
+        };
         /** ExportedSession */
         ExportedSession: {
             /**
@@ -1762,6 +1884,19 @@ export interface components {
         Health: {
             /** Status */
             status: string;
+        };
+        /** ImportedProgramme */
+        ImportedProgramme: {
+            /** Id */
+            id: string;
+            /** Members */
+            members: components["schemas"]["Joined"][];
+            /** Organiser Token */
+            organiser_token: string;
+            /** Organiser Url */
+            organiser_url: string;
+            /** Title */
+            title: string;
         };
         /** Joined */
         Joined: {
@@ -2483,6 +2618,34 @@ export interface components {
              * @default null
              */
             title?: string | null;
+        };
+        /** ProgrammeExport */
+        ProgrammeExport: {
+            /**
+             * Events
+             * @description an event's session id -> its session export (paja-session)
+             */
+            events: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * Exported At
+             * @default null
+             */
+            exported_at?: number | null;
+            /**
+             * Format
+             * @constant
+             */
+            format: "paja-programme";
+            programme: components["schemas"]["ExportedProgramme"];
+            /**
+             * Version
+             * @constant
+             */
+            version: 1;
         };
         /** Promoted */
         Promoted: {
@@ -3224,6 +3387,39 @@ export interface operations {
             429: components["responses"]["Problem"];
         };
     };
+    programme_exports_import_programme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeExport"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportedProgramme"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     programmes_show: {
         parameters: {
             query?: never;
@@ -3343,6 +3539,33 @@ export interface operations {
             409: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_exports_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeExport"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
         };
     };

@@ -13,6 +13,7 @@ from . import (
     polls,
     posted,
     programme_events,
+    programme_exports,
     programme_groups,
     programmes,
     service,
@@ -43,6 +44,7 @@ COMMANDS: tuple[Command, ...] = tuple(
         programmes,
         programme_groups,
         programme_events,
+        programme_exports,
     )
     for command in module.commands
 )
