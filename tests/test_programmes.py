@@ -16,20 +16,12 @@ import pytest
 from pycrdt import Map
 
 from support.commands import Session, section
+from support.nodeclient import NodeClient
 from support.notes import note_map
 from support.processes import PajaServer
 from support.programmes import Programme, members_csv
 from support.redis import RedisServer
-from support.yclient import YClient, eventually
-
-
-async def refused(url: str) -> int | None:
-    client = YClient(url)
-    await client.connect(wait_synced=False)
-    await eventually(lambda: client.synced.is_set() or client.closed.is_set())
-    code = client.close_code if client.closed.is_set() else None
-    await client.close()
-    return code
+from support.yclient import YClient, eventually, refusal
 
 
 def test_members_join_once_from_a_csv_and_bad_rows_are_named(server: PajaServer) -> None:
@@ -157,16 +149,26 @@ async def test_a_trio_meets_in_its_own_space_and_the_organiser_sees_only_that_it
         *p.me(p.organiser)["sessions"].values(),
     ]
     for t in organiser_tokens:
-        assert await refused(server.board_url(space, "main", t)) == 4401
+        assert await refusal(server.board_url(space, "main", t)) == 4401
         r = httpx.get(
             f"{server.http}/api/sessions/{space}/export",
             headers={"Authorization": f"Bearer {t}"},
             timeout=10,
         )
         assert r.status_code == 401
+    # The stock Yjs WebsocketProvider with the organiser's event token: turned away, never
+    # synced, nothing of the trio's board in its document.
+    stock = await NodeClient(f"{server.ws}/ws/{space}", "main", event["facilitator_token"]).start(
+        wait_synced=False
+    )
+    await eventually(
+        lambda: any(e.get("status") == "disconnected" for e in stock.events), what="refused"
+    )
+    assert not stock.synced.is_set() and "secret" not in str(await stock.snapshot())
+    await stock.close()
     outsider_space_token = p.me(outsider["token"])["sessions"]
     for t in outsider_space_token.values():
-        assert await refused(server.board_url(space, "main", t)) == 4401
+        assert await refusal(server.board_url(space, "main", t)) == 4401
 
     # Removed from the programme: the member's socket on the space closes, the link is dead.
     p.ok("DELETE", f"/members/{others[-1]}")
@@ -202,7 +204,7 @@ async def test_events_carry_the_roster_and_break_out_to_the_trios(server: PajaSe
     inside = tokens[trio_room["members"][0]]
     outside = tokens[drafted["rooms"][1]["members"][0]]
     assert (await s.open(trio_room["board"], inside)).synced.is_set()
-    assert await refused(server.board_url(s.id, trio_room["board"], outside)) == 4403
+    assert await refusal(server.board_url(s.id, trio_room["board"], outside)) == 4403
 
     second = p.ok("POST", "/events", body={"title": "Meetup"})
     server.remember_secrets(second)
@@ -296,7 +298,7 @@ async def test_delete_for_good_covers_the_whole_programme(
     assert p.call("GET", "", member_token).status_code == 401
     assert p.call("GET", f"/followups/{followup['id']}", poll_token).status_code == 401
     for session_id, token in sessions.items():
-        assert await refused(server.board_url(session_id, "main", token)) in (4401, 4404)
+        assert await refusal(server.board_url(session_id, "main", token)) in (4401, 4404)
     if backend == "redis":
         import redis
 

@@ -7,34 +7,19 @@ answered and counted in the summary."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 from playwright.async_api import expect
 
 from support.processes import PajaServer
 from support.programmes import Programme, members_csv
-from support.yclient import YClient, eventually
+from support.yclient import refusal
 
 from .conftest import Pages, local
 
-SHOTS = Path("/tmp/shots-programmes")
-
-
-async def refused(url: str) -> int | None:
-    client = YClient(url)
-    await client.connect(wait_synced=False)
-    await eventually(lambda: client.synced.is_set() or client.closed.is_set())
-    code = client.close_code if client.closed.is_set() else None
-    await client.close()
-    return code
-
 
 async def shot(pages: Pages, page: Any, name: str) -> None:
-    path = await pages.shot(page, name)
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    await pages.shot(page, name)
 
 
 async def write_note(page: Any, text: str) -> None:
@@ -134,7 +119,7 @@ async def test_a_programme_from_kickoff_to_trios_and_a_second_event(
     organiser_sessions = p.me(token)["sessions"]
     assert space not in organiser_sessions
     for t in [token, *organiser_sessions.values()]:
-        assert await refused(server.board_url(space, "main", t)) == 4401
+        assert await refusal(server.board_url(space, "main", t)) == 4401
 
     # A second event: members open it from the programme, nobody joins again.
     p.ok("POST", "/events", body={"title": "Meetup"})
