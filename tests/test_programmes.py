@@ -63,10 +63,21 @@ def test_members_join_once_from_a_csv_and_bad_rows_are_named(server: PajaServer)
     assert p.call("PATCH", "", body=js).status_code == 422
 
     co = added[1]
+    event = p.ok("POST", "/events", body={"title": "Kickoff"})
+    server.remember_secrets(event)
+    s = Session(server, event)
+    in_event = p.me(co["token"])["sessions"][s.id]
+    assert s.call("POST", "/timers", in_event, {"duration_ms": 60_000}).status_code == 403
     assert p.ok("PUT", f"/members/{co['id']}/role", body={"role": "organiser"})["role"] == (
         "organiser"
     )
     assert p.call("PATCH", "", co["token"], {"title": "Co-organised"}).status_code == 200
+    assert s.call("POST", "/timers", in_event, {"duration_ms": 60_000}).status_code == 201, (
+        "a co-organiser runs the events with the same link"
+    )
+    p.ok("PUT", f"/members/{co['id']}/role", body={"role": "member"})
+    assert s.call("POST", "/timers", in_event, {"duration_ms": 60_000}).status_code == 403
+    p.ok("PUT", f"/members/{co['id']}/role", body={"role": "organiser"})
     gone = p.ok("DELETE", f"/members/{added[2]['id']}")
     assert gone["tokens_revoked"] >= 1
     assert p.call("GET", "", added[2]["token"]).status_code == 401, "a removed link is dead"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rooms import programmes
 from rooms.control import Value
 
+from ...facilitation.access import FACILITATOR, PARTICIPANT
 from ...facilitation.programmes import sessions_of, tokens_for
 from ...facilitation.tokens import new_id, new_token, token_hash
 from ...store.programmes import ProgrammeGrant
@@ -326,6 +327,12 @@ async def set_role(call: Call[RoleChange]) -> Value:
     person = await call.context.store.programmes.update_programme(
         caller.id, lambda data: programmes.set_role(data, member_id, role)
     )
+    # Their tokens for the events change role at once (a group's space keeps its own).
+    in_events = FACILITATOR if role == programmes.ORGANISER else PARTICIPANT
+    for item in caller.data["timeline"]:
+        session_id = item["session_id"]
+        await call.context.store.sessions.set_role(session_id, member_id, in_events)
+        call.control.regrant(session_id, member_id, in_events)
     return {"id": member_id, **person}
 
 
