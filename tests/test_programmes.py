@@ -277,6 +277,10 @@ def test_feedback_adds_up_across_events_and_a_followup(server: PajaServer) -> No
     sv = p.ok("GET", "/summary?format=markdown&language=sv")
     assert "Uppföljningsenkäter" in sv and "4 svar" in sv
     assert p.ok("GET", "/summary", members[0]["token"])["trend"] == summary["trend"]
+    past = p.ok("GET", f"/events/{events[0].id}/summary", members[0]["token"])
+    assert past.startswith("# Kickoff") and "I felt heard" in past, "members read each event's"
+    elsewhere = Session.create(server)
+    assert p.call("GET", f"/events/{elsewhere.id}/summary", members[0]["token"]).status_code == 404
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])

@@ -44,6 +44,9 @@ async def test_a_programme_from_kickoff_to_trios_and_a_second_event(
     server.secrets.add(token)
     p = Programme(server, {"id": programme_id, "organiser_token": token})
 
+    await org.locator("#prog-phases").fill("Kickoff\nTrios meet\nClosing")
+    await org.get_by_role("button", name="Save").first.click()
+    await expect(org.get_by_test_id("phases").locator("li")).to_have_count(3)
     await org.locator("#members-csv").fill(members_csv(10, 3))
     await org.get_by_test_id("import-csv").click()
     links = org.get_by_test_id("member-links").locator("li")
@@ -90,6 +93,9 @@ async def test_a_programme_from_kickoff_to_trios_and_a_second_event(
     # Later: the trio's space. Aino starts a live session; the others come from their links.
     await aino.goto(f"{server.http}/p/{programme_id}")
     await expect(aino.get_by_test_id("group-space")).to_be_visible()
+    await expect(aino.get_by_test_id("phases")).to_contain_text("Trios meet")
+    await aino.get_by_text("Yhteenveto").first.click()
+    await expect(aino.locator("details[open]")).to_contain_text("Kickoff")  # its summary
     await shot(pages, aino, "04-member-programme-phone")
     await aino.get_by_test_id("start-live").click()
     await expect(aino.get_by_test_id("canvas")).to_be_visible()

@@ -456,4 +456,11 @@ export const en = {
   'prog.pollUsed': 'This link has been used, or it is not a poll link.',
   'prog.pollThanks': 'Thank you: your answer is counted.',
   'prog.pollAnonymous': 'Anonymous: the answer is counted, not tied to you. You can answer once.',
+  'prog.past': '(past)',
+  'prog.eventSummary': 'Summary',
+  'prog.contents': 'Phases and materials',
+  'prog.phasesEdit': 'Phases (one a line)',
+  'prog.materialTitle': 'Material',
+  'prog.materialUrl': 'Link',
+  'prog.addMaterial': 'Add the material',
 }

@@ -458,4 +458,11 @@ export const fi: Record<keyof typeof en, string> = {
   'prog.pollUsed': 'Tämä linkki on jo käytetty, tai se ei ole kyselyn linkki.',
   'prog.pollThanks': 'Kiitos: vastauksesi on laskettu.',
   'prog.pollAnonymous': 'Nimetön: vastaus lasketaan, sitä ei liitetä sinuun. Voit vastata kerran.',
+  'prog.past': '(mennyt)',
+  'prog.eventSummary': 'Yhteenveto',
+  'prog.contents': 'Vaiheet ja materiaalit',
+  'prog.phasesEdit': 'Vaiheet (yksi riville)',
+  'prog.materialTitle': 'Materiaali',
+  'prog.materialUrl': 'Linkki',
+  'prog.addMaterial': 'Lisää materiaali',
 }

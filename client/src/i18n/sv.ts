@@ -458,4 +458,11 @@ export const sv: Record<keyof typeof en, string> = {
   'prog.pollUsed': 'Länken har redan använts, eller så är den ingen enkätlänk.',
   'prog.pollThanks': 'Tack: ditt svar är räknat.',
   'prog.pollAnonymous': 'Anonymt: svaret räknas men kopplas inte till dig. Du kan svara en gång.',
+  'prog.past': '(tidigare)',
+  'prog.eventSummary': 'Sammanfattning',
+  'prog.contents': 'Faser och material',
+  'prog.phasesEdit': 'Faser (en per rad)',
+  'prog.materialTitle': 'Material',
+  'prog.materialUrl': 'Länk',
+  'prog.addMaterial': 'Lägg till materialet',
 }

@@ -77,6 +77,10 @@ class Answered(BaseModel):
     answers: int
 
 
+class EventSummaryQuery(Body):
+    language: Literal["fi", "sv", "en"] | None = None
+
+
 class SummaryQuery(Body):
     format: Literal["json", "markdown"] = "json"
     language: Literal["fi", "sv", "en"] | None = None
@@ -115,6 +119,23 @@ async def create_event(call: Call[NewEvent]) -> Value:
         caller.id, lambda d: programmes.add_event(d, item)
     )
     return item | new.answer(call.base_url(), data["language"])
+
+
+@commands.get(
+    PROGRAMME + "/events/{session_id}/summary",
+    "An event's generated summary in Markdown, for every member: what happened there "
+    "(people are named only when the event allows it) (member)",
+    access=members,
+    query=EventSummaryQuery,
+    media=("text/markdown",),
+)
+async def event_summary(call: Call[None]) -> Response:
+    caller = call.programme
+    assert caller is not None
+    item = programmes.event(caller.data, call.path("session_id"))
+    language = call.query(EventSummaryQuery).language
+    made = await call.control.summary_markdown(item["session_id"], language)
+    return Response(made, media_type=MARKDOWN)
 
 
 @commands.post(

@@ -14,6 +14,7 @@ type Seen = Schemas['SeenGroup']
 export function OrganiserTools(props: Props) {
   return (
     <div class="stack" data-testid="organiser-tools">
+      <Contents {...props} />
       <Members {...props} />
       <Groups {...props} />
       <Events {...props} />
@@ -35,6 +36,53 @@ function useFailure() {
     }
   }
   return { error, attempt }
+}
+
+/** Phases (one a line) and a material to add: what every member sees. */
+function Contents({ programme, token, opened, onChange }: Props) {
+  const { t, lang } = useI18n()
+  const [phases, setPhases] = useState(opened.phases.map((p) => String(p.title)).join('\n'))
+  const [title, setTitle] = useState('')
+  const [url, setUrl] = useState('')
+  const { error, attempt } = useFailure()
+  const savePhases = () =>
+    attempt(async () => {
+      const titles = phases.split('\n').map((l) => l.trim()).filter(Boolean)
+      await call('patch', '/api/programmes/{programme_id}', token, { programme_id: programme }, { phases: titles.map((title) => ({ title })) })
+      onChange()
+    })
+  const addMaterial = () =>
+    attempt(async () => {
+      const material = { title: title.trim(), language: lang, url: url.trim() || null }
+      await call('patch', '/api/programmes/{programme_id}', token, { programme_id: programme }, { materials: [...(opened.materials as never[]), material] })
+      setTitle('')
+      setUrl('')
+      onChange()
+    })
+  return (
+    <section aria-labelledby="contents-h">
+      <h2 id="contents-h">{t('prog.contents')}</h2>
+      <div class="field">
+        <label for="prog-phases">{t('prog.phasesEdit')}</label>
+        <textarea id="prog-phases" rows={5} value={phases} onInput={(e) => setPhases((e.target as HTMLTextAreaElement).value)} />
+      </div>
+      <button type="button" onClick={savePhases}>
+        {t('save')}
+      </button>
+      <div class="row">
+        <label>
+          {t('prog.materialTitle')} <input value={title} maxLength={200} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t('prog.materialUrl')} <input type="url" value={url} maxLength={2000} onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="button" onClick={addMaterial} disabled={!title.trim()}>
+          {t('prog.addMaterial')}
+        </button>
+      </div>
+      <ErrorText error={error} />
+    </section>
+  )
 }
 
 function Members({ programme, token, opened, onChange }: Props) {

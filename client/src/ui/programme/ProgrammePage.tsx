@@ -8,6 +8,7 @@ import { errorText, type Lang, useI18n } from '../../i18n'
 import { call, type Schemas } from '../../lib/api'
 import { saveFacilitatorToken, saveParticipant } from '../../lib/store'
 import { ErrorText, PageFrame } from '../common'
+import { Markdown } from '../Markdown'
 import { OrganiserTools } from './Organiser'
 import { programmeToken } from './token'
 
@@ -112,9 +113,11 @@ function ProgrammePage({ id }: { id: string }) {
           {opened.timeline.map((e) => (
             <li key={String(e.session_id)}>
               <strong>{String(e.title)}</strong> {e.date ? <span class="hint">{String(e.date)}</span> : null}{' '}
+              {isPast(e.date) && <span class="hint">{t('prog.past')}</span>}{' '}
               <a href={open(String(e.session_id))} data-testid={`open-event-${String(e.title)}`}>
                 {t('prog.openEvent')}
               </a>
+              <EventSummary programme={id} token={token} sessionId={String(e.session_id)} />
             </li>
           ))}
         </ul>
@@ -134,6 +137,27 @@ function ProgrammePage({ id }: { id: string }) {
       {group && <GroupSpace programme={id} token={token} group={group} opened={opened} open={open} onChange={reload} />}
       {opened.organiser && <OrganiserTools programme={id} token={token} opened={opened} onChange={reload} />}
     </PageFrame>
+  )
+}
+
+/** An event whose date (as the organiser wrote it, e.g. 2026-10-01) is before today. */
+const isPast = (date: unknown) => typeof date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(date) && date.slice(0, 10) < new Date().toISOString().slice(0, 10)
+
+function EventSummary(props: { programme: string; token: string; sessionId: string }) {
+  const { t, lang } = useI18n()
+  const [text, setText] = useState<string | null>(null)
+  const load = async (e: Event) => {
+    if (!(e.currentTarget as HTMLDetailsElement).open || text !== null) return
+    const res = await fetch(`/api/programmes/${encodeURIComponent(props.programme)}/events/${encodeURIComponent(props.sessionId)}/summary?language=${lang}`, {
+      headers: { Authorization: `Bearer ${props.token}` },
+    })
+    setText(res.ok ? await res.text() : '')
+  }
+  return (
+    <details onToggle={load}>
+      <summary>{t('prog.eventSummary')}</summary>
+      {text && <Markdown source={text} level={4} />}
+    </details>
   )
 }
 
