@@ -462,7 +462,7 @@ export const sv: Record<keyof typeof en, string> = {
   'prog.eventSummary': 'Sammanfattning',
   'prog.contents': 'Faser och material',
   'prog.phasesEdit': 'Faser (en per rad)',
-  'prog.materialTitle': 'Material',
+  'prog.materialTitle': 'Materialets namn',
   'prog.materialUrl': 'Länk',
   'prog.addMaterial': 'Lägg till materialet',
 }
