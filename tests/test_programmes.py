@@ -35,6 +35,19 @@ def test_members_join_once_from_a_csv_and_bad_rows_are_named(server: PajaServer)
     huge = "name,organisation,kind\n" + "x,y,z\n" * 60_000
     assert p.call("POST", "/members/csv", body={"csv": huge}).status_code in (413, 422)
 
+    bulk = Programme.create(server, "Bulk")
+    one = {
+        "name": "N" * 80,
+        "organisation": "O" * 80,
+        "kind": "supervisor",
+        "email": "someone.with.a.long.address@example.fi",
+    }
+    assert bulk.call("POST", "/members", body={"members": [one] * 501}).status_code == 422
+    most = bulk.call("POST", "/members", body={"members": [one] * 470})
+    assert most.status_code == 201, most.text[:200]
+    server.secrets.update(m["token"] for m in most.json()["members"])
+    assert bulk.call("POST", "/members", body={"members": [one] * 31}).status_code == 409
+    assert bulk.call("POST", "/members", body={"members": [one] * 30}).status_code == 201
     added = p.import_csv(members_csv(10, 3))
     assert len(added) == 30 and all(m["url"].endswith("#token=" + m["token"]) for m in added)
     seen_by_member = p.ok("GET", "", added[0]["token"])

@@ -271,6 +271,7 @@ async def _add(call: Call[Any], people: list[Value]) -> Value:
     "Add members; each gets a personal link, shown this once (organiser)",
     access=organisers,
     body=NewMembers,
+    body_limit=programmes.MAX_CSV_BYTES + 4096,  # as many members as a CSV brings
     result=Added,
     status=201,
 )
