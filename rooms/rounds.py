@@ -38,7 +38,7 @@ OPEN = "open"
 CLOSING = "closing"
 CLOSED = "closed"
 LIVE = (OPEN, CLOSING)
-STRATEGIES = ("random", "balanced", "keep_apart", "csv", "choose", "reuse")
+STRATEGIES = ("random", "balanced", "keep_apart", "csv", "choose", "reuse", "programme_groups")
 PLACING = ("random", "balanced", "keep_apart", "reuse")  # their rooms are made for people
 DEFAULT_CLOSING_MS = 60_000
 MAX_MESSAGES = 20
@@ -80,8 +80,11 @@ def plan(
     capacity: int | None = None,
     earlier: Allocation | None = None,
     history: set[Pair] | None = None,
+    earlier_names: list[str] | None = None,
 ) -> Plan:
-    """Run one allocation strategy; `history` (pairs of earlier rounds) avoids repeats."""
+    """Run one allocation strategy; `history` (pairs of earlier rounds) avoids repeats.
+    `reuse` takes the rooms of an earlier round, `programme_groups` the groups of the
+    session's programme (rooms/programmes.py), as `earlier` (and `earlier_names`)."""
     sizes = {"rooms": rooms, "group_size": group_size}
     seen = history or set()
     if strategy == "random":
@@ -107,14 +110,14 @@ def plan(
         if not 0 < rooms <= 200 or capacity < 1:
             raise Invalid("give 1-200 rooms and a capacity of at least 1")
         return Plan(strategy, [[] for _ in range(rooms)], capacity=capacity)
-    if strategy == "reuse":
-        if earlier is None:
-            raise Invalid("the reuse strategy needs the earlier round to reuse")
+    if strategy in ("reuse", "programme_groups"):
+        if not earlier:
+            raise Invalid(f"the {strategy} strategy needs the groups to reuse")
         present = {p.id for p in people}
         groups = [[pid for pid in room if pid in present] for room in earlier]
         for pid in sorted(present - {pid for room in groups for pid in room}):
             groups = breakouts.place_late_joiner(groups, pid)
-        return Plan(strategy, groups)
+        return Plan(strategy, groups, earlier_names)
     raise Invalid(f"strategy is one of {', '.join(STRATEGIES)}")
 
 
@@ -165,6 +168,14 @@ def pairs(doc: Doc[Any]) -> set[Pair]:
     for value in history(doc):
         seen |= breakouts.pairs_of(allocation(value))
     return seen
+
+
+def met(doc: Doc[Any]) -> set[Pair]:
+    """Who has met whom in the session's rounds, the one running now included (a draft
+    nobody has gone to is not a meeting)."""
+    value = current(doc)
+    running = allocation(value) if value is not None and value["state"] != "draft" else []
+    return pairs(doc) | breakouts.pairs_of(running)
 
 
 def room(value: Value, room_id: str) -> Value:

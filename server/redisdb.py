@@ -148,6 +148,19 @@ class Keys:
         return f"paja:grant:{token_hash}"
 
     @staticmethod
+    def programme(programme_id: str) -> str:
+        return f"paja:programme:{{{programme_id}}}"
+
+    @staticmethod
+    def programme_tokens(programme_id: str) -> str:
+        """The hash of every token of a programme, each mapped to its member."""
+        return f"paja:programme:{{{programme_id}}}:tokens"
+
+    @staticmethod
+    def programme_grant(token_hash: str) -> str:
+        return f"paja:programme-grant:{token_hash}"
+
+    @staticmethod
     def instance(instance_id: str) -> str:
         return f"paja:instance:{instance_id}"
 

@@ -72,6 +72,8 @@ def client_routes(dist: Path) -> list[BaseRoute]:
         Route("/j/{session_id}", app_page),
         Route("/d/{session_id}", app_page),
         Route("/c/{code}", app_page),
+        Route("/p/{programme_id}", app_page),  # a programme: "new", or a personal link
+        Route("/p/{programme_id}/poll/{poll_id}", app_page),  # a follow-up poll's link
         Route("/teams/{surface:str}", app_page),  # the Teams tab: config, side, stage
         Mount("/", app=StaticFiles(directory=dist, html=True)),
     ]

@@ -25,8 +25,9 @@ from rooms.breakouts import AlreadyPlaced, BreakoutError, RoomFull
 from rooms.errors import Conflict, NotFound, Refused
 
 from ..facilitation.access import Denied, authenticate
-from ..facilitation.tokens import normal_join_code
+from ..facilitation.tokens import normal_join_code, token_hash
 from ..process.scheduler import now_ms
+from ..store.programmes import ProgrammeMissing
 from ..store.sessions import Grant
 from .inputs import MAX_BODY_BYTES, bearer, client_address, json_body, raw_json_body, validated
 from .problems import Problem
@@ -55,6 +56,7 @@ class Call(Generic[B]):
         self.now = now_ms()
         self.session_id = ""
         self.grant: Grant | None = None
+        self.programme: ProgrammeCaller | None = None
         self.body: B = None  # type: ignore[assignment]  # set before the handler runs
         self.body_limit = MAX_BODY_BYTES
         self._query: BaseModel | None = None
@@ -147,6 +149,49 @@ class Roles:
 
 def roles(*names: str, person: bool = False) -> Roles:
     return Roles(names, person)
+
+
+@dataclass(frozen=True)
+class ProgrammeCaller:
+    """Who calls a programme command: the programme's value as it was read, the member
+    ("" for the programme's creator) and whether they organise it."""
+
+    id: str
+    data: dict[str, Any]
+    member: str
+    organiser: bool
+
+
+@dataclass(frozen=True)
+class InProgramme:
+    """A token of the programme in the path: an organiser's, or (not `organisers_only`)
+    any member's personal token."""
+
+    organisers_only: bool = True
+    problems: tuple[int, ...] = (401, 403, 404)
+    security: tuple[dict[str, list[str]], ...] = (BEARER,)
+
+    async def admit(self, call: Call[Any]) -> None:
+        programme_id = call.path("programme_id")
+        store = call.context.store.programmes
+        token = bearer(call.request)
+        grant = await store.find_programme_grant(token_hash(token)) if token else None
+        if grant is None or grant.programme_id != programme_id:
+            raise Problem(401, "this needs a token of this programme")
+        data = await store.get_programme(programme_id)
+        if data is None:
+            raise Problem(404, "no such programme")
+        role = data["members"].get(grant.member, {}).get("role") if grant.member else "organiser"
+        if role is None:
+            raise Problem(401, "this member has left the programme")
+        organiser = role == "organiser"
+        if self.organisers_only and not organiser:
+            raise Problem(403, "only the programme's organisers can do this")
+        call.programme = ProgrammeCaller(programme_id, data, grant.member, organiser)
+
+
+organisers = InProgramme(True)
+members = InProgramme(False)
 
 
 @dataclass(frozen=True)
@@ -267,6 +312,7 @@ _REFUSAL_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (RoomFull, 409),
     (AlreadyPlaced, 409),
     (BreakoutError, 422),
+    (ProgrammeMissing, 404),
 )
 _REFUSALS = tuple(kind for kind, _ in _REFUSAL_STATUS)
 

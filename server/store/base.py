@@ -14,6 +14,7 @@ from typing import Protocol
 
 from ..process.limits import SharedCounts
 from .documents import DocumentLog
+from .programmes import ProgrammeStore
 from .sessions import SessionStore
 from .webhooks import WebhookStore
 
@@ -27,6 +28,9 @@ class Store(Protocol):
 
     @property
     def webhooks(self) -> WebhookStore: ...
+
+    @property
+    def programmes(self) -> ProgrammeStore: ...
 
     @property
     def counts(self) -> SharedCounts | None:

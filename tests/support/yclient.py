@@ -166,3 +166,13 @@ def snapshot(doc: Doc) -> dict[str, Any]:
         "items": doc.get("items", type=Array).to_py() or [],
         "text": str(doc.get("text", type=Text)),
     }
+
+
+async def refusal(url: str) -> int | None:
+    """The close code a board's server answers a connection with (None: it was let in)."""
+    client = YClient(url)
+    await client.connect(wait_synced=False)
+    await eventually(lambda: client.synced.is_set() or client.closed.is_set())
+    code = client.close_code if client.closed.is_set() else None
+    await client.close()
+    return code

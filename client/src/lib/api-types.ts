@@ -39,6 +39,366 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programmes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a programme; the answer holds the organiser token, shown this once */
+        post: operations["programmes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a programme export as a new programme: new links for everyone (answered this once), its events as new sessions, fresh spaces for its groups (with the create key as Bearer when the server sets one; up to --max-import-bytes: 413; two at once: 503) */
+        post: operations["programme_exports_import_programme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The programme as the caller may see it (member) */
+        get: operations["programmes_show"];
+        put?: never;
+        post?: never;
+        /** Delete the programme for good: its value, every token, and every session of it (its events and its groups' spaces) (organiser) */
+        delete: operations["programmes_delete"];
+        options?: never;
+        head?: never;
+        /** Change the title, phases or materials (organiser) */
+        patch: operations["programmes_change"];
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an event: a session from a template with every member in its roster, so nobody joins again; members open it from their personal links (organiser) */
+        post: operations["programme_events_create_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/events/{session_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event's generated summary in Markdown, for every member: what happened there (people are named only when the event allows it) (member) */
+        get: operations["programme_events_event_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export the programme: its members, timeline, groups (not their spaces) and follow-up counts, with every event as a session export (organiser) */
+        get: operations["programme_exports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/followups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a follow-up poll (1-5): one link per member that opens only the poll and answers it once; answers are counted, never tied to anyone (organiser) */
+        post: operations["programme_events_create_followup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/followups/{poll_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The follow-up poll its link opens (the poll's link) */
+        get: operations["programme_events_ballot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/followups/{poll_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the follow-up poll; the link is used up (the poll's link) */
+        post: operations["programme_events_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an organiser sees of the groups: who, when they met, how many notes (organiser) */
+        get: operations["programme_groups_seen"];
+        put?: never;
+        /** Keep the preview: the groups are formed, each with a space of its own (organiser) */
+        post: operations["programme_groups_keep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/groups/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview groups formed by a grouping rule, avoiding pairs who met in the events' rounds (organiser) */
+        post: operations["programme_groups_draft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/groups/draft/moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adjust the preview: move a member to another group (organiser) */
+        post: operations["programme_groups_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/groups/{group_id}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The group's agreed meeting times and themes (a member of the group) */
+        put: operations["programme_groups_agree"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/groups/{group_id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the group's live session: its board and a running timer, no organiser needed; the others join it from their personal links (a member of the group) */
+        post: operations["programme_groups_start_live"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open the programme from a personal link: the programme, and the caller's token for each event and for their group's space (member) */
+        post: operations["programmes_me"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add members; each gets a personal link, shown this once (organiser) */
+        post: operations["programmes_add_members"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/members/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import members from a CSV (name, organisation, kind, email); every bad row is named in one 422 and nobody is added (organiser) */
+        post: operations["programmes_import_members"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member: their links stop working in the programme and its sessions (organiser) */
+        delete: operations["programmes_remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/members/{member_id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make a member a co-organiser, or a member again (organiser) */
+        put: operations["programmes_set_role"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The programme's summary: events and their polls, the trend per question, follow-ups, how many groups met (member) */
+        get: operations["programme_events_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/programmes/{programme_id}/summary/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post the programme's summary (Markdown) into an event: everyone in it sees it, and it goes to the event's webhooks (Teams) as summary.posted (organiser) */
+        post: operations["programme_events_post_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions": {
         parameters: {
             query?: never;
@@ -1036,6 +1396,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Added */
+        Added: {
+            /** Members */
+            members: components["schemas"]["Joined"][];
+        };
         /** Agenda */
         Agenda: {
             /** Items */
@@ -1096,12 +1461,26 @@ export interface components {
              */
             start_timer?: boolean;
         };
-        /** Answered */
-        Answered: {
-            /** Answers */
-            answers: number;
-            /** Poll */
-            poll: string;
+        /** Agreement */
+        Agreement: {
+            /** Themes */
+            themes?: string[];
+            /** Times */
+            times?: string[];
+        };
+        /** Answer */
+        Answer: {
+            /** Value */
+            value: number;
+        };
+        /** Ballot */
+        Ballot: {
+            /** Id */
+            id: string;
+            /** Programme */
+            programme: string;
+            /** Question */
+            question: string;
         };
         /** Board */
         Board: {
@@ -1182,6 +1561,17 @@ export interface components {
              */
             votes?: number | null;
         };
+        /** Created */
+        Created: {
+            /** Id */
+            id: string;
+            /** Organiser Token */
+            organiser_token: string;
+            /** Organiser Url */
+            organiser_url: string;
+            /** Title */
+            title: string;
+        };
         /** CreatedSession */
         CreatedSession: {
             /** Bot Token */
@@ -1250,13 +1640,6 @@ export interface components {
         Current: {
             current: components["schemas"]["AgendaItem"] | null;
         };
-        /** Deleted */
-        Deleted: {
-            /** Deleted */
-            deleted: boolean;
-            /** Id */
-            id: string;
-        };
         /** DeliveryInfo */
         DeliveryInfo: {
             /** Attempts */
@@ -1297,6 +1680,25 @@ export interface components {
             /** Note */
             note: string;
         };
+        /** Draft */
+        Draft: {
+            /** Groups */
+            groups: string[][];
+            /**
+             * Same Organisation Pairs
+             * @description pairs from one organisation in a group
+             */
+            same_organisation_pairs: number;
+            /** Strategy */
+            strategy: string;
+        };
+        /** DraftMove */
+        DraftMove: {
+            /** Group */
+            group: number;
+            /** Member */
+            member: string;
+        };
         /** Ended */
         Ended: {
             /**
@@ -1304,6 +1706,110 @@ export interface components {
              * @description server epoch milliseconds
              */
             ended_at: number;
+        };
+        /** Event */
+        Event: {
+            /**
+             * Date
+             * @default null
+             */
+            date?: string | null;
+            /** Facilitator Url */
+            facilitator_url: string;
+            /** Session Id */
+            session_id: string;
+            /** Title */
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ExportedEvent */
+        ExportedEvent: {
+            /** Created At */
+            created_at: number;
+            /**
+             * Date
+             * @default null
+             */
+            date?: string | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Template
+             * @default null
+             */
+            template?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** ExportedFollowup */
+        ExportedFollowup: {
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Created At */
+            created_at: number;
+            /**
+             * Preset
+             * @default null
+             */
+            preset?: ("heard" | "use") | null;
+            /** Question */
+            question: string;
+        };
+        /** ExportedGroup */
+        ExportedGroup: {
+            /** Meetings */
+            meetings?: number[];
+            /** Members */
+            members: string[];
+            /** Name */
+            name: string;
+        };
+        /** ExportedMember */
+        ExportedMember: {
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role?: "organiser" | "member";
+        };
+        /** ExportedProgramme */
+        ExportedProgramme: {
+            /** Followups */
+            followups: components["schemas"]["ExportedFollowup"][];
+            /** Groups */
+            groups: components["schemas"]["ExportedGroup"][];
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "fi" | "sv" | "en";
+            /** Materials */
+            materials: components["schemas"]["Material"][];
+            /** Members */
+            members: {
+                [key: string]: components["schemas"]["ExportedMember"];
+            };
+            /** Phases */
+            phases: components["schemas"]["Phase"][];
+            /** Timeline */
+            timeline: components["schemas"]["ExportedEvent"][];
+            /** Title */
+            title: string;
         };
         /** ExportedSession */
         ExportedSession: {
@@ -1336,6 +1842,15 @@ export interface components {
             template?: string | null;
             /** Title */
             title: string;
+        };
+        /** Followup */
+        Followup: {
+            /** Id */
+            id: string;
+            /** Links */
+            links: components["schemas"]["PollLink"][];
+            /** Question */
+            question: string;
         };
         /** GeneratedSummary */
         GeneratedSummary: {
@@ -1410,10 +1925,93 @@ export interface components {
                 [key: string]: unknown;
             }[] | null;
         };
+        /** Group */
+        Group: {
+            /** Id */
+            id: string;
+            /** Meetings */
+            meetings: number[];
+            /** Members */
+            members: string[];
+            /** Name */
+            name: string;
+            /** Session Id */
+            session_id: string;
+            /** Themes */
+            themes: string[];
+            /** Times */
+            times: string[];
+        };
+        /** GroupsDraft */
+        GroupsDraft: {
+            /**
+             * Group Size
+             * @default 3
+             */
+            group_size?: number;
+            /**
+             * Key
+             * @description the member field the rule reads: org (keep_apart), kind (balanced)
+             * @default null
+             */
+            key?: string | null;
+            /**
+             * Seed
+             * @default null
+             */
+            seed?: number | null;
+            /**
+             * Strategy
+             * @default keep_apart
+             * @enum {string}
+             */
+            strategy?: "keep_apart" | "balanced" | "random";
+        };
         /** Health */
         Health: {
             /** Status */
             status: string;
+        };
+        /** ImportedProgramme */
+        ImportedProgramme: {
+            /** Id */
+            id: string;
+            /** Members */
+            members: components["schemas"]["Joined"][];
+            /** Organiser Token */
+            organiser_token: string;
+            /** Organiser Url */
+            organiser_url: string;
+            /** Title */
+            title: string;
+        };
+        /** Joined */
+        Joined: {
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /** Role */
+            role: string;
+            /**
+             * Token
+             * @description the member's personal token, shown this once
+             */
+            token: string;
+            /**
+             * Url
+             * @description the member's personal link
+             */
+            url: string;
         };
         /** Joining */
         Joining: {
@@ -1424,6 +2022,14 @@ export interface components {
              * @description 'key:value' strings, e.g. 'org:vm'
              */
             tags?: string[];
+        };
+        /** Keep */
+        Keep: {
+            /**
+             * Names
+             * @default null
+             */
+            names?: string[] | null;
         };
         /** Lead */
         Lead: {
@@ -1473,6 +2079,114 @@ export interface components {
             /** Zoom */
             zoom: number;
         };
+        /** Live */
+        Live: {
+            /** Board */
+            board: string;
+            /** Session Id */
+            session_id: string;
+            /** Timer */
+            timer: {
+                [key: string]: unknown;
+            };
+            /**
+             * Token
+             * @description the caller's token for the group's session
+             */
+            token: string;
+        };
+        /** LiveStart */
+        LiveStart: {
+            /**
+             * Duration Ms
+             * @description milliseconds
+             * @default 2700000
+             */
+            duration_ms?: number;
+        };
+        /** Material */
+        Material: {
+            /**
+             * Body
+             * @description a short text
+             * @default null
+             */
+            body?: string | null;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "fi" | "sv" | "en";
+            /** Title */
+            title: string;
+            /**
+             * Url
+             * @default null
+             */
+            url?: string | null;
+        };
+        /** Me */
+        Me: {
+            /** Id */
+            id: string;
+            /** Language */
+            language: string;
+            /** Materials */
+            materials: {
+                [key: string]: unknown;
+            }[];
+            /** Me */
+            me: string | null;
+            /** Members */
+            members: components["schemas"]["Member"][];
+            /** Organiser */
+            organiser: boolean;
+            /** Phases */
+            phases: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Sessions
+             * @description session id -> the caller's token for it
+             */
+            sessions: {
+                [key: string]: string;
+            };
+            /** Timeline */
+            timeline: {
+                [key: string]: unknown;
+            }[];
+            /** Title */
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Member */
+        Member: {
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+            /** Role */
+            role: string;
+        };
+        /** MembersCsv */
+        MembersCsv: {
+            /**
+             * Csv
+             * @description name,organisation,kind[,email] with a header row
+             */
+            csv: string;
+        };
         /** Message */
         Message: {
             /** Text */
@@ -1513,6 +2227,54 @@ export interface components {
              */
             duration_ms?: number | null;
         };
+        /** NewEvent */
+        NewEvent: {
+            /**
+             * Date
+             * @description when it is, as written
+             * @default null
+             */
+            date?: string | null;
+            /**
+             * Template
+             * @default null
+             */
+            template?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** NewFollowup */
+        NewFollowup: {
+            /**
+             * Preset
+             * @default null
+             */
+            preset?: ("heard" | "use") | null;
+            /**
+             * Question
+             * @default null
+             */
+            question?: string | null;
+        };
+        /** NewMember */
+        NewMember: {
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string;
+        };
+        /** NewMembers */
+        NewMembers: {
+            /** Members */
+            members: components["schemas"]["NewMember"][];
+        };
         /** NewPoll */
         NewPoll: {
             /**
@@ -1548,6 +2310,17 @@ export interface components {
              * @default null
              */
             section?: string | null;
+        };
+        /** NewProgramme */
+        NewProgramme: {
+            /**
+             * Language
+             * @default fi
+             * @enum {string}
+             */
+            language?: "fi" | "sv" | "en";
+            /** Title */
+            title: string;
         };
         /** NewRound */
         NewRound: {
@@ -1626,9 +2399,10 @@ export interface components {
             seed?: number | null;
             /**
              * Strategy
+             * @description programme_groups: the groups of the session's programme as rooms
              * @enum {string}
              */
-            strategy: "random" | "balanced" | "keep_apart" | "csv" | "choose" | "reuse";
+            strategy: "random" | "balanced" | "keep_apart" | "csv" | "choose" | "reuse" | "programme_groups";
         };
         /** NewSession */
         NewSession: {
@@ -1794,6 +2568,17 @@ export interface components {
             /** Tags */
             tags: string[];
         };
+        /** Phase */
+        Phase: {
+            /**
+             * Starts
+             * @description a date, as written
+             * @default null
+             */
+            starts?: string | null;
+            /** Title */
+            title: string;
+        };
         /**
          * Poll
          * @description docs/schema.md, polls
@@ -1851,6 +2636,37 @@ export interface components {
             /** Answer */
             answer: string | number;
         };
+        /** PollLink */
+        PollLink: {
+            /**
+             * Email
+             * @default null
+             */
+            email?: string | null;
+            /** Member */
+            member: string;
+            /** Name */
+            name: string;
+            /**
+             * Url
+             * @description opens only the poll; answers once
+             */
+            url: string;
+        };
+        /** PostSummary */
+        PostSummary: {
+            /**
+             * Event
+             * @description the event's session id; the latest event when absent
+             * @default null
+             */
+            event?: string | null;
+            /**
+             * Language
+             * @default null
+             */
+            language?: ("fi" | "sv" | "en") | null;
+        };
         /** PrivateCounts */
         PrivateCounts: {
             /** People */
@@ -1881,6 +2697,86 @@ export interface components {
              * @enum {string}
              */
             state: "open" | "revealed" | "discarded";
+        };
+        /**
+         * Programme
+         * @description What a caller sees of a programme: everything everyone sees; e-mail addresses only
+         *     for organisers; of groups, an organiser sees who is in them and when they met, a
+         *     member their own group whole.
+         */
+        Programme: {
+            /** Id */
+            id: string;
+            /** Language */
+            language: string;
+            /** Materials */
+            materials: {
+                [key: string]: unknown;
+            }[];
+            /** Me */
+            me: string | null;
+            /** Members */
+            members: components["schemas"]["Member"][];
+            /** Organiser */
+            organiser: boolean;
+            /** Phases */
+            phases: {
+                [key: string]: unknown;
+            }[];
+            /** Timeline */
+            timeline: {
+                [key: string]: unknown;
+            }[];
+            /** Title */
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ProgrammeChange */
+        ProgrammeChange: {
+            /**
+             * Materials
+             * @default null
+             */
+            materials?: components["schemas"]["Material"][] | null;
+            /**
+             * Phases
+             * @default null
+             */
+            phases?: components["schemas"]["Phase"][] | null;
+            /**
+             * Title
+             * @default null
+             */
+            title?: string | null;
+        };
+        /** ProgrammeExport */
+        ProgrammeExport: {
+            /**
+             * Events
+             * @description an event's session id -> its session export (paja-session)
+             */
+            events: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * Exported At
+             * @default null
+             */
+            exported_at?: number | null;
+            /**
+             * Format
+             * @constant
+             */
+            format: "paja-programme";
+            programme: components["schemas"]["ExportedProgramme"];
+            /**
+             * Version
+             * @constant
+             */
+            version: 1;
         };
         /** Promoted */
         Promoted: {
@@ -1929,15 +2825,6 @@ export interface components {
              */
             observer_token?: string | null;
         };
-        /** Removed */
-        Removed: {
-            /** Participant Id */
-            participant_id: string;
-            /** Sockets Closed */
-            sockets_closed: number;
-            /** Tokens Revoked */
-            tokens_revoked: number;
-        };
         /** Reveal */
         Reveal: {
             /**
@@ -1955,14 +2842,6 @@ export interface components {
             /** Section */
             section: string | null;
             writing: components["schemas"]["PrivateWriting"];
-        };
-        /** RoleChange */
-        RoleChange: {
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "participant" | "facilitator";
         };
         /** Room */
         Room: {
@@ -2133,6 +3012,30 @@ export interface components {
             unassigned?: string[];
         } & {
             [key: string]: unknown;
+        };
+        /** SeenGroup */
+        SeenGroup: {
+            /** Id */
+            id: string;
+            /**
+             * Meetings
+             * @description when a live session was started (ms)
+             */
+            meetings: number[];
+            /** Members */
+            members: string[];
+            /** Name */
+            name: string;
+            /**
+             * Notes
+             * @description how many notes its board holds, not what they say
+             */
+            notes: number;
+        };
+        /** SeenGroups */
+        SeenGroups: {
+            /** Groups */
+            groups: components["schemas"]["SeenGroup"][];
         };
         /** Session */
         Session: {
@@ -2531,6 +3434,66 @@ export interface components {
             /** Notes */
             notes: number;
         };
+        /** Removed */
+        server__http__routes__people__Removed: {
+            /** Participant Id */
+            participant_id: string;
+            /** Sockets Closed */
+            sockets_closed: number;
+            /** Tokens Revoked */
+            tokens_revoked: number;
+        };
+        /** RoleChange */
+        server__http__routes__people__RoleChange: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "participant" | "facilitator";
+        };
+        /** Answered */
+        server__http__routes__polls__Answered: {
+            /** Answers */
+            answers: number;
+            /** Poll */
+            poll: string;
+        };
+        /** Answered */
+        server__http__routes__programme_events__Answered: {
+            /** Answers */
+            answers: number;
+            /** Id */
+            id: string;
+        };
+        /** Deleted */
+        server__http__routes__programmes__Deleted: {
+            /** Id */
+            id: string;
+            /** Sessions Deleted */
+            sessions_deleted: number;
+        };
+        /** Removed */
+        server__http__routes__programmes__Removed: {
+            /** Id */
+            id: string;
+            /** Tokens Revoked */
+            tokens_revoked: number;
+        };
+        /** RoleChange */
+        server__http__routes__programmes__RoleChange: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "organiser" | "member";
+        };
+        /** Deleted */
+        server__http__routes__timers__Deleted: {
+            /** Deleted */
+            deleted: boolean;
+            /** Id */
+            id: string;
+        };
     };
     responses: {
         /** @description RFC 9457 problem details */
@@ -2641,6 +3604,769 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    programmes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProgramme"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Created"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    programme_exports_import_programme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeExport"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportedProgramme"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    programmes_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Programme"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["server__http__routes__programmes__Deleted"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Programme"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_create_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEvent"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_event_summary: {
+        parameters: {
+            query?: {
+                language?: "fi" | "sv" | "en";
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_exports_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeExport"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_create_followup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFollowup"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Followup"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_ballot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+                poll_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ballot"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+                poll_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Answer"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["server__http__routes__programme_events__Answered"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_groups_seen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeenGroups"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_groups_keep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Keep"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeenGroups"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_groups_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupsDraft"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_groups_move: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftMove"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Draft"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_groups_agree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Agreement"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_groups_start_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiveStart"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Live"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_add_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMembers"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Added"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_import_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembersCsv"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Added"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["server__http__routes__programmes__Removed"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programmes_set_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["server__http__routes__programmes__RoleChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_summary: {
+        parameters: {
+            query?: {
+                format?: "json" | "markdown";
+                language?: "fi" | "sv" | "en";
+            };
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                    "text/markdown": string;
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    programme_events_post_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                programme_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PostSummary"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
         };
     };
     sessions_create_session: {
@@ -3652,7 +5378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Removed"];
+                    "application/json": components["schemas"]["server__http__routes__people__Removed"];
                 };
             };
             401: components["responses"]["Problem"];
@@ -3674,7 +5400,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RoleChange"];
+                "application/json": components["schemas"]["server__http__routes__people__RoleChange"];
             };
         };
         responses: {
@@ -3753,7 +5479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Answered"];
+                    "application/json": components["schemas"]["server__http__routes__polls__Answered"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -4033,7 +5759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deleted"];
+                    "application/json": components["schemas"]["server__http__routes__timers__Deleted"];
                 };
             };
             401: components["responses"]["Problem"];

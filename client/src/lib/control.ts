@@ -116,6 +116,7 @@ export interface SessionInfo {
   language: string | null
   created_at: number | null
   display_board?: string | null // the board the Lab display is pinned to
+  programme?: string // the programme this session is an event (or a group's space) of
   [key: string]: unknown
 }
 

@@ -3,6 +3,8 @@ import { detectLang, I18nContext, type Lang, translate, useT } from '../i18n'
 import { savedLang, saveLang } from '../lib/store'
 import { LiveRegion } from './common'
 import { DisplayPage } from './DisplayPage'
+import { FollowupPage } from './programme/FollowupPage'
+import { ProgrammeGate } from './programme/ProgrammePage'
 import { CodeGate, JoinGate } from './JoinPage'
 import { SessionPage } from './SessionPage'
 import { StartPage } from './StartPage'
@@ -14,6 +16,8 @@ export type Route =
   | { page: 'join'; id: string }
   | { page: 'display'; id: string }
   | { page: 'code'; code: string }
+  | { page: 'programme'; id: string }
+  | { page: 'followup'; id: string; poll: string }
   | { page: 'teams'; surface: 'config' | 'side' | 'stage' }
   | { page: 'missing' }
 
@@ -22,6 +26,11 @@ export function parseRoute(path: string): Route {
   if (m) {
     const id = decodeURIComponent(m[2])
     return m[1] === 's' ? { page: 'facilitator', id } : m[1] === 'j' ? { page: 'join', id } : { page: 'display', id }
+  }
+  const p = path.match(/^\/p\/([^/]+)(?:\/poll\/([^/]+))?\/?$/)
+  if (p) {
+    const id = decodeURIComponent(p[1])
+    return p[2] ? { page: 'followup', id, poll: decodeURIComponent(p[2]) } : { page: 'programme', id }
   }
   const c = path.match(/^\/c\/([^/]+)\/?$/)
   if (c) return { page: 'code', code: decodeURIComponent(c[1]) }
@@ -55,6 +64,8 @@ export function App() {
       {route.page === 'join' && <JoinGate sessionId={route.id} />}
       {route.page === 'display' && <DisplayPage sessionId={route.id} />}
       {route.page === 'code' && <CodeGate code={route.code} />}
+      {route.page === 'programme' && <ProgrammeGate id={route.id} />}
+      {route.page === 'followup' && <FollowupPage id={route.id} poll={route.poll} />}
       {route.page === 'teams' && route.surface === 'config' && <TeamsConfig />}
       {route.page === 'teams' && route.surface === 'side' && <TeamsSide />}
       {route.page === 'teams' && route.surface === 'stage' && <TeamsStage />}

@@ -14,6 +14,10 @@ from . import (
     polls,
     posted,
     private,
+    programme_events,
+    programme_exports,
+    programme_groups,
+    programmes,
     service,
     sessions,
     summary,
@@ -41,6 +45,10 @@ COMMANDS: tuple[Command, ...] = tuple(
         summary,
         lead,
         webhooks,
+        programmes,
+        programme_groups,
+        programme_events,
+        programme_exports,
     )
     for command in module.commands
 )

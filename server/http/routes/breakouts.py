@@ -18,6 +18,7 @@ from rooms.control import Value
 from rooms.notes import MAX_PROMOTED
 
 from ...facilitation.access import FACILITATOR, MAIN, PARTICIPANT
+from ...facilitation.programmes import programme_of
 from ...facilitation.tokens import new_id
 from ...process.limits import BOARD_FULL, BoardLimits, no_room, too_many_boards
 from ..commands import SESSION, Call, Commands, roles
@@ -33,7 +34,9 @@ facilitator = roles(FACILITATOR)
 
 
 class NewRound(Body):
-    strategy: Literal["random", "balanced", "keep_apart", "csv", "choose", "reuse"]
+    strategy: Literal[
+        "random", "balanced", "keep_apart", "csv", "choose", "reuse", "programme_groups"
+    ] = Field(description="programme_groups: the groups of the session's programme as rooms")
     rooms: Count | None = None
     group_size: Count | None = None
     names: Annotated[list[Annotated[str, text(80)]], MaxLen(200)] | None = None
@@ -141,6 +144,9 @@ async def draft(call: Call[NewRound]) -> Value:
         return session.people(doc), earlier, seen
 
     people, earlier, seen = await call.read(known)
+    earlier_names = None
+    if body.strategy == "programme_groups":
+        earlier, earlier_names = await _programme_groups(call)
     rng = Random(body.seed)
     chosen = await asyncio.to_thread(
         lambda: rounds.plan(
@@ -155,6 +161,7 @@ async def draft(call: Call[NewRound]) -> Value:
             capacity=body.capacity,
             earlier=earlier,
             history=seen,
+            earlier_names=earlier_names,
         )
     )
     existing = await call.context.store.sessions.list_boards(call.session_id)
@@ -179,6 +186,15 @@ async def draft(call: Call[NewRound]) -> Value:
     for room in value["rooms"]:
         await call.context.store.sessions.add_board(call.session_id, room["board"])
     return value
+
+
+async def _programme_groups(call: Call[Any]) -> tuple[list[list[str]], list[str]]:
+    """The groups of the programme this session is an event of, and their names."""
+    programme_id = await call.read(programme_of)
+    data = await call.context.store.programmes.get_programme(programme_id or "")
+    if data is None or not data["groups"]:
+        raise Problem(422, "this session is not an event of a programme with groups")
+    return [list(g["members"]) for g in data["groups"]], [g["name"] for g in data["groups"]]
 
 
 @commands.delete(

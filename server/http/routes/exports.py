@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Awaitable, Callable
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from rooms.control import Value
 from ...facilitation import importing
 from ...facilitation.access import BOT, CONTROL, FACILITATOR, MAIN, OBSERVER
 from ...facilitation.authority import PRIVATE
+from ...facilitation.creation import NewSession
 from ...facilitation.importing import FORMAT, VERSION, SessionExport
 from ...facilitation.tokens import shown_join_code
 from ...sync.messages import EMPTY_UPDATE
@@ -60,20 +62,31 @@ async def export(call: Call[None]) -> Response:
     if form == "markdown":
         made = await control.summary_markdown(session_id)
         return Response(made, media_type=MARKDOWN, headers=attachment(session_id, "md"))
-    states = await _states(call)
+    states = await _states(call, session_id)
     if form == "csv":
         notes = {n: s for n, s in states.items() if n != CONTROL}
         # ~0.3 s per 5000 notes, so off the event loop
         made = await asyncio.to_thread(exports.notes_csv, states[CONTROL], notes)
         return Response(made, media_type=CSV, headers=attachment(session_id, "csv"))
+    exported = await session_export(call, session_id, states)
+    return JSONResponse(exported, headers=attachment(session_id, "json"))
+
+
+async def session_export(
+    call: Call[Any], session_id: str, states: dict[str, bytes] | None = None
+) -> Value:
+    """The JSON export of one session (a programme's export holds its events' too)."""
+    control = call.control
+    if states is None:
+        states = await _states(call, session_id)
     ballots = await control.state(session_id, PRIVATE)
     if ballots != EMPTY_UPDATE:
         states[PRIVATE] = ballots
     record = await call.context.store.sessions.get_session(session_id)
     if record is None:  # deleted while the boards were read
         raise Problem(404, "no such session")
-    header = await call.read(session.header)
-    exported = {
+    header = await control.read(session_id, session.header)
+    return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": call.now,
@@ -87,14 +100,13 @@ async def export(call: Call[None]) -> Response:
         },
         "boards": {n: base64.b64encode(s).decode("ascii") for n, s in states.items()},
     }
-    return JSONResponse(exported, headers=attachment(session_id, "json"))
 
 
-async def _states(call: Call[Any]) -> dict[str, bytes]:
+async def _states(call: Call[Any], session_id: str) -> dict[str, bytes]:
     """Every board of the session (control included) as one Yjs update each."""
     return {
-        name: await call.control.state(call.session_id, name)
-        for name in await call.context.store.sessions.list_boards(call.session_id)
+        name: await call.control.state(session_id, name)
+        for name in await call.context.store.sessions.list_boards(session_id)
     }
 
 
@@ -120,31 +132,41 @@ async def import_session(call: Call[None]) -> Value:
     request."""
     with call.context.imports.taken():
         raw = await call.raw_body()
-        settings = call.context.settings
-        limits = importing.ImportLimits(
-            max_import_boards=settings.max_import_boards,
-            max_boards_per_session=settings.max_boards_per_session,
-            max_board_bytes=settings.max_board_bytes,
-            max_notes_per_board=settings.max_notes_per_board,
-        )
         async with importing.worker() as run:
-            export = await run(importing.read_export, raw, limits)
-            del raw
-            states = export.states
-            names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
-            new = await call.context.creator.store_session(export.title, export.template, names)
-            record = new.record
-            code = shown_join_code(str(record.settings["join_code"]))
-            try:
-                restored, language, deadline = await run(
-                    exports.restored_control, states[CONTROL], code
-                )
-                boards = {n: s for n, s in states.items() if s != EMPTY_UPDATE}
-                await call.control.install(record.id, boards | {CONTROL: restored}, deadline)
-            except Exception:
-                await call.context.retention.delete(record.id, FAILED_IMPORT)
-                raise
+            new, language = await import_into(call, run, raw)
     return new.answer(call.base_url(), language)
+
+
+def import_limits(call: Call[Any]) -> importing.ImportLimits:
+    settings = call.context.settings
+    return importing.ImportLimits(
+        max_import_boards=settings.max_import_boards,
+        max_boards_per_session=settings.max_boards_per_session,
+        max_board_bytes=settings.max_board_bytes,
+        max_notes_per_board=settings.max_notes_per_board,
+    )
+
+
+async def import_into(
+    call: Call[Any], run: Callable[..., Awaitable[Any]], raw: bytes
+) -> tuple[NewSession, str]:
+    """One session export (its JSON bytes) as a new session, read in the worker `run`;
+    a session that cannot be completed is deleted again."""
+    export = await run(importing.read_export, raw, import_limits(call))
+    del raw
+    states = export.states
+    names = [CONTROL, MAIN, *(n for n in states if n not in (CONTROL, MAIN, PRIVATE))]
+    new = await call.context.creator.store_session(export.title, export.template, names)
+    record = new.record
+    code = shown_join_code(str(record.settings["join_code"]))
+    try:
+        restored, language, deadline = await run(exports.restored_control, states[CONTROL], code)
+        boards = {n: s for n, s in states.items() if s != EMPTY_UPDATE}
+        await call.control.install(record.id, boards | {CONTROL: restored}, deadline)
+    except Exception:
+        await call.context.retention.delete(record.id, FAILED_IMPORT)
+        raise
+    return new, str(language)
 
 
 @commands.delete(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from annotated_types import MaxLen
 from pydantic import BaseModel, Field
@@ -47,12 +47,18 @@ class Summary(BaseModel):
 async def post(call: Call[NewSummary]) -> Value:
     """Append a summary; each one fires `summary.posted`, so posting is rate-limited per
     session, and the session keeps only the newest (rooms/posted.py)."""
-    wait = call.context.summaries.retry_after(call.session_id)
+    return await publish(call, call.session_id, call.body.author, call.body.markdown, call.role)
+
+
+async def publish(call: Call[Any], session_id: str, author: str, markdown: str, by: str) -> Value:
+    """Append a summary to a session's `control` and fire `summary.posted` (its webhooks);
+    a programme posts its summary into an event the same way."""
+    wait = call.context.summaries.retry_after(session_id)
     if wait:
         raise Problem(429, "too many summaries posted in this session", retry_after=wait)
-    summary_id, author, markdown, by = new_id(), call.body.author, call.body.markdown, call.role
-    settings = call.context.settings
-    made = await call.change(
+    summary_id, settings = new_id(), call.context.settings
+    made = await call.control.change(
+        session_id,
         lambda doc: posted.post(
             doc,
             summary_id,
@@ -62,8 +68,8 @@ async def post(call: Call[NewSummary]) -> Value:
             now=call.now,
             keep=settings.max_summaries_per_session,
             keep_bytes=settings.max_summary_bytes_per_session,
-        )
+        ),
     )
     told = {"summary": summary_id} | {k: made[k] for k in ("author", "markdown", "by")}
-    await call.control.emit(call.session_id, SUMMARY_POSTED, f"{SUMMARY_POSTED}:{summary_id}", told)
+    await call.control.emit(session_id, SUMMARY_POSTED, f"{SUMMARY_POSTED}:{summary_id}", told)
     return made

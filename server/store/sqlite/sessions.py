@@ -123,7 +123,8 @@ class SQLiteSessions:
     async def add_grant(self, token_hash: str, grant: Grant) -> None:
         await self.database.run(
             lambda db: db.execute(
-                "INSERT INTO grants (token_hash, session_id, role, subject) VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO grants (token_hash, session_id, role, subject) "
+                "VALUES (?, ?, ?, ?)",
                 (token_hash, grant.session_id, grant.role, grant.subject),
             )
         )

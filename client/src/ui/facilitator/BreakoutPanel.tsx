@@ -19,6 +19,9 @@ const STRATEGIES: Array<[string, Key]> = [
   ['choose', 'breakout.choose'],
 ]
 
+// An event of a programme can break out "to your trios": the programme's groups as rooms.
+const PROGRAMME_GROUPS: [string, Key] = ['programme_groups', 'breakout.programmeGroups']
+
 export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
   const t = useT()
   const { busy, error, run } = useRunner()
@@ -48,7 +51,7 @@ export function BreakoutPanel({ ctx }: { ctx: FacilitatorCtx }) {
           <div class="field">
             <label for="bo-strategy">{t('breakout.strategy')}</label>
             <select id="bo-strategy" value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value as Schemas['NewRound']['strategy'])}>
-              {STRATEGIES.map(([v, k]) => (
+              {(ctx.state.session.programme ? [...STRATEGIES, PROGRAMME_GROUPS] : STRATEGIES).map(([v, k]) => (
                 <option value={v} key={v}>
                   {t(k)}
                 </option>
