@@ -1,8 +1,8 @@
 """The shared store: every board, session and token of a deployment in one Redis, seen
 as the document log (documents.py), the sessions (sessions.py), the webhook outbox
-(webhooks.py) and the counters of rate limits (counts.py), all through one client. Key
-names and the ways commands are sent are shared with the Redis bus (server/redisdb.py);
-docs/operations.md lists the keys.
+(webhooks.py), the saved templates (templates.py) and the counters of rate limits
+(counts.py), all through one client. Key names and the ways commands are sent are shared
+with the Redis bus (server/redisdb.py); docs/operations.md lists the keys.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ...redisdb import open_client
 from .counts import RedisCounts
 from .documents import RedisDocuments
 from .sessions import RedisSessions
+from .templates import RedisTemplates
 from .webhooks import RedisWebhooks
 
 log = logging.getLogger("paja.store.redis")
@@ -27,6 +28,7 @@ class RedisStore:
         self.documents = RedisDocuments(self.client, compact_after_updates=compact_after_updates)
         self.sessions = RedisSessions(self.client, self.documents)
         self.webhooks = RedisWebhooks(self.client)
+        self.templates = RedisTemplates(self.client)
         self.counts = RedisCounts(self.client)
 
     async def start(self) -> None:

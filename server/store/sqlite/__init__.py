@@ -1,25 +1,30 @@
 """The embedded store: one SQLite file in WAL mode (`DATA_DIR/paja.sqlite3`), written by
 one thread (database.py), seen as the document log (documents.py), the sessions
-(sessions.py) and the webhook outbox (webhooks.py). docs/storage.md describes the tables.
+(sessions.py), the webhook outbox (webhooks.py) and the saved templates (templates.py).
+docs/storage.md describes the tables.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import documents, sessions, webhooks
+from . import documents, sessions, templates, webhooks
 from .database import Database
 from .documents import SQLiteDocuments
 from .sessions import SQLiteSessions
+from .templates import SQLiteTemplates
 from .webhooks import SQLiteWebhooks
 
 
 class SQLiteStore:
     def __init__(self, path: Path, *, compact_after_updates: int = 500) -> None:
-        self.database = Database(path, documents.SCHEMA + sessions.SCHEMA + webhooks.SCHEMA)
+        self.database = Database(
+            path, documents.SCHEMA + sessions.SCHEMA + webhooks.SCHEMA + templates.SCHEMA
+        )
         self.documents = SQLiteDocuments(self.database, compact_after_updates=compact_after_updates)
         self.sessions = SQLiteSessions(self.database, self.documents)
         self.webhooks = SQLiteWebhooks(self.database)
+        self.templates = SQLiteTemplates(self.database)
         self.counts = None  # one process: its rate limits count in memory
 
     async def start(self) -> None:
