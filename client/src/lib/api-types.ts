@@ -143,6 +143,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/agenda/{item_id}/steps/{index}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one step of an agenda item (index from 0): open its breakout round, start its feedback polls or its dot vote, as the breakouts, polls and votes commands do; 409 when it has run already (facilitator) */
+        post: operations["steps_run_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/boards": {
         parameters: {
             query?: never;
@@ -603,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save this session's boards (with their sections) and agenda (with its steps) as a template: answered as a file to download, and stored on this deployment unless store is false (at most 100: 409) (facilitator) */
+        post: operations["templates_save_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/timers": {
         parameters: {
             query?: never;
@@ -884,8 +918,43 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Session templates */
-        get: operations["sessions_list_templates"];
+        /** Session templates: the built-in ones, then those saved on this deployment */
+        get: operations["templates_list_templates"];
+        put?: never;
+        /** Upload a template file (with the create key as Bearer when the server sets one); a deployment holds at most 100 (409); 422 names the field a bad file has wrong */
+        post: operations["templates_upload_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema of a template file (docs/templates.md) */
+        get: operations["templates_template_schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template as a file, to download, edit and upload again */
+        get: operations["templates_get_template"];
         put?: never;
         post?: never;
         delete?: never;
@@ -969,10 +1038,10 @@ export interface components {
         /** Agenda */
         Agenda: {
             /** Items */
-            items: components["schemas"]["AgendaItem"][];
+            items: components["schemas"]["AgendaItem-Output"][];
         };
         /** AgendaItem */
-        AgendaItem: {
+        "AgendaItem-Output": {
             /**
              * Board
              * @default null
@@ -990,10 +1059,22 @@ export interface components {
              */
             id?: string | null;
             /**
+             * Instruction Texts
+             * @default null
+             */
+            instruction_texts?: {
+                [key: string]: string;
+            } | null;
+            /**
              * Instructions
              * @default
              */
             instructions?: string;
+            /**
+             * Steps
+             * @description what the facilitator runs with one click when the item comes (docs/templates.md): POST .../agenda/{item_id}/steps/{index}/run
+             */
+            steps?: (components["schemas"]["BreakoutStep"] | components["schemas"]["PollsStep"] | components["schemas"]["VoteStep"])[];
             /** Title */
             title: string;
             /**
@@ -1033,8 +1114,25 @@ export interface components {
             /** Poll */
             poll: string;
         };
+        /**
+         * Board
+         * @description A board the template creates (`main` is always there: it may only carry sections).
+         */
+        "Board-Input": {
+            /**
+             * Name
+             * @description a board's slug
+             */
+            name: string;
+            /**
+             * Sections
+             * @default []
+             */
+            sections?: components["schemas"]["Section"][];
+            titles: components["schemas"]["Texts"];
+        };
         /** Board */
-        Board: {
+        "Board-Output": {
             /** Kind */
             kind: string;
             /** Name */
@@ -1061,6 +1159,43 @@ export interface components {
              * @default null
              */
             title?: string | null;
+        };
+        /**
+         * BreakoutStep
+         * @description Open a breakout round: draft it with the strategy and open it at once.
+         */
+        BreakoutStep: {
+            /**
+             * Group Size
+             * @default null
+             */
+            group_size?: number | null;
+            /**
+             * Key
+             * @description tag key: kind (balanced), org (keep_apart)
+             * @default null
+             */
+            key?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "breakout";
+            /**
+             * Minutes
+             * @default 10
+             */
+            minutes?: number;
+            /**
+             * Rooms
+             * @default null
+             */
+            rooms?: number | null;
+            /**
+             * Strategy
+             * @enum {string}
+             */
+            strategy: "random" | "balanced" | "keep_apart";
         };
         /** Choice */
         Choice: {
@@ -1178,7 +1313,7 @@ export interface components {
         };
         /** Current */
         Current: {
-            current: components["schemas"]["AgendaItem"] | null;
+            current: components["schemas"]["AgendaItem-Output"] | null;
         };
         /** Deleted */
         Deleted: {
@@ -1403,6 +1538,15 @@ export interface components {
             /** Zoom */
             zoom: number;
         };
+        /** LongTexts */
+        LongTexts: {
+            /** En */
+            en: string;
+            /** Fi */
+            fi: string;
+            /** Sv */
+            sv: string;
+        };
         /** Message */
         Message: {
             /** Text */
@@ -1418,7 +1562,7 @@ export interface components {
         /** NewAgenda */
         NewAgenda: {
             /** Items */
-            items: components["schemas"]["AgendaItem"][];
+            items: components["schemas"]["server__http__routes__agenda__AgendaItem"][];
         };
         /** NewBoard */
         NewBoard: {
@@ -1557,7 +1701,7 @@ export interface components {
             language?: "fi" | "sv" | "en";
             /**
              * Template
-             * @description see /api/templates
+             * @description a template id from GET /api/templates
              * @default null
              */
             template?: string | null;
@@ -1768,6 +1912,25 @@ export interface components {
             /** Answer */
             answer: string | number;
         };
+        /**
+         * PollsStep
+         * @description Start the preset feedback polls ("participants felt heard", "intend to use").
+         */
+        PollsStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "feedback_polls";
+            /**
+             * Presets
+             * @default [
+             *       "heard",
+             *       "use"
+             *     ]
+             */
+            presets?: ("heard" | "use")[];
+        };
         /** Promoted */
         Promoted: {
             /** Board */
@@ -1922,6 +2085,65 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** SavedTemplate */
+        SavedTemplate: {
+            /**
+             * Id
+             * @description give it as `template` when creating a session
+             */
+            id: string | null;
+            /**
+             * Template
+             * @description the template file (GET /api/templates/schema)
+             */
+            template: {
+                [key: string]: unknown;
+            };
+        };
+        /** Saving */
+        Saving: {
+            /** @default null */
+            descriptions?: components["schemas"]["LongTexts"] | null;
+            /**
+             * Store
+             * @description false: only answer the file, store nothing
+             * @default true
+             */
+            store?: boolean;
+            /**
+             * @description default: the session's title
+             * @default null
+             */
+            titles?: components["schemas"]["Texts"] | null;
+        };
+        /**
+         * Section
+         * @description A titled area drawn on a board; notes inside it belong to it (docs/schema.md).
+         */
+        Section: {
+            /**
+             * Color
+             * @default #eeeeee
+             */
+            color?: string;
+            /**
+             * H
+             * @default 300
+             */
+            h?: number;
+            /** Id */
+            id: string;
+            titles: components["schemas"]["Texts"];
+            /**
+             * W
+             * @default 400
+             */
+            w?: number;
+            /** X */
+            x: number;
+            /** Y */
+            y: number;
+        };
         /** Session */
         Session: {
             /** Boards */
@@ -2042,6 +2264,35 @@ export interface components {
              */
             title?: string | null;
         };
+        /** StepRun */
+        StepRun: {
+            /** Index */
+            index: number;
+            /** Item */
+            item: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "breakout" | "feedback_polls" | "dot_vote";
+            /**
+             * Polls
+             * @description the polls started
+             */
+            polls?: string[];
+            /**
+             * Round
+             * @description the breakout round opened
+             * @default null
+             */
+            round?: string | null;
+            /**
+             * Vote
+             * @description the dot vote started
+             * @default null
+             */
+            vote?: string | null;
+        };
         /** Summary */
         Summary: {
             /** Author */
@@ -2141,12 +2392,48 @@ export interface components {
             /** Id */
             id: string;
             /**
+             * Saved
+             * @description saved on this deployment, not built in
+             */
+            saved: boolean;
+            /**
              * Titles
              * @description by language: fi, sv, en
              */
             titles: {
                 [key: string]: string;
             };
+        };
+        /**
+         * Paja session template
+         * @description A session template: its boards with their sections, and an agenda whose items may
+         *     carry steps the facilitator runs with one click.
+         */
+        TemplateFile: {
+            /**
+             * Agenda
+             * @default []
+             */
+            agenda?: components["schemas"]["rooms__template_format__AgendaItem"][];
+            /**
+             * Boards
+             * @default []
+             */
+            boards?: components["schemas"]["Board-Input"][];
+            descriptions: components["schemas"]["LongTexts"];
+            titles: components["schemas"]["Texts"];
+        };
+        /**
+         * Texts
+         * @description One text in each of the three languages a session may run in.
+         */
+        Texts: {
+            /** En */
+            en: string;
+            /** Fi */
+            fi: string;
+            /** Sv */
+            sv: string;
         };
         /** TimeChange */
         TimeChange: {
@@ -2275,6 +2562,33 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * VoteStep
+         * @description Start a dot vote on the notes of one section of a board.
+         */
+        VoteStep: {
+            /**
+             * Board
+             * @description a board's slug
+             */
+            board: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dot_vote";
+            /**
+             * Per Participant
+             * @default 3
+             */
+            per_participant?: number;
+            /**
+             * Section
+             * @default null
+             */
+            section?: string | null;
+            titles: components["schemas"]["Texts"];
+        };
         /** WebhookInfo */
         WebhookInfo: {
             /**
@@ -2296,6 +2610,68 @@ export interface components {
              * @description masked: scheme, host and the last characters
              */
             url: string;
+        };
+        /** AgendaItem */
+        rooms__template_format__AgendaItem: {
+            /**
+             * Board
+             * @default null
+             */
+            board?: string | null;
+            instructions: components["schemas"]["LongTexts"];
+            /** Minutes */
+            minutes: number;
+            /**
+             * Steps
+             * @default []
+             */
+            steps?: (components["schemas"]["BreakoutStep"] | components["schemas"]["PollsStep"] | components["schemas"]["VoteStep"])[];
+            titles: components["schemas"]["Texts"];
+        };
+        /** AgendaItem */
+        server__http__routes__agenda__AgendaItem: {
+            /**
+             * Board
+             * @default null
+             */
+            board?: string | null;
+            /**
+             * Duration Ms
+             * @default 0
+             */
+            duration_ms?: number;
+            /**
+             * Id
+             * @description default: i1, i2, ... by position
+             * @default null
+             */
+            id?: string | null;
+            /**
+             * Instruction Texts
+             * @default null
+             */
+            instruction_texts?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Instructions
+             * @default
+             */
+            instructions?: string;
+            /**
+             * Steps
+             * @description what the facilitator runs with one click when the item comes (docs/templates.md): POST .../agenda/{item_id}/steps/{index}/run
+             */
+            steps?: (components["schemas"]["BreakoutStep"] | components["schemas"]["PollsStep"] | components["schemas"]["VoteStep"])[];
+            /** Title */
+            title: string;
+            /**
+             * Titles
+             * @default null
+             */
+            titles?: {
+                [key: string]: string;
+            } | null;
         };
     };
     responses: {
@@ -2659,6 +3035,35 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    steps_run_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                item_id: string;
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepRun"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
     boards_create: {
         parameters: {
             query?: never;
@@ -2680,7 +3085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Board"];
+                    "application/json": components["schemas"]["Board-Output"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -2715,7 +3120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Board"];
+                    "application/json": components["schemas"]["Board-Output"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -3554,6 +3959,49 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    templates_save_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Saving"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedTemplate"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedTemplate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
     timers_create: {
         parameters: {
             query?: never;
@@ -4097,7 +4545,7 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
-    sessions_list_templates: {
+    templates_list_templates: {
         parameters: {
             query?: never;
             header?: never;
@@ -4115,6 +4563,85 @@ export interface operations {
                     "application/json": components["schemas"]["Template"][];
                 };
             };
+        };
+    };
+    templates_upload_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateFile"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedTemplate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    templates_template_schema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    templates_get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: components["responses"]["Problem"];
         };
     };
     sessions_server_time: {

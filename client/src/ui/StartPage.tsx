@@ -25,11 +25,32 @@ export function StartPage() {
   useEffect(() => {
     document.title = `${t('start.title')} · Paja`
   }, [lang])
-  useEffect(() => {
+  const listTemplates = () =>
     call('get', '/api/templates', null)
       .then(setTemplates)
       .catch(() => setTemplates([]))
+  useEffect(() => {
+    listTemplates()
   }, [])
+
+  /** A template file chosen by the facilitator: checked and stored by the server, then
+   * listed and chosen here; a bad file's refusal names the field to fix. */
+  const upload = async (e: Event) => {
+    const input = e.target as HTMLInputElement
+    const file = input.files?.[0]
+    input.value = ''
+    if (!file) return
+    setError(null)
+    try {
+      const added = await call('post', '/api/templates', key || null, JSON.parse(await file.text()))
+      await listTemplates()
+      setTemplate(added.id ?? '')
+      announce(t('start.uploaded', { title: (added.template.titles as Record<string, string> | undefined)?.[lang] ?? file.name }))
+    } catch (err) {
+      if (statusOf(err) === 401) setNeedsKey(true)
+      setError(errorText(t, err))
+    }
+  }
 
   const submit = async (e: Event) => {
     e.preventDefault()
@@ -99,6 +120,10 @@ export function StartPage() {
               </span>
             </label>
           ))}
+          <label class="upload">
+            {t('start.upload')}
+            <input type="file" accept="application/json,.json" onChange={upload} />
+          </label>
         </fieldset>
         <div class="field">
           <label for="language">{t('start.language')}</label>
