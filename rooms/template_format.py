@@ -23,6 +23,7 @@ MAX_ITEMS = 100
 MAX_STEPS = 5
 MAX_MINUTES = 24 * 60
 MAX_COORDINATE = 100_000
+SECTION_COLORS = ("grey", "blue", "green", "yellow")  # client/src/lib/board.ts
 BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -63,7 +64,9 @@ class Section(Strict):
     y: Coordinate
     w: Size = 400
     h: Size = 300
-    color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#eeeeee"
+    color: Literal["grey", "blue", "green", "yellow"] = Field(
+        "grey", description="as the client draws sections (client/src/lib/board.ts)"
+    )
 
 
 class Board(Strict):

@@ -21,7 +21,7 @@ from pycrdt import Doc, Map
 from . import agenda, boards
 from .control import Value, plain, table
 from .errors import Invalid
-from .template_format import TemplateFile, parse
+from .template_format import SECTION_COLORS, TemplateFile, parse
 
 DIRECTORY = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("fi", "sv", "en")
@@ -98,18 +98,24 @@ def from_session(
     descriptions: dict[str, str],
 ) -> dict[str, Any]:
     """A running session's structure as a template file: its listed boards (not breakout
-    rooms) with the sections `drawn` on them (board -> sections as stored, docs/schema.md),
-    and its agenda with its steps. Texts a session has only in its own language are
-    written in all three, for the facilitator to translate."""
+    rooms) of `drawn` (board -> its sections as stored, docs/schema.md) in the order the
+    agenda uses them, each with its sections, and its agenda with its steps. Texts a
+    session has only in its own language are written in all three, for the facilitator to
+    translate."""
     saved_boards = []
-    for name, board in boards.listed(control).items():
-        if board.get("kind") == "breakout" or (name == boards.MAIN and not drawn.get(name)):
+    listed = boards.listed(control)
+    used = [item.get("board") for item in agenda.items(control)]
+    for name in sorted(drawn, key=lambda b: (used.index(b) if b in used else len(used), b)):
+        board = listed.get(name)
+        breakout = board is None or board.get("kind") == boards.BREAKOUT_KIND
+        if breakout or (name == boards.MAIN and not drawn[name]):
             continue
+        assert board is not None
         saved_boards.append(
             {
                 "name": name,
                 "titles": _texts(board.get("titles"), board.get("title") or name, 200),
-                "sections": [_section(s, n) for n, s in enumerate(drawn.get(name, []))],
+                "sections": [_section(s, n) for n, s in enumerate(drawn[name])],
             }
         )
     items = []
@@ -155,7 +161,7 @@ def _section(stored: Value, position: int) -> Value:
         "h": max(80.0, _number(stored.get("h"), 300)),
     }
     color = stored.get("color")
-    if isinstance(color, str) and len(color) == 7 and color.startswith("#"):
+    if color in SECTION_COLORS:
         out["color"] = color
     return out
 

@@ -124,7 +124,7 @@ async def test_a_saved_template_recreates_the_sessions_structure(server: PajaSer
     # an agenda with a step of its own
     main = await s.open("main")
     main.doc.get("sections", type=Map)["ideas"] = Map(
-        {"title": "Ideas", "x": 10, "y": 20, "w": 500, "h": 300, "color": "#ffe0b2"}
+        {"title": "Ideas", "x": 10, "y": 20, "w": 500, "h": 300, "color": "yellow"}
     )
     mapped = await s.open("map")
     mapped.doc.get("sections", type=Map)["risks"] = Map(
@@ -142,9 +142,13 @@ async def test_a_saved_template_recreates_the_sessions_structure(server: PajaSer
     s.ok("PUT", "/agenda", body={"items": items})
 
     async def drawn(session: Session, board: str) -> dict[str, Any]:
+        """The sections as the client draws them: one without a colour is grey."""
         client = await session.open(board)
         return {
-            k: {f: v.get(f) for f in ("title", "x", "y", "w", "h")}
+            k: {
+                **{f: v.get(f) for f in ("title", "x", "y", "w", "h")},
+                "color": v.get("color", "grey"),
+            }
             for k, v in sections_of(client).items()
         }
 
@@ -175,7 +179,14 @@ async def test_a_saved_template_recreates_the_sessions_structure(server: PajaSer
     for board in before["boards"]:
         if board != "control":
             assert await drawn(again, board) == await drawn(s, board), board
-    assert (await drawn(again, "main"))["ideas"]["title"] == "Ideas"
+    assert (await drawn(again, "main"))["ideas"] == {
+        "title": "Ideas",
+        "x": 10,
+        "y": 20,
+        "w": 500,
+        "h": 300,
+        "color": "yellow",
+    }
     await s.close_all()
     await again.close_all()
 
@@ -219,6 +230,7 @@ BAD = [
     (_set(["boards", 1, "name"], "Big Board"), "boards[1].name"),
     (_set(["boards", 2, "sections", 0, "w"], 10), "boards[2].sections[0].w"),
     (_set(["boards", 2, "sections", 0, "colour"], "#ffffff"), "boards[2].sections[0].colour"),
+    (_set(["boards", 2, "sections", 1, "color"], "#ff0000"), "boards[2].sections[1].color"),
     (_set(["agenda", 0, "minutes"], -5), "agenda[0].minutes"),
     (_set(["agenda", 0, "instructions", "en"], 5), "agenda[0].instructions.en"),
     (_set(["agenda", MAP, "steps", 0, "kind"], "party"), f"agenda[{MAP}].steps[0].kind"),

@@ -127,7 +127,11 @@ async def upload_template(call: Call[TemplateFile]) -> Value:
 )
 async def save_session(call: Call[Saving]) -> Response:
     body = call.body
-    names = await call.read(lambda doc: list(boards.listed(doc)))
+    listed = await call.read(boards.listed)
+    stored = await call.context.store.sessions.list_boards(call.session_id)
+    names = [  # a breakout room is no part of a template
+        name for name in stored if listed.get(name, {}).get("kind") not in (None, "breakout")
+    ]
     drawn = {
         name: await call.control.read_board(call.session_id, name, templates.drawn_sections)
         for name in names

@@ -35,11 +35,11 @@ export function SaveTemplate({ ctx }: { ctx: FacilitatorCtx }) {
     if (saved) download(fileName(ctx.state.session.title || 'paja'), saved.template)
   }
   return (
-    <div class="stack">
+    <>
       <button type="button" class="link" onClick={save} disabled={busy}>
         {t('template.save')}
       </button>
       <ErrorText error={error} />
-    </div>
+    </>
   )
 }
