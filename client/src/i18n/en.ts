@@ -196,6 +196,7 @@ export const en = {
   'template.save': 'Save as template (download)',
   'template.saved': 'Template saved on this server and downloaded.',
   'start.upload': 'Add a template from a file',
+  'start.savedTemplate': 'Saved on this server.',
   'start.uploaded': 'Template added: {title}',
   'error.code.invalid_template': 'The template file is not valid: check the field {field}.',
 

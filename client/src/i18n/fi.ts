@@ -198,6 +198,7 @@ export const fi: Record<keyof typeof en, string> = {
   'template.save': 'Tallenna pohjaksi (lataa tiedosto)',
   'template.saved': 'Pohja tallennettu tälle palvelimelle ja ladattu.',
   'start.upload': 'Lisää pohja tiedostosta',
+  'start.savedTemplate': 'Tallennettu tälle palvelimelle.',
   'start.uploaded': 'Pohja lisätty: {title}',
   'error.code.invalid_template': 'Pohjatiedosto ei kelpaa: tarkista kenttä {field}.',
 

@@ -198,6 +198,7 @@ export const sv: Record<keyof typeof en, string> = {
   'template.save': 'Spara som mall (ladda ner)',
   'template.saved': 'Mallen sparad på den här servern och nedladdad.',
   'start.upload': 'Lägg till en mall från en fil',
+  'start.savedTemplate': 'Sparad på den här servern.',
   'start.uploaded': 'Mallen tillagd: {title}',
   'error.code.invalid_template': 'Mallfilen är inte giltig: kontrollera fältet {field}.',
 

@@ -9,6 +9,7 @@ interface Template {
   titles: Record<string, string>
   descriptions: Record<string, string>
   agenda_items: number
+  saved?: boolean
 }
 
 export function StartPage() {
@@ -116,7 +117,7 @@ export function StartPage() {
               />
               <span>
                 <strong>{tpl.titles[lang] ?? tpl.titles.en ?? tpl.id}</strong>
-                <span class="hint">{tpl.descriptions?.[lang] ?? ''}</span>
+                <span class="hint">{tpl.descriptions?.[lang] || (tpl.saved ? t('start.savedTemplate') : '')}</span>
               </span>
             </label>
           ))}
