@@ -2123,9 +2123,11 @@ export interface components {
         Section: {
             /**
              * Color
-             * @default #eeeeee
+             * @description as the client draws sections (client/src/lib/board.ts)
+             * @default grey
+             * @enum {string}
              */
-            color?: string;
+            color?: "grey" | "blue" | "green" | "yellow";
             /**
              * H
              * @default 300
