@@ -14,8 +14,12 @@ import jsonschema
 import pytest
 from pycrdt import Map
 
+from server.store.redis import RedisStore
+from server.store.sqlite import SQLiteStore
+from server.store.templates import StoredTemplate
 from support.commands import Session, current_round, section
 from support.processes import PajaServer
+from support.redis import RedisServer, deployment
 from support.yclient import eventually
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "rooms" / "templates"
@@ -261,3 +265,37 @@ def test_a_bad_template_file_is_refused_naming_its_field(
     assert not [t for t in httpx.get(server.http + "/api/templates").json() if t["saved"]]
     stored = httpx.post(server.http + "/api/templates", json=_good(), timeout=10)
     assert stored.status_code == 201, stored.text
+
+
+def test_a_template_saved_through_one_instance_serves_the_whole_deployment(
+    server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    first, second = deployment(server_factory, redis_server, 2, ttl_seconds=5)
+    stored = httpx.post(first.http + "/api/templates", json=_good(), timeout=10)
+    assert stored.status_code == 201, stored.text
+    saved_id = stored.json()["id"]
+    listed = httpx.get(second.http + "/api/templates", timeout=10).json()
+    assert [t["id"] for t in listed if t["saved"]] == [saved_id]
+    created = second.create_session("Toinen", template=saved_id)
+    assert created["template"] == saved_id
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+async def test_a_deployment_holds_a_bounded_number_of_templates(
+    kind: str, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    store: Any = (
+        SQLiteStore(tmp_path / "paja.sqlite3") if kind == "sqlite" else RedisStore(redis_server.url)
+    )
+    await store.start()
+    try:
+        added = [
+            await store.templates.add_template(StoredTemplate(f"t{n}", "{}", n), most=2)
+            for n in range(3)
+        ]
+        assert added == [True, True, False]
+        assert [t.id for t in await store.templates.list_templates()] == ["t0", "t1"]
+        assert await store.templates.get_template("t2") is None
+        assert (await store.templates.get_template("t1")) == StoredTemplate("t1", "{}", 1.0)
+    finally:
+        await store.close()
