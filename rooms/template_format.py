@@ -9,7 +9,6 @@ Every text a participant reads comes in Finnish, Swedish and English (`Texts`).
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -24,13 +23,12 @@ MAX_STEPS = 5
 MAX_MINUTES = 24 * 60
 MAX_COORDINATE = 100_000
 SECTION_COLORS = ("grey", "blue", "green", "yellow")  # client/src/lib/board.ts
-BOARD_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Instruction = Annotated[str, Field(max_length=4000)]
 Coordinate = Annotated[float, Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE)]
 Size = Annotated[float, Field(ge=80, le=MAX_COORDINATE)]
-BoardName = Annotated[str, Field(pattern=BOARD_NAME.pattern, description="a board's slug")]
+BoardName = Annotated[str, Field(pattern=boards.NAME.pattern, description="a board's slug")]
 Count = Annotated[int, Field(ge=1, le=200)]
 
 
@@ -78,6 +76,8 @@ class Board(Strict):
 
     @model_validator(mode="after")
     def _unique_sections(self) -> Board:
+        if self.name == boards.CONTROL:
+            raise ValueError("'control' is the session's own document, not a board")
         ids = [s.id for s in self.sections]
         if len(set(ids)) != len(ids):
             raise ValueError("section ids are unique on a board")
