@@ -26,8 +26,10 @@ async def test_the_facilitator_runs_the_templates_steps_with_one_click(
         s.join(f"Osallistuja {n + 1}")
     control = await s.open("control")
 
+    laptop = None
     for width, height in [(1400, 900), (1920, 1080)]:
         fac = await pages.new("fi", width, height)
+        laptop = laptop or fac
         await fac.goto(local(s.created["facilitator_url"], server.http))
         # the boards open with the template's sections drawn on them
         await fac.get_by_test_id("board-select").select_option("experiment")
@@ -61,6 +63,10 @@ async def test_the_facilitator_runs_the_templates_steps_with_one_click(
     assert presets == ["heard", "use"]
     await expect(fac.get_by_role("button", name="✓ Käynnistä palautekyselyt (2)")).to_be_disabled()
     await pages.shot(fac, "step-done")
+    assert laptop is not None  # a second facilitator's screen shows the steps as done too
+    await laptop.get_by_test_id("tab-agenda").click()
+    await expect(laptop.get_by_role("button", name=re.compile("^✓ Käynnistä"))).to_be_disabled()
+    await pages.shot(laptop, "step-done-1400")
 
     # The facilitator saves the session as a template: a file to download, and a choice
     # on this server's start page.
