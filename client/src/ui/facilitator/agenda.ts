@@ -25,7 +25,8 @@ export function parseAgenda(draft: string, existing: AgendaItem[] = [], lang = '
       const line = m ? { title: m[1].trim(), duration_ms: Number(m[2]) * MINUTE_MS } : { title: l, duration_ms: DEFAULT_MINUTES * MINUTE_MS }
       const kept = byTitle.get(line.title)
       byTitle.delete(line.title) // an item is kept once, by its first line
-      return kept ? { ...kept, ...line, title: kept.title } : { ...line, id: freshId() }
+      if (kept) return { ...kept, ...line, title: kept.title }
+      return existing.length > 0 ? { ...line, id: freshId() } : line
     })
 }
 
