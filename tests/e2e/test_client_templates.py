@@ -88,4 +88,16 @@ async def test_the_facilitator_runs_the_templates_steps_with_one_click(
     await expect(choices).to_have_count(1)  # the saved one, titled after the session
     await expect(start.locator("label.choice", has_text="Utvecklingsstigen")).to_have_count(1)
     await pages.shot(start, "start-page")
+
+    # A hand-edited file with a wrong strategy is refused, naming the field, in Swedish.
+    saved["agenda"][2]["steps"][0]["strategy"] = "alphabetical"
+    upload = start.get_by_label("Lägg till en mall från en fil")
+    bad = json.dumps(saved).encode()
+    await upload.set_input_files(
+        {"name": "bad.json", "mimeType": "application/json", "buffer": bad}
+    )
+    refusal = start.get_by_role("alert")
+    await expect(refusal).to_contain_text("kontrollera fältet agenda[2].steps[0].strategy")
+    await refusal.scroll_into_view_if_needed()
+    await pages.shot(start, "start-page-refused")
     await s.close_all()

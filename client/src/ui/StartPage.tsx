@@ -22,6 +22,7 @@ export function StartPage() {
   const [error, setError] = useState<string | null>(null)
   const [key, setKey] = useState('')
   const [needsKey, setNeedsKey] = useState(false)
+  const [uploadError, setUploadError] = useState<string | null>(null)
 
   useEffect(() => {
     document.title = `${t('start.title')} · Paja`
@@ -41,7 +42,7 @@ export function StartPage() {
     const file = input.files?.[0]
     input.value = ''
     if (!file) return
-    setError(null)
+    setUploadError(null)
     try {
       const added = await call('post', '/api/templates', key || null, JSON.parse(await file.text()))
       await listTemplates()
@@ -49,7 +50,7 @@ export function StartPage() {
       announce(t('start.uploaded', { title: (added.template.titles as Record<string, string> | undefined)?.[lang] ?? file.name }))
     } catch (err) {
       if (statusOf(err) === 401) setNeedsKey(true)
-      setError(errorText(t, err))
+      setUploadError(statusOf(err) === 401 ? t('start.needKey') : errorText(t, err))
     }
   }
 
@@ -125,6 +126,7 @@ export function StartPage() {
             {t('start.upload')}
             <input type="file" accept="application/json,.json" onChange={upload} />
           </label>
+          <ErrorText error={uploadError} />
         </fieldset>
         <div class="field">
           <label for="language">{t('start.language')}</label>
