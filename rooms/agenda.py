@@ -10,7 +10,7 @@ from typing import Any
 
 from pycrdt import Doc
 
-from . import boards, timers
+from . import boards, template_format, timers
 from .control import AGENDA, Value, plain, table
 from .errors import Conflict, Invalid, NotFound
 
@@ -52,8 +52,13 @@ def item(raw: Any, position: int) -> Value:
     item_id = raw.get("id", f"i{position + 1}")
     if not isinstance(item_id, str) or not 0 < len(item_id) <= 64:
         raise Invalid(f"agenda item {position + 1}: id is a string of 1-64 characters")
+    try:
+        steps = template_format.steps(raw.get("steps") or [])
+    except Invalid as invalid:
+        raise Invalid(f"agenda item {position + 1}: steps{invalid}") from invalid
     return {
         "id": item_id,
+        "steps": steps,
         "title": title.strip(),
         "titles": titles,
         "duration_ms": duration,
@@ -147,3 +152,29 @@ def _entered(doc: Doc[Any], item_id: str | None, now: int) -> list[Value]:
     if item_id is not None:
         visits.append({"item": item_id, "started_at": now, "ended_at": None})
     return visits[-MAX_HISTORY:]
+
+
+def claim_step(doc: Doc[Any], item_id: str, index: int, now: int) -> Value:
+    """An agenda item's step, marked as run (`agenda.ran`, "item/index" -> epoch ms) before
+    the server runs it, so a second click (or a second facilitator) cannot run it twice."""
+    chosen = next((i for i in items(doc) if i["id"] == item_id), None)
+    if chosen is None:
+        raise NotFound(f"no agenda item {item_id!r}")
+    steps = chosen.get("steps") or []
+    if not 0 <= index < len(steps):
+        raise NotFound(f"agenda item {item_id!r} has no step {index}")
+    key = f"{item_id}/{index}"
+    ran = dict(table(doc, AGENDA).get("ran") or {})
+    if key in ran:
+        raise Conflict(f"step {index} of agenda item {item_id!r} has run already")
+    ran[key] = now
+    table(doc, AGENDA)["ran"] = ran
+    step: Value = steps[index]
+    return step
+
+
+def release_step(doc: Doc[Any], item_id: str, index: int) -> None:
+    """Unmark a step whose run was refused, so it can be tried again."""
+    ran = dict(table(doc, AGENDA).get("ran") or {})
+    ran.pop(f"{item_id}/{index}", None)
+    table(doc, AGENDA)["ran"] = ran

@@ -165,6 +165,11 @@ class Keys:
         return f"paja:instance:{instance_id}"
 
     @staticmethod
+    def templates() -> str:
+        """The deployment's saved templates (server/store/redis/templates.py)."""
+        return "paja:templates"
+
+    @staticmethod
     def inbox(instance_id: str) -> str:
         return f"paja:instance:{instance_id}:inbox"
 

@@ -27,6 +27,23 @@ describe('agenda draft', () => {
     expect(parseAgenda('Try, learn, fix, 30')).toEqual([{ title: 'Try, learn, fix', duration_ms: 30 * 60000 }])
   })
 
+  it('keeps what a template put on an item whose line keeps its title', () => {
+    const map: AgendaItem = {
+      id: 'i3',
+      title: 'Kartoita',
+      titles: { fi: 'Kartoita', sv: 'Kartlägg', en: 'Map' },
+      duration_ms: 25 * 60000,
+      board: 'map',
+      instructions: 'Mitä jo tiedämme?',
+      steps: [{ kind: 'breakout', strategy: 'random', group_size: 4, rooms: null, minutes: 20 }],
+    }
+    const [kept, added] = parseAgenda('Map, 30\nCoffee, 10', [map], 'en')
+    expect(kept).toEqual({ ...map, duration_ms: 30 * 60000 })
+    expect(added.title).toBe('Coffee')
+    expect(added.id).not.toBe('i3')
+    expect(added.steps).toBeUndefined()
+  })
+
   it('writes items back as a draft that reads the same', () => {
     const items = [item('Kiinnostu', 5 * 60000, { sv: 'Bli intresserad' }), item('Kartoita', 20 * 60000)]
     const text = agendaText(items, 'sv')

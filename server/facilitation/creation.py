@@ -8,6 +8,7 @@ way (one create key, one count of creations per address) and answer with the sam
 from __future__ import annotations
 
 import hmac
+import json
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -16,12 +17,15 @@ from typing import Any
 from pycrdt import Doc
 
 from rooms import boards, notes, session, templates
+from rooms.errors import Invalid
+from rooms.template_format import TemplateFile, parse
 
 from ..http.problems import Problem
 from ..process.config import Settings
 from ..process.limits import Rates
 from ..process.scheduler import now_ms
 from ..store.sessions import CodeTaken, Grant, SessionRecord, SessionStore
+from ..store.templates import TemplateStore
 from .access import BOT, CONTROL, FACILITATOR, JOIN, MAIN, OBSERVER
 from .authority import Control
 from .tokens import (
@@ -77,8 +81,11 @@ def describe(base: str, record: SessionRecord) -> dict[str, Any]:
 
 
 class SessionCreator:
-    def __init__(self, sessions: SessionStore, settings: Settings, rates: Rates) -> None:
+    def __init__(
+        self, sessions: SessionStore, saved: TemplateStore, settings: Settings, rates: Rates
+    ) -> None:
         self.sessions = sessions
+        self.saved = saved
         self.create_key = settings.create_key
         self.creations = rates.keyed("creations", settings.sessions_per_hour_per_address)
 
@@ -98,11 +105,21 @@ class SessionCreator:
         self, control: Control, title: str, template_id: str | None, language: str
     ) -> NewSession:
         """A new session from a template (or none), its control document written."""
-        template = templates.load(template_id) if template_id else None
+        template = await self.template(template_id) if template_id else None
         extra = templates.board_names(template) if template else []
         new = await self.store_session(title, template_id, [*DEFAULT_BOARDS, *extra])
         await _prepare(control, new.record, language, template)
         return new
+
+    async def template(self, template_id: str) -> TemplateFile:
+        """A built-in template, or one saved on this deployment; `Invalid` when there is
+        no such template."""
+        if template_id in templates.names():
+            return templates.load(template_id)
+        saved = await self.saved.get_template(template_id)
+        if saved is None:
+            raise Invalid(f"no template {template_id!r}; GET /api/templates lists them")
+        return parse(json.loads(saved.body))
 
     async def store_session(
         self, title: str, template_id: str | None, board_names: list[str]
@@ -126,7 +143,7 @@ async def _prepare(
     control: Control,
     record: SessionRecord,
     language: str,
-    template: templates.Template | None,
+    template: TemplateFile | None,
 ) -> None:
     """Write the new session's control document: header, boards and the template."""
     now = now_ms()
@@ -155,7 +172,7 @@ async def _prepare(
     await control.change(record.id, prepare)
     if template is None:
         return
-    for board in templates.board_names(template):
+    for board in templates.laid_out(template):
         laid_out = templates.sections(template, board, language)
         if laid_out:
             await control.change_board(

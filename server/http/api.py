@@ -42,7 +42,7 @@ class Api:
             self.control,
             self.outbox,
             self.retention,
-            creator=SessionCreator(store.sessions, settings, rates),
+            creator=SessionCreator(store.sessions, store.templates, settings, rates),
             lookups=rates.keyed(
                 "join-code-lookups", settings.join_code_lookups_per_hour_per_address
             ),

@@ -503,6 +503,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/agenda/{item_id}/steps/{index}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one step of an agenda item (index from 0): open its breakout round, start its feedback polls or its dot vote, as the breakouts, polls and votes commands do; 409 when it has run already (facilitator) */
+        post: operations["steps_run_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/boards": {
         parameters: {
             query?: never;
@@ -1033,6 +1050,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save this session's boards (with their sections) and agenda (with its steps) as a template: answered as a file to download, and stored on this deployment unless store is false (at most 100: 409) (facilitator) */
+        post: operations["templates_save_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/timers": {
         parameters: {
             query?: never;
@@ -1314,8 +1348,43 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Session templates */
-        get: operations["sessions_list_templates"];
+        /** Session templates: the built-in ones, then those saved on this deployment */
+        get: operations["templates_list_templates"];
+        put?: never;
+        /** Upload a template file (with the create key as Bearer when the server sets one); a deployment holds at most 100 (409); 422 names the field a bad file has wrong */
+        post: operations["templates_upload_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JSON Schema of a template file (docs/templates.md) */
+        get: operations["templates_template_schema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template as a file, to download, edit and upload again */
+        get: operations["templates_get_template"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1404,10 +1473,10 @@ export interface components {
         /** Agenda */
         Agenda: {
             /** Items */
-            items: components["schemas"]["AgendaItem"][];
+            items: components["schemas"]["AgendaItem-Output"][];
         };
         /** AgendaItem */
-        AgendaItem: {
+        "AgendaItem-Output": {
             /**
              * Board
              * @default null
@@ -1425,10 +1494,22 @@ export interface components {
              */
             id?: string | null;
             /**
+             * Instruction Texts
+             * @default null
+             */
+            instruction_texts?: {
+                [key: string]: string;
+            } | null;
+            /**
              * Instructions
              * @default
              */
             instructions?: string;
+            /**
+             * Steps
+             * @description what the facilitator runs with one click when the item comes (docs/templates.md): POST .../agenda/{item_id}/steps/{index}/run
+             */
+            steps?: (components["schemas"]["BreakoutStep"] | components["schemas"]["PollsStep"] | components["schemas"]["VoteStep"])[];
             /** Title */
             title: string;
             /**
@@ -1482,8 +1563,25 @@ export interface components {
             /** Question */
             question: string;
         };
+        /**
+         * Board
+         * @description A board the template creates (`main` is always there: it may only carry sections).
+         */
+        "Board-Input": {
+            /**
+             * Name
+             * @description a board's slug
+             */
+            name: string;
+            /**
+             * Sections
+             * @default []
+             */
+            sections?: components["schemas"]["Section"][];
+            titles: components["schemas"]["Texts"];
+        };
         /** Board */
-        Board: {
+        "Board-Output": {
             /** Kind */
             kind: string;
             /** Name */
@@ -1510,6 +1608,43 @@ export interface components {
              * @default null
              */
             title?: string | null;
+        };
+        /**
+         * BreakoutStep
+         * @description Open a breakout round: draft it with the strategy and open it at once.
+         */
+        BreakoutStep: {
+            /**
+             * Group Size
+             * @default null
+             */
+            group_size?: number | null;
+            /**
+             * Key
+             * @description tag key: kind (balanced), org (keep_apart)
+             * @default null
+             */
+            key?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "breakout";
+            /**
+             * Minutes
+             * @default 10
+             */
+            minutes?: number;
+            /**
+             * Rooms
+             * @default null
+             */
+            rooms?: number | null;
+            /**
+             * Strategy
+             * @enum {string}
+             */
+            strategy: "random" | "balanced" | "keep_apart";
         };
         /** Choice */
         Choice: {
@@ -1638,7 +1773,7 @@ export interface components {
         };
         /** Current */
         Current: {
-            current: components["schemas"]["AgendaItem"] | null;
+            current: components["schemas"]["AgendaItem-Output"] | null;
         };
         /** DeliveryInfo */
         DeliveryInfo: {
@@ -2104,6 +2239,15 @@ export interface components {
              */
             duration_ms?: number;
         };
+        /** LongTexts */
+        LongTexts: {
+            /** En */
+            en: string;
+            /** Fi */
+            fi: string;
+            /** Sv */
+            sv: string;
+        };
         /** Material */
         Material: {
             /**
@@ -2202,7 +2346,7 @@ export interface components {
         /** NewAgenda */
         NewAgenda: {
             /** Items */
-            items: components["schemas"]["AgendaItem"][];
+            items: components["schemas"]["server__http__routes__agenda__AgendaItem"][];
         };
         /** NewBoard */
         NewBoard: {
@@ -2414,7 +2558,7 @@ export interface components {
             language?: "fi" | "sv" | "en";
             /**
              * Template
-             * @description see /api/templates
+             * @description a template id from GET /api/templates
              * @default null
              */
             template?: string | null;
@@ -2652,6 +2796,25 @@ export interface components {
              * @description opens only the poll; answers once
              */
             url: string;
+        };
+        /**
+         * PollsStep
+         * @description Start the preset feedback polls ("participants felt heard", "intend to use").
+         */
+        PollsStep: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "feedback_polls";
+            /**
+             * Presets
+             * @default [
+             *       "heard",
+             *       "use"
+             *     ]
+             */
+            presets?: ("heard" | "use")[];
         };
         /** PostSummary */
         PostSummary: {
@@ -3013,6 +3176,67 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** SavedTemplate */
+        SavedTemplate: {
+            /**
+             * Id
+             * @description give it as `template` when creating a session
+             */
+            id: string | null;
+            /**
+             * Template
+             * @description the template file (GET /api/templates/schema)
+             */
+            template: {
+                [key: string]: unknown;
+            };
+        };
+        /** Saving */
+        Saving: {
+            /** @default null */
+            descriptions?: components["schemas"]["LongTexts"] | null;
+            /**
+             * Store
+             * @description false: only answer the file, store nothing
+             * @default true
+             */
+            store?: boolean;
+            /**
+             * @description default: the session's title
+             * @default null
+             */
+            titles?: components["schemas"]["Texts"] | null;
+        };
+        /**
+         * Section
+         * @description A titled area drawn on a board; notes inside it belong to it (docs/schema.md).
+         */
+        Section: {
+            /**
+             * Color
+             * @description as the client draws sections (client/src/lib/board.ts)
+             * @default grey
+             * @enum {string}
+             */
+            color?: "grey" | "blue" | "green" | "yellow";
+            /**
+             * H
+             * @default 300
+             */
+            h?: number;
+            /** Id */
+            id: string;
+            titles: components["schemas"]["Texts"];
+            /**
+             * W
+             * @default 400
+             */
+            w?: number;
+            /** X */
+            x: number;
+            /** Y */
+            y: number;
+        };
         /** SeenGroup */
         SeenGroup: {
             /** Id */
@@ -3157,6 +3381,35 @@ export interface components {
              */
             title?: string | null;
         };
+        /** StepRun */
+        StepRun: {
+            /** Index */
+            index: number;
+            /** Item */
+            item: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "breakout" | "feedback_polls" | "dot_vote";
+            /**
+             * Polls
+             * @description the polls started
+             */
+            polls?: string[];
+            /**
+             * Round
+             * @description the breakout round opened
+             * @default null
+             */
+            round?: string | null;
+            /**
+             * Vote
+             * @description the dot vote started
+             * @default null
+             */
+            vote?: string | null;
+        };
         /** Summary */
         Summary: {
             /** Author */
@@ -3256,12 +3509,48 @@ export interface components {
             /** Id */
             id: string;
             /**
+             * Saved
+             * @description saved on this deployment, not built in
+             */
+            saved: boolean;
+            /**
              * Titles
              * @description by language: fi, sv, en
              */
             titles: {
                 [key: string]: string;
             };
+        };
+        /**
+         * Paja session template
+         * @description A session template: its boards with their sections, and an agenda whose items may
+         *     carry steps the facilitator runs with one click.
+         */
+        TemplateFile: {
+            /**
+             * Agenda
+             * @default []
+             */
+            agenda?: components["schemas"]["rooms__template_format__AgendaItem"][];
+            /**
+             * Boards
+             * @default []
+             */
+            boards?: components["schemas"]["Board-Input"][];
+            descriptions: components["schemas"]["LongTexts"];
+            titles: components["schemas"]["Texts"];
+        };
+        /**
+         * Texts
+         * @description One text in each of the three languages a session may run in.
+         */
+        Texts: {
+            /** En */
+            en: string;
+            /** Fi */
+            fi: string;
+            /** Sv */
+            sv: string;
         };
         /** Thumbnail */
         Thumbnail: {
@@ -3403,6 +3692,33 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * VoteStep
+         * @description Start a dot vote on the notes of one section of a board.
+         */
+        VoteStep: {
+            /**
+             * Board
+             * @description a board's slug
+             */
+            board: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dot_vote";
+            /**
+             * Per Participant
+             * @default 3
+             */
+            per_participant?: number;
+            /**
+             * Section
+             * @default null
+             */
+            section?: string | null;
+            titles: components["schemas"]["Texts"];
+        };
         /** WebhookInfo */
         WebhookInfo: {
             /**
@@ -3433,6 +3749,68 @@ export interface components {
             name: string;
             /** Notes */
             notes: number;
+        };
+        /** AgendaItem */
+        rooms__template_format__AgendaItem: {
+            /**
+             * Board
+             * @default null
+             */
+            board?: string | null;
+            instructions: components["schemas"]["LongTexts"];
+            /** Minutes */
+            minutes: number;
+            /**
+             * Steps
+             * @default []
+             */
+            steps?: (components["schemas"]["BreakoutStep"] | components["schemas"]["PollsStep"] | components["schemas"]["VoteStep"])[];
+            titles: components["schemas"]["Texts"];
+        };
+        /** AgendaItem */
+        server__http__routes__agenda__AgendaItem: {
+            /**
+             * Board
+             * @default null
+             */
+            board?: string | null;
+            /**
+             * Duration Ms
+             * @default 0
+             */
+            duration_ms?: number;
+            /**
+             * Id
+             * @description default: i1, i2, ... by position
+             * @default null
+             */
+            id?: string | null;
+            /**
+             * Instruction Texts
+             * @default null
+             */
+            instruction_texts?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Instructions
+             * @default
+             */
+            instructions?: string;
+            /**
+             * Steps
+             * @description what the facilitator runs with one click when the item comes (docs/templates.md): POST .../agenda/{item_id}/steps/{index}/run
+             */
+            steps?: (components["schemas"]["BreakoutStep"] | components["schemas"]["PollsStep"] | components["schemas"]["VoteStep"])[];
+            /** Title */
+            title: string;
+            /**
+             * Titles
+             * @default null
+             */
+            titles?: {
+                [key: string]: string;
+            } | null;
         };
         /** Removed */
         server__http__routes__people__Removed: {
@@ -4619,6 +4997,35 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    steps_run_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                item_id: string;
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepRun"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
     boards_create: {
         parameters: {
             query?: never;
@@ -4640,7 +5047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Board"];
+                    "application/json": components["schemas"]["Board-Output"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -4675,7 +5082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Board"];
+                    "application/json": components["schemas"]["Board-Output"];
                 };
             };
             400: components["responses"]["Problem"];
@@ -5707,6 +6114,49 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    templates_save_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Saving"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedTemplate"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedTemplate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
     timers_create: {
         parameters: {
             query?: never;
@@ -6250,7 +6700,7 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
-    sessions_list_templates: {
+    templates_list_templates: {
         parameters: {
             query?: never;
             header?: never;
@@ -6268,6 +6718,85 @@ export interface operations {
                     "application/json": components["schemas"]["Template"][];
                 };
             };
+        };
+    };
+    templates_upload_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateFile"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedTemplate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    templates_template_schema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    templates_get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            404: components["responses"]["Problem"];
         };
     };
     sessions_server_time: {

@@ -20,12 +20,21 @@ export interface AgendaItem {
   board: string | null
   instructions: string
   instruction_texts?: { fi?: string; sv?: string; en?: string } | null
+  steps?: AgendaStep[]
 }
+
+/** What the facilitator runs with one click when the item comes (docs/templates.md). */
+export type AgendaStep =
+  | { kind: 'breakout'; strategy: 'random' | 'balanced' | 'keep_apart'; group_size: number | null; rooms: number | null; key?: string | null; minutes: number }
+  | { kind: 'feedback_polls'; presets: Array<'heard' | 'use'> }
+  | { kind: 'dot_vote'; board: string; section: string | null; titles: { fi: string; sv: string; en: string }; per_participant: number }
 
 export interface Agenda {
   items: AgendaItem[]
   current: string | null
   started_at: number | null
+  /** The steps run so far: "item id/step index" -> epoch ms. */
+  ran?: Record<string, number>
 }
 
 export interface Room {
@@ -155,7 +164,7 @@ export interface ControlState {
 export const emptyControl = (): ControlState => ({
   session: { title: '', template: null, language: null, created_at: null },
   roster: {},
-  agenda: { items: [], current: null, started_at: null },
+  agenda: { items: [], current: null, started_at: null, ran: {} },
   timers: [],
   round: null,
   history: [],
@@ -182,6 +191,7 @@ export function readControl(doc: Y.Doc): ControlState {
     items: Array.isArray(agenda.items) ? (agenda.items as AgendaItem[]) : [],
     current: typeof agenda.current === 'string' ? agenda.current : null,
     started_at: typeof agenda.started_at === 'number' ? agenda.started_at : null,
+    ran: obj(agenda.ran, {}),
   }
   state.timers = Object.values(m('timers')).filter((t) => t && typeof t === 'object') as Timer[]
   state.round = obj<Round | null>(breakouts.round, null)

@@ -9,6 +9,7 @@ interface Template {
   titles: Record<string, string>
   descriptions: Record<string, string>
   agenda_items: number
+  saved?: boolean
 }
 
 export function StartPage() {
@@ -21,15 +22,37 @@ export function StartPage() {
   const [error, setError] = useState<string | null>(null)
   const [key, setKey] = useState('')
   const [needsKey, setNeedsKey] = useState(false)
+  const [uploadError, setUploadError] = useState<string | null>(null)
 
   useEffect(() => {
     document.title = `${t('start.title')} · Paja`
   }, [lang])
-  useEffect(() => {
+  const listTemplates = () =>
     call('get', '/api/templates', null)
       .then(setTemplates)
       .catch(() => setTemplates([]))
+  useEffect(() => {
+    listTemplates()
   }, [])
+
+  /** A template file chosen by the facilitator: checked and stored by the server, then
+   * listed and chosen here; a bad file's refusal names the field to fix. */
+  const upload = async (e: Event) => {
+    const input = e.target as HTMLInputElement
+    const file = input.files?.[0]
+    input.value = ''
+    if (!file) return
+    setUploadError(null)
+    try {
+      const added = await call('post', '/api/templates', key || null, JSON.parse(await file.text()))
+      await listTemplates()
+      setTemplate(added.id ?? '')
+      announce(t('start.uploaded', { title: (added.template.titles as Record<string, string> | undefined)?.[lang] ?? file.name }))
+    } catch (err) {
+      if (statusOf(err) === 401) setNeedsKey(true)
+      setUploadError(statusOf(err) === 401 ? t('start.needKey') : errorText(t, err))
+    }
+  }
 
   const submit = async (e: Event) => {
     e.preventDefault()
@@ -95,10 +118,15 @@ export function StartPage() {
               />
               <span>
                 <strong>{tpl.titles[lang] ?? tpl.titles.en ?? tpl.id}</strong>
-                <span class="hint">{tpl.descriptions?.[lang] ?? ''}</span>
+                <span class="hint">{tpl.descriptions?.[lang] || (tpl.saved ? t('start.savedTemplate') : '')}</span>
               </span>
             </label>
           ))}
+          <label class="upload">
+            {t('start.upload')}
+            <input type="file" accept="application/json,.json" onChange={upload} />
+          </label>
+          <ErrorText error={uploadError} />
         </fieldset>
         <div class="field">
           <label for="language">{t('start.language')}</label>

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from rooms import agenda, timers
 from rooms.control import Value
+from rooms.template_format import MAX_STEPS, Step
 
 from ...facilitation.access import FACILITATOR
 from ..commands import SESSION, Call, Commands, roles
@@ -27,6 +28,12 @@ class AgendaItem(Body):
     duration_ms: Annotated[int, whole(0, timers.MAX_MS)] = 0
     board: Annotated[str, text(64)] | None = None
     instructions: Annotated[str, MaxLen(4000)] = ""
+    instruction_texts: dict[Literal["fi", "sv", "en"], Annotated[str, MaxLen(4000)]] | None = None
+    steps: Annotated[list[Step], MaxLen(MAX_STEPS)] = Field(
+        default_factory=list,
+        description="what the facilitator runs with one click when the item comes "
+        "(docs/templates.md): POST .../agenda/{item_id}/steps/{index}/run",
+    )
 
 
 class NewAgenda(Body):

@@ -135,8 +135,12 @@ class Promoted(BaseModel):
     status=201,
 )
 async def draft(call: Call[NewRound]) -> Value:
-    """Allocate people with a strategy; nobody moves until the round opens."""
-    body = call.body
+    return await draft_round(call, call.body)
+
+
+async def draft_round(call: Call[Any], body: NewRound) -> Value:
+    """Allocate people with a strategy; nobody moves until the round opens. Also run by
+    an agenda item's breakout step (steps.py)."""
 
     def known(doc: Doc[Any]) -> tuple[Any, ...]:
         earlier = rounds.earlier(doc, body.reuse) if body.reuse else None
@@ -215,9 +219,16 @@ async def discard(call: Call[None]) -> Value:
     result=Round,
 )
 async def open_round(call: Call[Opening]) -> Value:
-    duration, confidential = call.body.duration_ms, call.body.confidential
-    return await _command(
-        call, lambda doc, rid, now: rounds.open_round(doc, rid, now, duration, confidential)
+    round_id = call.path("round_id")
+    return await open_drafted(call, round_id, call.body.duration_ms, call.body.confidential)
+
+
+async def open_drafted(
+    call: Call[Any], round_id: str, duration: int | None, confidential: bool | None
+) -> Value:
+    """Everyone to their room of a drafted round (also an agenda item's breakout step)."""
+    return await call.change(
+        lambda doc: rounds.open_round(doc, round_id, call.now, duration, confidential)
     )
 
 

@@ -63,7 +63,12 @@ class Answered(BaseModel):
     status=201,
 )
 async def create(call: Call[NewPoll]) -> Value:
-    body, poll_id = call.body, new_id()
+    return await open_poll(call, call.body)
+
+
+async def open_poll(call: Call[Any], body: NewPoll) -> Value:
+    """Open a poll (also an agenda item's feedback-polls step, steps.py)."""
+    poll_id = new_id()
 
     def opened(doc: Doc[Any]) -> Value:
         return polls.create(

@@ -12,7 +12,7 @@ from pycrdt import Doc
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from rooms import boards, rounds, session, templates
+from rooms import boards, rounds, session
 from rooms.control import Value
 from rooms.errors import Refused
 from rooms.events import SESSION_ENDED
@@ -42,7 +42,9 @@ commands = Commands()
 
 class NewSession(Body):
     title: Annotated[str, text(200)]
-    template: Annotated[str, text(64)] | None = Field(None, description="see /api/templates")
+    template: Annotated[str, text(64)] | None = Field(
+        None, description="a template id from GET /api/templates"
+    )
     language: Language = "fi"
 
 
@@ -140,14 +142,6 @@ class CodeTarget(BaseModel):
     session_id: str
     title: str
     language: str
-
-
-class Template(BaseModel):
-    id: str
-    titles: dict[str, str] = Field(description="by language: fi, sv, en")
-    descriptions: dict[str, str] = Field(description="by language: fi, sv, en")
-    boards: list[str]
-    agenda_items: int
 
 
 class Clock(BaseModel):
@@ -364,25 +358,6 @@ async def _enter(call: Call[Joining]) -> Value:
         "token": token,
         "room": placed["board"] if placed else None,
     }
-
-
-@commands.get(
-    "/api/templates", "Session templates", access=Anyone(), result=list[Template], refusals=()
-)
-async def list_templates(call: Call[None]) -> list[Value]:
-    listed = []
-    for template_id in templates.names():
-        template = templates.load(template_id)
-        listed.append(
-            {
-                "id": template.id,
-                "titles": template.titles,
-                "descriptions": template.descriptions,
-                "boards": templates.board_names(template),
-                "agenda_items": len(template.agenda),
-            }
-        )
-    return listed
 
 
 @commands.get(

@@ -74,7 +74,12 @@ class OwnDots(BaseModel):
     status=201,
 )
 async def create(call: Call[NewVote]) -> Value:
-    body, vote_id = call.body, new_id()
+    return await open_vote(call, call.body)
+
+
+async def open_vote(call: Call[Any], body: NewVote) -> Value:
+    """Open a dot vote (also an agenda item's dot-vote step, steps.py)."""
+    vote_id = new_id()
     per_note = body.per_note if body.per_note is not None else body.per_participant
 
     def opened(doc: Doc[Any]) -> Value:

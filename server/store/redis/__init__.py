@@ -1,8 +1,8 @@
 """The shared store: every board, session and token of a deployment in one Redis, seen
 as the document log (documents.py), the sessions (sessions.py), the webhook outbox
-(webhooks.py), the programmes (programmes.py) and the counters of rate limits (counts.py),
-all through one client. Key names and the ways commands are sent are shared with the Redis
-bus (server/redisdb.py); docs/operations.md lists the keys.
+(webhooks.py), the programmes (programmes.py), the saved templates (templates.py) and the
+counters of rate limits (counts.py), all through one client. Key names and the ways commands
+are sent are shared with the Redis bus (server/redisdb.py); docs/operations.md lists the keys.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .counts import RedisCounts
 from .documents import RedisDocuments
 from .programmes import RedisProgrammes
 from .sessions import RedisSessions
+from .templates import RedisTemplates
 from .webhooks import RedisWebhooks
 
 log = logging.getLogger("paja.store.redis")
@@ -29,6 +30,7 @@ class RedisStore:
         self.sessions = RedisSessions(self.client, self.documents)
         self.webhooks = RedisWebhooks(self.client)
         self.programmes = RedisProgrammes(self.client)
+        self.templates = RedisTemplates(self.client)
         self.counts = RedisCounts(self.client)
 
     async def start(self) -> None:

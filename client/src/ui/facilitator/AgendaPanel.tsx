@@ -1,5 +1,5 @@
 // Agenda: move through the session's items (starting each item's timer, if asked), and
-// edit the list as plain lines of "title, minutes".
+// edit the list as plain lines of "title, minutes"; the current item's steps run from here.
 
 import { useState } from 'preact/hooks'
 import { useI18n } from '../../i18n'
@@ -7,7 +7,9 @@ import { commandsFor, sessionCall } from '../../lib/api'
 import { currentItem, itemTitle } from '../../lib/control'
 import { ErrorText } from '../common'
 import { agendaText, minutes, parseAgenda } from './agenda'
+import { AgendaSteps } from './AgendaSteps'
 import type { FacilitatorCtx } from './ctx'
+import { SaveTemplate } from './SaveTemplate'
 import { useRunner } from './useRunner'
 
 export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
@@ -25,7 +27,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
     if (item) return run(() => cmd('agenda/current', { item: item.id, start_timer: true }), 'timer.started')
   }
   const save = async () => {
-    const items = parseAgenda(draft)
+    const items = parseAgenda(draft, ctx.state.agenda.items, lang)
     const r = await run(() => sessionCall('put', ctx.sessionId, ctx.token, 'agenda', { items }), 'agenda.saved')
     if (r !== null) setEditing(false)
   }
@@ -43,6 +45,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
                   </button>
                   <span class="hint agenda-minutes">· {t('agenda.minutes', { n: minutes(i.duration_ms) })}</span>
                 </span>
+                {i.id === current && <AgendaSteps ctx={ctx} item={i} />}
               </li>
             ))}
           </ol>
@@ -77,6 +80,7 @@ export function AgendaPanel({ ctx }: { ctx: FacilitatorCtx }) {
           >
             {t('agenda.edit')}
           </button>
+          <SaveTemplate ctx={ctx} />
         </>
       )}
       {editing && (
