@@ -190,7 +190,15 @@ def facts(doc: Doc[Any]) -> BoardFacts:
     confidential = [r for r in [*history(doc), value] if r is not None and r.get("confidential")]
     for r in confidential:
         kept |= {room["board"]: frozenset(room["members"]) for room in r["rooms"]}
-    return BoardFacts(boards.open_to_all(doc), rooms, drafted, kept, session.ended(doc))
+    return BoardFacts(
+        boards.open_to_all(doc),
+        rooms,
+        drafted,
+        kept,
+        session.ended(doc),
+        boards.locked(doc),
+        boards.guards(doc),
+    )
 
 
 def discarded(doc: Doc[Any]) -> list[str]:

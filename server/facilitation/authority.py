@@ -27,7 +27,7 @@ from ..store.documents import document_key
 from ..store.sessions import SessionStore
 from ..sync.hub import Hub
 from ..sync.messages import CloseCode
-from .access import CONTROL, NO_ACCESS, Rights, rights
+from .access import CONTROL, NO_ACCESS, Rights, guard, rights
 from .summary_cache import Summary, SummaryCache
 
 T = TypeVar("T")
@@ -159,6 +159,7 @@ class Control:
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
+            connection.guard = guard(connection.role, board, facts)
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:
         """A promoted (or demoted) person's open sockets take their new role now."""

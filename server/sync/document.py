@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from pycrdt import Awareness, Doc, Map, Subscription, get_state
 
+from rooms.boards import Guard
+
 from ..process.limits import BoardLimits, deletes_only
 from .connection import Connection
 from .messages import (
@@ -36,6 +38,7 @@ from .messages import (
 )
 from .nesting import Malformed, Nesting, TooDeep
 from .presence import PresenceLimits, PresenceOwners
+from .shadow import Shadow
 from .socket import binary_frame
 
 log = logging.getLogger("paja.document")
@@ -75,6 +78,7 @@ class Document:
         self._on_update = on_update
         self._on_awareness = on_awareness
         self._full_state: bytes | None = None
+        self._shadow: Shadow | None = None  # a copy to try updates on, while notes are locked
         self._full_frame: bytes | None = None  # `_full_state` framed; reset with it
         self.loading = False  # stored state read, not applied yet: see `begin_load`
         # Taken anew on every change and load, from one sequence for the whole process, so
@@ -201,12 +205,31 @@ class Document:
             raise ProtocolError(f"update too deep: {exc}", CloseCode.CORRUPT_UPDATE) from exc
         except Malformed as exc:
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        tried = origin is not None and origin.guard is not None
+        if tried:
+            assert origin is not None and origin.guard is not None
+            self._check_locks(update, origin.guard)
         try:
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
         self.nesting.keep(scan)
-        self._distribute(update, remote)
+        self._distribute(update, remote, tried=tried)
+
+    def _check_locks(self, update: bytes, guard: Guard) -> None:
+        """Refuse (4403) an update that touches locked notes, tried on the board's copy
+        first (server/sync/shadow.py); nothing of a refused one reaches the board."""
+        shadow = self._shadow
+        if shadow is None or shadow.version != self.version:
+            shadow = self._shadow = Shadow(self.doc.get_update(), self.version)
+        try:
+            refusal = shadow.refusal(self.doc, update, guard)
+        except (ValueError, RuntimeError) as exc:
+            self._shadow = None
+            raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        if refusal is not None:
+            self._shadow = None
+            raise ProtocolError(refusal, CloseCode.FORBIDDEN)
 
     def edit(self, change: Callable[[Doc[Any]], T]) -> T:
         """Run a server-side change (e.g. to `control`) and send it out like a client's."""
@@ -223,9 +246,16 @@ class Document:
                 self._distribute(update, False)
         return result
 
-    def _distribute(self, update: bytes, remote: bool) -> None:
+    def _distribute(self, update: bytes, remote: bool, *, tried: bool = False) -> None:
+        """`tried`: the update was applied to the lock-checking copy already."""
         self._full_state = self._full_frame = None
-        self.version = next(_VERSIONS)
+        old, self.version = self.version, next(_VERSIONS)
+        shadow = self._shadow
+        if shadow is not None:
+            if tried:
+                shadow.version = self.version
+            else:
+                shadow.follow(update, old, self.version)
         message = update_message(update)
         frame = binary_frame(message)
         for connection in self.connections:

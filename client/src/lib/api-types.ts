@@ -173,7 +173,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Retitle a board or open it to all (facilitator) */
+        /** Retitle a board, open it to all, or lock it, its notes' positions or sections (facilitator) */
         patch: operations["boards_change"];
         trace?: never;
     };
@@ -1037,10 +1037,25 @@ export interface components {
         Board: {
             /** Kind */
             kind: string;
+            /**
+             * Locked
+             * @default false
+             */
+            locked?: boolean;
+            /**
+             * Locked Sections
+             * @default []
+             */
+            locked_sections?: string[];
             /** Name */
             name: string;
             /** Open To All */
             open_to_all: boolean;
+            /**
+             * Positions Locked
+             * @default false
+             */
+            positions_locked?: boolean;
             /**
              * Round
              * @default null
@@ -1052,10 +1067,28 @@ export interface components {
         /** BoardChange */
         BoardChange: {
             /**
+             * Locked
+             * @description only facilitators write the board
+             * @default null
+             */
+            locked?: boolean | null;
+            /**
+             * Locked Sections
+             * @description section ids whose notes only facilitators change
+             * @default null
+             */
+            locked_sections?: string[] | null;
+            /**
              * Open To All
              * @default null
              */
             open_to_all?: boolean | null;
+            /**
+             * Positions Locked
+             * @description no participant moves a note
+             * @default null
+             */
+            positions_locked?: boolean | null;
             /**
              * Title
              * @default null
