@@ -12,6 +12,7 @@ from . import (
     people,
     polls,
     posted,
+    reactions,
     service,
     sessions,
     summary,
@@ -36,6 +37,7 @@ COMMANDS: tuple[Command, ...] = tuple(
         posted,
         summary,
         lead,
+        reactions,
         webhooks,
     )
     for command in module.commands
