@@ -430,7 +430,6 @@ export const en = {
   'webhooks.format': "Format",
   'webhooks.teams': "Teams (Workflows)",
   'webhooks.signedJson': "Signed JSON",
-  'webhooks.json': "JSON",
   'webhooks.add': "Add webhook",
   'webhooks.added': "Webhook added",
   'webhooks.secret': "Signing secret (shown only now)",

@@ -64,7 +64,7 @@ export function WebhooksPanel({ ctx }: { ctx: FacilitatorCtx }) {
         {hooks.map((h) => (
           <li key={h.id}>
             <span class="name">{h.url}</span>
-            <span class="badge">{h.format === 'teams' ? 'Teams' : t('webhooks.json')}</span>
+            <span class="badge">{h.format === 'teams' ? 'Teams' : t('webhooks.signedJson')}</span>
             <div class="buttons">
               <button type="button" class="small" disabled={busy} onClick={() => act(() => sessionCall('post', sessionId, token, 'webhooks/{webhook_id}/test', { webhook_id: h.id }), 'webhooks.testSent')} data-testid="webhook-test">
                 {t('webhooks.test')}
