@@ -48,8 +48,11 @@ function DeleteSession({ ctx }: { ctx: FacilitatorCtx }) {
   const [typed, setTyped] = useState('')
   const title = ctx.state.session.title || ctx.sessionId
   const erase = async () => {
-    const done = await run(() => call('delete', '/api/sessions/{session_id}', ctx.token, { session_id: ctx.sessionId }))
-    if (done === null) return
+    const gone = await run(async () => {
+      await call('delete', '/api/sessions/{session_id}', ctx.token, { session_id: ctx.sessionId })
+      return true // the answer has no content: null would read as a failure
+    })
+    if (gone === null) return
     forgetSession(ctx.sessionId)
     location.assign('/')
   }

@@ -54,7 +54,8 @@ export function WebhooksPanel({ ctx }: { ctx: FacilitatorCtx }) {
     reload()
   }
   const act = async (fn: () => Promise<unknown>, done: 'webhooks.testSent' | 'webhooks.removed' | 'webhooks.retried') => {
-    if ((await run(fn, done)) !== null) reload()
+    await run(fn, done) // a removal answers with no content: reload either way
+    reload()
   }
   return (
     <section aria-labelledby="webhooks-h" class="panel">
@@ -83,7 +84,7 @@ export function WebhooksPanel({ ctx }: { ctx: FacilitatorCtx }) {
         <fieldset class="field compact">
           <legend>{t('webhooks.format')}</legend>
           <label class="check">
-            <input type="radio" name="webhook-format" checked={format === 'teams'} onChange={() => setFormat('teams')} />
+            <input type="radio" name="webhook-format" checked={format === 'teams'} onChange={() => setFormat('teams')} data-testid="webhook-teams" />
             {t('webhooks.teams')}
           </label>
           <label class="check">
