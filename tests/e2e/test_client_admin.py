@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 from playwright.async_api import expect
 from pycrdt import Map
+from test_webhooks import FAST, Receiver
 
 from support.commands import Session, section
 from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import eventually
-from test_webhooks import FAST, Receiver
 
 from .conftest import Pages, join_as_participant, local
 
@@ -29,15 +29,23 @@ SHOTS = Path("/tmp/shots-admin")
 
 async def shot(pages: Pages, page: Any, name: str) -> None:
     """A screenshot in the test's artifacts, copied where the reviewers look."""
+    _keep(await pages.shot(page, name), name)
+
+
+def _keep(path: Path, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
-    shutil.copy(await pages.shot(page, name), SHOTS / f"{name}.png")
+    shutil.copy(path, SHOTS / f"{name}.png")
+
+
+def _text(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
 async def download(page: Any, testid: str) -> str:
     async with page.expect_download() as started:
         await page.get_by_test_id(testid).click()
     got = await started.value
-    return Path(await got.path()).read_text(encoding="utf-8")
+    return _text(str(await got.path()))
 
 
 async def test_exports_webhooks_end_and_delete_from_the_session_tab(
@@ -123,7 +131,7 @@ async def test_a_session_file_opens_as_a_new_session_on_the_start_page(
     start = await pages.new("sv", 1400, 900)
     await start.goto(server.http + "/")
     await start.get_by_test_id("import-file").set_input_files(str(tmp_path / "bad.json"))
-    await expect(start.locator(".import-session .error")).to_contain_text("JSON")
+    await expect(start.locator(".import-session").get_by_role("alert")).to_contain_text("JSON")
     await shot(pages, start, "admin-import-error-1400")
     await start.get_by_test_id("import-file").set_input_files(str(file))
     await start.wait_for_url(lambda url: "/s/" in url and s.id not in url)
@@ -168,14 +176,30 @@ async def test_people_hands_reactions_and_links(server: PajaServer, pages: Pages
     await fac.get_by_test_id("demote").click()
     await expect(phone.get_by_test_id("tab-admin")).to_have_count(0)
 
-    # The Lab display link minted again: the old display is shut out; a bot token to copy.
+    # The bot token and the Lab display link minted again: shown with a copy button, the
+    # new ones work and the old ones are shut out.
     await fac.get_by_test_id("tab-share").click()
-    await expect(fac.get_by_test_id("bot-token").locator("button")).to_be_visible()
-    old = s.created["observer_token"]
-    await fac.get_by_test_id("new-display").click()
-    await fac.get_by_test_id("confirm-display").get_by_role("button", name="Make a new one").click()
-    await expect(fac.get_by_test_id("display-link")).not_to_contain_text(old)
-    assert s.call("GET", "/summary", token=old).status_code == 401
+    for link, field, old in [
+        ("bot", "bot-token", s.created["bot_token"]),
+        ("display", "display-link", s.created["observer_token"]),
+    ]:
+        await fac.get_by_test_id(f"new-{link}").click()
+        await (
+            fac.get_by_test_id(f"confirm-{link}")
+            .get_by_role("button", name="Make a new one")
+            .click()
+        )
+        shown = fac.get_by_test_id(field)
+        await expect(shown).to_be_visible()
+        value = await shown.input_value()
+        new = value.rsplit("token=", 1)[-1]
+        assert new and new != old
+        copy = fac.locator(".copy-field", has=shown).get_by_role("button")
+        await copy.click()
+        await expect(copy).to_have_text("Copied")
+        assert s.call("GET", "/summary", token=new).status_code == 200
+        assert s.call("GET", "/summary", token=old).status_code == 401
+    await shot(pages, fac, "admin-links-1400")
 
     # Removed: the phone is shut out and the roster is empty.
     await fac.get_by_test_id("tab-people").click()
@@ -202,12 +226,16 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
     fac = await pages.new("en", 1400, 900)
     await fac.goto(local(s.created["facilitator_url"], server.http))
     await fac.get_by_test_id("tab-boards").click()
-    await fac.get_by_test_id("lock-section").check()
-    await fac.get_by_test_id("lock-positions").check()
+    await fac.get_by_test_id("lock-section").click()
+    await expect(fac.get_by_test_id("lock-section")).to_be_checked()
+    await fac.get_by_test_id("lock-positions").click()
+    await expect(fac.get_by_test_id("lock-positions")).to_be_checked()
     control = await s.open("control")
     await eventually(
-        lambda: section(control, "boards")["main"].get("positions_locked") is True
-        and section(control, "boards")["main"].get("locked_sections") == ["grid"],
+        lambda: (
+            section(control, "boards")["main"].get("positions_locked") is True
+            and section(control, "boards")["main"].get("locked_sections") == ["grid"]
+        ),
         what="the locks in control",
     )
     await shot(pages, fac, "admin-locks-1400")
@@ -237,7 +265,8 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
     assert (notes["loose"]["x"], str(notes["fixed"]["text"])) == (700, "Decided")
 
     # The whole board locked: the participant's page says it is read-only, writes are dropped.
-    await fac.get_by_test_id("lock-board").check()
+    await fac.get_by_test_id("lock-board").click()
+    await expect(fac.get_by_test_id("lock-board")).to_be_checked()
     await expect(me.locator(".readonly-note")).to_be_visible()
     await shot(pages, me, "admin-locked-board-participant-1400")
     stock = await s.open("main", pia["token"])
