@@ -78,6 +78,9 @@ async def test_exports_webhooks_end_and_delete_from_the_session_tab(
         deliveries = fac.get_by_test_id("delivery-list").locator("li")
         await expect(deliveries.first).to_have_attribute("data-state", "delivered")
         await shot(pages, fac, "admin-session-tab-1400")
+        await fac.set_viewport_size({"width": 1920, "height": 1080})
+        await shot(pages, fac, "admin-session-tab-1920")
+        await fac.set_viewport_size({"width": 1400, "height": 900})
 
         # A Teams webhook whose receiver fails: a dead letter, sent again, then delivered.
         await fac.get_by_test_id("webhook-remove").click()
@@ -269,6 +272,9 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
     await expect(fac.get_by_test_id("lock-board")).to_be_checked()
     await expect(me.locator(".readonly-note")).to_be_visible()
     await shot(pages, me, "admin-locked-board-participant-1400")
+    await me.set_viewport_size({"width": 390, "height": 844})
+    await expect(me.locator(".readonly-note")).to_be_visible()
+    await shot(pages, me, "admin-locked-board-participant-390")
     stock = await s.open("main", pia["token"])
     before = len(stock.frames)
     stock.doc.get("notes", type=Map)["sneaked"] = "in"
