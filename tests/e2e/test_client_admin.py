@@ -256,6 +256,9 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
     await me.mouse.down()
     await me.mouse.move(box["x"] + 230, box["y"] + 130, steps=8)
     await me.mouse.up()
+    notes["later"] = note_map("Later", author="f", author_name="F", at=2, x=700, y=400)
+    await expect(me.locator(".note", has_text="Later")).to_be_visible()  # rendered since
+    assert await loose.bounding_box() == box, "the note stayed where it was"
     assert notes["loose"]["x"] == 700
 
     # Pia's stock client moves it anyway, and edits the locked section: both refused.
