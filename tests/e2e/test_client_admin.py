@@ -23,6 +23,7 @@ from support.processes import PajaServer
 from support.yclient import eventually
 
 from .conftest import Pages, join_as_participant, local
+from .test_client_accessibility import serious_violations
 
 SHOTS = Path("/tmp/shots-admin")
 
@@ -56,7 +57,7 @@ async def test_exports_webhooks_end_and_delete_from_the_session_tab(
     try:
         s = Session.create(server, "Strategy day", language="en")
         s.join("Pia")
-        fac = await pages.new("en", 1400, 900)
+        fac = await pages.new("en", 1400, 900, inject=True)
         await fac.goto(local(s.created["facilitator_url"], server.http))
         await fac.get_by_test_id("tab-admin").click()
 
@@ -78,6 +79,7 @@ async def test_exports_webhooks_end_and_delete_from_the_session_tab(
         deliveries = fac.get_by_test_id("delivery-list").locator("li")
         await expect(deliveries.first).to_have_attribute("data-state", "delivered")
         await shot(pages, fac, "admin-session-tab-1400")
+        assert await serious_violations(fac) == []
         await fac.set_viewport_size({"width": 1920, "height": 1080})
         await shot(pages, fac, "admin-session-tab-1920")
         await fac.set_viewport_size({"width": 1400, "height": 900})
@@ -145,9 +147,9 @@ async def test_a_session_file_opens_as_a_new_session_on_the_start_page(
 
 async def test_people_hands_reactions_and_links(server: PajaServer, pages: Pages) -> None:
     s = Session.create(server, "Trio", language="en")
-    fac = await pages.new("en", 1400, 900)
+    fac = await pages.new("en", 1400, 900, inject=True)
     await fac.goto(local(s.created["facilitator_url"], server.http))
-    display = await pages.new("en", 1920, 1080)
+    display = await pages.new("en", 1920, 1080, inject=True)
     await display.goto(local(s.created["display_url"], server.http))
     phone = await pages.new("fi", 390, 844, phone=True)
     await join_as_participant(phone, local(s.created["participant_url"], server.http), "Pia")
@@ -157,6 +159,9 @@ async def test_people_hands_reactions_and_links(server: PajaServer, pages: Pages
     await phone.get_by_test_id("raise-hand").click()
     await expect(phone.get_by_test_id("raise-hand")).to_have_attribute("aria-pressed", "true")
     await phone.get_by_test_id("react-👍").click()
+    await expect(phone.get_by_role("status")).to_have_text("Reaktio lähetetty")
+    await phone.get_by_test_id("react-❤️").click()  # within 2 s: refused, and said so
+    await expect(phone.locator(".reaction-bar").get_by_role("alert")).to_be_visible()
     await fac.get_by_test_id("tab-people").click()
     await expect(fac.get_by_test_id("hands")).to_contain_text("Pia")
     await expect(fac.get_by_test_id("person-reaction")).to_have_text("👍")
@@ -165,8 +170,7 @@ async def test_people_hands_reactions_and_links(server: PajaServer, pages: Pages
     await shot(pages, phone, "admin-reactions-390")
     await shot(pages, fac, "admin-people-1400")
     await shot(pages, display, "admin-display-reactions-1920")
-    await phone.get_by_test_id("react-❤️").click()  # within 2 s: refused, and said so
-    await expect(phone.locator(".reaction-bar").get_by_role("alert")).to_be_visible()
+    assert await serious_violations(fac) == [] and await serious_violations(display) == []
     # The reaction leaves the display after a few seconds; the hand stays until lowered.
     await expect(display.locator(".display-reaction")).to_have_count(0, timeout=10_000)
     await fac.get_by_test_id("lower-hand").click()
@@ -226,7 +230,7 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
     notes = lead.doc.get("notes", type=Map)
     notes["fixed"] = note_map("Decided", author="f", author_name="F", at=1, x=20, y=20)
     notes["loose"] = note_map("Open", author="f", author_name="F", at=1, x=700, y=100)
-    fac = await pages.new("en", 1400, 900)
+    fac = await pages.new("en", 1400, 900, inject=True)
     await fac.goto(local(s.created["facilitator_url"], server.http))
     await fac.get_by_test_id("tab-boards").click()
     await fac.get_by_test_id("lock-section").click()
@@ -242,6 +246,7 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
         what="the locks in control",
     )
     await shot(pages, fac, "admin-locks-1400")
+    assert await serious_violations(fac) == []
 
     # The participant's browser does not move a note while positions are locked.
     me = await pages.new("en", 1400, 900)
