@@ -255,6 +255,9 @@ async def test_locks_set_in_the_browser_hold_against_a_stock_client(
     await me.keyboard.press("Enter")
     loose = me.locator(".note", has_text="Open")
     await expect(loose).to_be_visible()
+    await expect(me.locator(".section-head", has=me.locator(".section-lock"))).to_have_text(
+        "🔒 Impact"
+    )
     box = await loose.bounding_box()
     assert box is not None
     await me.mouse.move(box["x"] + 30, box["y"] + 30)

@@ -470,4 +470,5 @@ export const en = {
   'locks.section': "Lock section \"{title}\"",
   'locks.untitled': "untitled",
   'locks.saved': "Locks saved",
+  'section.locked': 'locked',
 }

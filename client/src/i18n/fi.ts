@@ -472,4 +472,5 @@ export const fi: Record<keyof typeof en, string> = {
   'locks.section': "Lukitse alue \"{title}\"",
   'locks.untitled': "nimetön",
   'locks.saved': "Lukitukset tallennettu",
+  'section.locked': 'lukittu',
 }

@@ -472,4 +472,5 @@ export const sv: Record<keyof typeof en, string> = {
   'locks.section': "Lås området \"{title}\"",
   'locks.untitled': "namnlös",
   'locks.saved': "Låsen har sparats",
+  'section.locked': 'låst',
 }

@@ -159,6 +159,7 @@ export function Board(props: BoardProps) {
               key={s.id}
               section={s}
               readOnly={readOnly || sectionLocked(s.id)}
+              locked={sectionLocked(s.id)}
               renaming={edit.renaming === s.id}
               model={model}
               onRename={edit.setRenaming}
