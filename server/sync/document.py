@@ -216,6 +216,9 @@ class Document:
         self.nesting.keep(scan)
         self._distribute(update, remote, tried=tried)
 
+    def drop_lock_copy(self) -> None:
+        self._shadow = None
+
     def _check_locks(self, update: bytes, guard: Guard) -> None:
         """Refuse (4403) an update that touches locked notes, tried on the board's copy
         first (server/sync/shadow.py); nothing of a refused one reaches the board."""

@@ -12,7 +12,7 @@ The cost is bounded: one more apply per checked update, and every other update o
 board applied to the copy too while it is in step (`follow`), so no update re-reads the
 whole board; a full copy is made only when the first lock check comes, after a refusal, or
 after the board changed in a way the copy did not follow (a load). Boards without locks
-have no copy.
+have no copy: it is dropped when their locks are lifted (Control._grant).
 """
 
 from __future__ import annotations
