@@ -38,6 +38,9 @@ class BoardFacts:
     `writing` is the id of the private writing that is on, `writers` the people who may
     each open their own private board in it, and `written_on` the shared board that
     participants only read meanwhile (their notes go to their private boards).
+
+    `locked` holds the boards only facilitators write; `guards` the boards where some
+    notes are locked (a section's, or every note's position), with what is locked.
     """
 
     open_to_all: frozenset[str] = frozenset()
@@ -48,6 +51,18 @@ class BoardFacts:
     writing: str | None = None  # the private writing that is on (rooms/private.py)
     writers: frozenset[str] = frozenset()  # who may write privately in it
     written_on: str | None = None  # the shared board its notes will be revealed on
+    locked: frozenset[str] = frozenset()
+    guards: dict[str, Guard] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a participant may not change on a board whose notes are partly locked: the
+    notes in `sections` (by the geometry rule of docs/schema.md), and with `positions`
+    where any note stands."""
+
+    sections: frozenset[str] = frozenset()
+    positions: bool = False
 
 
 def check_name(name: str) -> str:
@@ -77,8 +92,26 @@ def add(
     return put(doc, BOARDS, name, info)
 
 
-def change(doc: Doc[Any], name: str, *, title: str | None, open_to_all: bool | None) -> Value:
+def change(
+    doc: Doc[Any],
+    name: str,
+    *,
+    title: str | None = None,
+    open_to_all: bool | None = None,
+    locked: bool | None = None,
+    positions_locked: bool | None = None,
+    locked_sections: list[str] | None = None,
+) -> Value:
+    """Change what is given; the locks (`locked`, `positions_locked`, `locked_sections`)
+    bind participants only, and the server enforces them (docs/security.md, "Locks")."""
     info = require_listed(doc, name)
+    for key, value in (
+        ("locked", locked),
+        ("positions_locked", positions_locked),
+        ("locked_sections", locked_sections),
+    ):
+        if value is not None:
+            info[key] = sorted(set(value)) if isinstance(value, list) else value
     if title is not None:
         info["title"] = title
         info.pop("titles", None)  # written by someone now: shown as written
@@ -97,3 +130,17 @@ def listed(doc: Doc[Any]) -> dict[str, Value]:
 
 def open_to_all(doc: Doc[Any]) -> frozenset[str]:
     return frozenset(name for name, info in listed(doc).items() if info.get("open_to_all"))
+
+
+def locked(doc: Doc[Any]) -> frozenset[str]:
+    return frozenset(name for name, info in listed(doc).items() if info.get("locked"))
+
+
+def guards(doc: Doc[Any]) -> dict[str, Guard]:
+    """The boards with locked sections or positions, and what is locked on each."""
+    found = {}
+    for name, info in listed(doc).items():
+        sections = frozenset(info.get("locked_sections") or ())
+        if sections or info.get("positions_locked"):
+            found[name] = Guard(sections, bool(info.get("positions_locked")))
+    return found

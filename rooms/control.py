@@ -26,6 +26,7 @@ POLLS = "polls"
 BOARDS = "boards"
 SUMMARIES = "summaries"
 LEAD = "lead"
+REACTIONS = "reactions"
 
 Value = dict[str, Any]
 

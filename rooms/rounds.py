@@ -211,6 +211,8 @@ def facts(doc: Doc[Any]) -> BoardFacts:
         writing,
         writers,
         written_on,
+        boards.locked(doc),
+        boards.guards(doc),
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from pycrdt import Doc
 
 from rooms import control, private, rounds
-from rooms.boards import BoardFacts
+from rooms.boards import BoardFacts, Guard
 
 from ..process.limits import BoardLimits, too_many_boards
 from ..store.documents import DocumentLog, document_key
@@ -73,7 +73,8 @@ class Denied(Exception):
 class BoardAccess:
     grant: Grant
     can_write: bool
-    token_hash: str  # the key of the cap on sockets per token
+    token_hash: str
+    guard: Guard | None = None  # the key of the cap on sockets per token
 
 
 async def authenticate(sessions: SessionStore, token: str | None, session_id: str) -> Grant:
@@ -100,8 +101,8 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     observers and bots only read; a participant writes `main`
     (but for the board of private writing while it is on), boards open to all and
     their own breakout room while the round runs, and may not look into another room
-    (or a drafted one). Once the session has ended a participant only reads what they
-    could write."""
+    (or a drafted one). Once the session has ended, or a facilitator locked the board, a
+    participant only reads what they could write."""
     if board == CONTROL:
         return Rights.READ
     if is_private(board):
@@ -115,9 +116,9 @@ def rights(role: str, subject: str, board: str, facts: BoardFacts) -> Rights:
     if board == facts.written_on:
         return Rights.READ  # while private writing is on, a participant's notes are private
     if board == MAIN or board in facts.open_to_all:
-        return _unless_ended(facts)
+        return _unless_ended(facts, board)
     if board in facts.rooms:
-        return _unless_ended(facts) if subject in facts.rooms[board] else Rights.NONE
+        return _unless_ended(facts, board) if subject in facts.rooms[board] else Rights.NONE
     if board in facts.drafted:
         return Rights.NONE
     return Rights.READ
@@ -130,11 +131,17 @@ def _private_rights(subject: str, board: str, facts: BoardFacts) -> Rights:
         return Rights.NONE
     if board != private.board_name(facts.writing, subject):
         return Rights.NONE
-    return _unless_ended(facts)
+    return _unless_ended(facts, board)
 
 
-def _unless_ended(facts: BoardFacts) -> Rights:
-    return Rights.READ if facts.ended else Rights.WRITE
+def _unless_ended(facts: BoardFacts, board: str) -> Rights:
+    return Rights.READ if facts.ended or board in facts.locked else Rights.WRITE
+
+
+def guard(role: str, board: str, facts: BoardFacts) -> Guard | None:
+    """The locked notes a connection's updates are checked against (docs/security.md,
+    "Locks"): facilitators are never held by them."""
+    return None if role == FACILITATOR else facts.guards.get(board)
 
 
 async def stored_facts(documents: DocumentLog, session_id: str) -> BoardFacts:
@@ -256,4 +263,4 @@ async def open_board(
     granted = rights(grant.role, grant.subject, board, facts)
     if granted is Rights.NONE:
         raise Denied(CloseCode.FORBIDDEN, NO_ACCESS)
-    return BoardAccess(grant, granted is Rights.WRITE, hashed)
+    return BoardAccess(grant, granted is Rights.WRITE, hashed, guard(grant.role, board, facts))

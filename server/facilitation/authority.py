@@ -27,7 +27,7 @@ from ..store.documents import document_key
 from ..store.sessions import SessionStore
 from ..sync.hub import Hub
 from ..sync.messages import CloseCode
-from .access import CONTROL, NO_ACCESS, Rights, rights
+from .access import CONTROL, NO_ACCESS, Rights, guard, rights
 from .summary_cache import Summary, SummaryCache
 
 T = TypeVar("T")
@@ -148,9 +148,13 @@ class Control:
             log.exception("could not apply a change of access made elsewhere")
 
     def _grant(self, session_id: str, facts: BoardFacts) -> None:
-        """Every open socket of the session gets the access `facts` give it."""
+        """Every open socket of the session gets the access `facts` give it, and a board
+        whose notes are no longer locked stops trying updates on a copy."""
+        unguarded = {}
         for document, connection in self.hub.connections_in(session_id):
             board = document.key.partition("/")[2]
+            if board not in facts.guards:
+                unguarded[document.key] = document
             granted = rights(connection.role, connection.subject, board, facts)
             if granted is Rights.NONE:
                 connection.terminate(CloseCode.FORBIDDEN, NO_ACCESS)
@@ -159,6 +163,9 @@ class Control:
             if writable and not connection.can_write:
                 connection.denied_once = False  # tell them again if they lose it later
             connection.can_write = writable
+            connection.guard = guard(connection.role, board, facts)
+        for document in unguarded.values():
+            document.drop_lock_copy()  # its locks were lifted: no update is tried any more
 
     def regrant(self, session_id: str, subject: str, role: str) -> None:
         """A promoted (or demoted) person's open sockets take their new role now."""

@@ -17,6 +17,8 @@ from typing import Protocol
 
 from pycrdt import merge_updates
 
+from rooms.boards import Guard
+
 from ..process.metrics import Counters
 from .messages import update_message
 
@@ -48,6 +50,7 @@ class Connection:
         "awareness_ids",
         "can_write",
         "denied_once",
+        "guard",
         "limit_bytes",
         "role",
         "subject",
@@ -71,6 +74,7 @@ class Connection:
         self.limit_bytes = limit_bytes
         self.awareness_ids: set[int] = set()
         self.denied_once = False
+        self.guard: Guard | None = None  # locked notes its updates may not touch
         self._counters = counters
         self._socket = socket
         self._on_overflow = on_overflow

@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from pycrdt import Awareness, Doc, Map, Subscription, get_state
 
+from rooms.boards import Guard
+
 from ..process.limits import BoardLimits, deletes_only
 from .connection import Connection
 from .messages import (
@@ -37,6 +39,7 @@ from .messages import (
 )
 from .nesting import Malformed, Nesting, TooDeep
 from .presence import REMOVED, PresenceLimits, PresenceOwners
+from .shadow import Shadow
 from .socket import binary_frame
 from .stats import BoardStats
 from .ticks import PresenceBatch, UpdateBatch
@@ -87,6 +90,7 @@ class Document:
         self._updates_out = UpdateBatch(tick_seconds, self._send_update)
         self._awareness_frame: bytes | None = None  # every state, for greetings; reset on change
         self._full_state: bytes | None = None
+        self._shadow: Shadow | None = None  # a copy to try updates on, while notes are locked
         self._full_frame: bytes | None = None  # `_full_state` framed; reset with it
         self.loading = False  # stored state read, not applied yet: see `begin_load`
         # Taken anew on every change and load, from one sequence for the whole process, so
@@ -215,12 +219,34 @@ class Document:
             raise ProtocolError(f"update too deep: {exc}", CloseCode.CORRUPT_UPDATE) from exc
         except Malformed as exc:
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        tried = origin is not None and origin.guard is not None
+        if tried:
+            assert origin is not None and origin.guard is not None
+            self._check_locks(update, origin.guard)
         try:
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
         self.nesting.keep(scan)
-        self._distribute(update, REMOTE if remote else origin)
+        self._distribute(update, REMOTE if remote else origin, tried=tried)
+
+    def drop_lock_copy(self) -> None:
+        self._shadow = None
+
+    def _check_locks(self, update: bytes, guard: Guard) -> None:
+        """Refuse (4403) an update that touches locked notes, tried on the board's copy
+        first (server/sync/shadow.py); nothing of a refused one reaches the board."""
+        shadow = self._shadow
+        if shadow is None or shadow.version != self.version:
+            shadow = self._shadow = Shadow(self.doc.get_update(), self.version)
+        try:
+            refusal = shadow.refusal(self.doc, update, guard)
+        except (ValueError, RuntimeError) as exc:
+            self._shadow = None
+            raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        if refusal is not None:
+            self._shadow = None
+            raise ProtocolError(refusal, CloseCode.FORBIDDEN)
 
     def edit(self, change: Callable[[Doc[Any]], T]) -> T:
         """Run a server-side change (e.g. to `control`) and send it out like a client's."""
@@ -237,12 +263,19 @@ class Document:
                 self._distribute(update, None)
         return result
 
-    def _distribute(self, update: bytes, sender: object) -> None:
+    def _distribute(self, update: bytes, sender: object, *, tried: bool = False) -> None:
         """Send an applied update to every connection, sender included (within a tick on a
         busy board), and hand it to the store and the bus at once. `sender` is the
-        connection, None for the server's own writes, or REMOTE."""
+        connection, None for the server's own writes, or REMOTE; `tried`: the update was
+        applied to the lock-checking copy already."""
         self._full_state = self._full_frame = None
-        self.version = next(_VERSIONS)
+        old, self.version = self.version, next(_VERSIONS)
+        shadow = self._shadow
+        if shadow is not None:
+            if tried:
+                shadow.version = self.version
+            else:
+                shadow.follow(update, old, self.version)
         self._updates_out.add(sender, update)
         self._on_update(self, update, sender != REMOTE)
         self.stats.edited()

@@ -264,6 +264,7 @@ class SocketHandler:
             on_overflow=self._overflow,
             on_terminate=self.close,
         )
+        self.connection.guard = access.guard
         self.receiver = MessageReceiver(
             document, self.connection, endpoint.hub.counters, endpoint.hub.backlog
         )

@@ -43,6 +43,9 @@ PUBLIC_NAMES = {
     POLL_CLOSED: POLL_CLOSED,
 }
 EVENTS = tuple(PUBLIC_NAMES.values())
+# Sent to one webhook when a facilitator asks (`POST S/webhooks/{wid}/test`); no webhook
+# subscribes to it.
+WEBHOOK_TEST = "webhook.test"
 
 JSON_FORMAT = "json"
 TEAMS_FORMAT = "teams"
@@ -65,6 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
         TIMER_ENDED: "Ajastin päättyi",
         SUMMARY_POSTED: "Yhteenveto julkaistiin",
         POLL_CLOSED: "Kysely suljettiin",
+        WEBHOOK_TEST: "Testiviesti: webhook toimii",
         "open": "Avaa taulu",
         "timer": "Ajastin",
         "room": "Huone",
@@ -81,6 +85,7 @@ WORDS: dict[str, dict[str, str]] = {
         TIMER_ENDED: "Timern är slut",
         SUMMARY_POSTED: "En sammanfattning har publicerats",
         POLL_CLOSED: "Enkäten har stängts",
+        WEBHOOK_TEST: "Testmeddelande: webhooken fungerar",
         "open": "Öppna tavlan",
         "timer": "Timer",
         "room": "Rum",
@@ -97,6 +102,7 @@ WORDS: dict[str, dict[str, str]] = {
         TIMER_ENDED: "Timer ended",
         SUMMARY_POSTED: "A summary was posted",
         POLL_CLOSED: "Poll closed",
+        WEBHOOK_TEST: "Test message: the webhook works",
         "open": "Open board",
         "timer": "Timer",
         "room": "Room",

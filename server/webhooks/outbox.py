@@ -30,7 +30,7 @@ import httpx
 from rooms import session
 
 from ..facilitation.authority import Control
-from ..facilitation.tokens import join_url
+from ..facilitation.tokens import join_url, new_id
 from ..process.config import Settings
 from ..process.scheduler import SessionEvent, now_ms
 from ..store.sessions import SessionStore
@@ -158,6 +158,30 @@ class Outbox:
         ]
         if await self.store.enqueue_deliveries(deliveries):
             self._wake.set()
+
+    async def send_test(self, webhook: Webhook) -> Delivery | None:
+        """A `webhook.test` event to this one webhook, delivered (and dead-lettered) like
+        any other, so a facilitator sees at once whether the receiver takes it."""
+        about = await self._session(webhook.session_id)
+        if about is None:
+            return None
+        happened = messages.Event(new_id(), messages.WEBHOOK_TEST, now_ms(), {})
+        now = time.time()
+        delivery = Delivery(
+            id=delivery_id(webhook.id, happened.id),
+            session_id=webhook.session_id,
+            webhook_id=webhook.id,
+            event=messages.WEBHOOK_TEST,
+            body=messages.body(webhook.format, happened, about),
+            state=PENDING,
+            attempts=0,
+            next_at=now,
+            last_error="",
+            created_at=now,
+        )
+        await self.store.enqueue_deliveries([delivery])
+        self._wake.set()
+        return delivery
 
     async def _session(self, session_id: str) -> messages.SessionInfo | None:
         record = await self.sessions.get_session(session_id)

@@ -550,7 +550,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Retitle a board or open it to all (facilitator) */
+        /** Retitle a board, open it to all, or lock it, its notes' positions or sections (facilitator) */
         patch: operations["boards_change"];
         trace?: never;
     };
@@ -1016,6 +1016,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/reactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a quick reaction; one per 2 s a person, faster is 429 (participant) */
+        post: operations["reactions_react"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/reactions/hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Raise or lower your hand (participant) */
+        put: operations["reactions_hand"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/reactions/{participant_id}/hand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Lower someone's hand (facilitator) */
+        delete: operations["reactions_lower"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/summaries": {
         parameters: {
             query?: never;
@@ -1341,6 +1392,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a webhook.test event to this webhook now; it shows in the deliveries (facilitator) */
+        post: operations["webhooks_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/templates": {
         parameters: {
             query?: never;
@@ -1584,10 +1652,25 @@ export interface components {
         "Board-Output": {
             /** Kind */
             kind: string;
+            /**
+             * Locked
+             * @default false
+             */
+            locked?: boolean;
+            /**
+             * Locked Sections
+             * @default []
+             */
+            locked_sections?: string[];
             /** Name */
             name: string;
             /** Open To All */
             open_to_all: boolean;
+            /**
+             * Positions Locked
+             * @default false
+             */
+            positions_locked?: boolean;
             /**
              * Round
              * @default null
@@ -1599,10 +1682,28 @@ export interface components {
         /** BoardChange */
         BoardChange: {
             /**
+             * Locked
+             * @description only facilitators write the board
+             * @default null
+             */
+            locked?: boolean | null;
+            /**
+             * Locked Sections
+             * @description section ids whose notes only facilitators change
+             * @default null
+             */
+            locked_sections?: string[] | null;
+            /**
              * Open To All
              * @default null
              */
             open_to_all?: boolean | null;
+            /**
+             * Positions Locked
+             * @description no participant moves a note
+             * @default null
+             */
+            positions_locked?: boolean | null;
             /**
              * Title
              * @default null
@@ -2101,6 +2202,11 @@ export interface components {
              * @enum {string}
              */
             strategy?: "keep_apart" | "balanced" | "random";
+        };
+        /** Hand */
+        Hand: {
+            /** Raised */
+            raised: boolean;
         };
         /** Health */
         Health: {
@@ -2961,6 +3067,14 @@ export interface components {
              */
             notes: string[];
         };
+        /** Reaction */
+        Reaction: {
+            /**
+             * Emoji
+             * @enum {string}
+             */
+            emoji: "👍" | "❤️" | "😂" | "❓";
+        };
         /** Readiness */
         Readiness: {
             /** Checks */
@@ -3380,6 +3494,15 @@ export interface components {
              * @default null
              */
             title?: string | null;
+        };
+        /** Signal */
+        Signal: {
+            /** At */
+            at: number | null;
+            /** Emoji */
+            emoji: string | null;
+            /** Hand */
+            hand: number | null;
         };
         /** StepRun */
         StepRun: {
@@ -6049,6 +6172,103 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    reactions_react: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reaction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    reactions_hand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Hand"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    reactions_lower: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
     posted_post: {
         parameters: {
             query?: never;
@@ -6694,6 +6914,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    webhooks_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryInfo"];
+                };
             };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];

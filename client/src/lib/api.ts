@@ -136,3 +136,24 @@ export const findCode = (code: string) => call('get', '/api/join/{code}', null, 
 
 export const joinWithCode = (code: string, name: string, tags: string[]) =>
   call('post', '/api/join/{code}', null, { code }, { name, tags })
+
+/** A session's export as a file to save (GET S/export): the token travels as a header,
+ *  so the browser cannot follow a plain link; the file is fetched and handed over. */
+export async function downloadExport(sessionId: string, token: string, format: 'json' | 'markdown' | 'csv'): Promise<void> {
+  let res: Response
+  try {
+    res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`, { headers: { Authorization: `Bearer ${token}` } })
+  } catch {
+    throw new ApiError(0, 'network')
+  }
+  if (!res.ok) throw new ApiError(res.status, res.statusText)
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `paja-${sessionId}`
+  const url = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

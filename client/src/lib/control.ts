@@ -109,7 +109,19 @@ export interface BoardInfo {
   kind: 'main' | 'breakout' | 'board'
   open_to_all: boolean
   round: string | null
+  locked?: boolean // only facilitators write it (the server enforces every lock)
+  positions_locked?: boolean // participants move no note
+  locked_sections?: string[] // these sections' notes are the facilitators' alone
 }
+
+/** A person's raised hand and latest quick reaction (docs/schema.md, `reactions`). */
+export interface Signal {
+  hand: number | null
+  emoji: string | null
+  at: number | null
+}
+
+export const EMOJIS = ['👍', '❤️', '😂', '❓'] as const
 
 export interface Summary {
   id: string
@@ -159,6 +171,7 @@ export interface ControlState {
   summaries: Summary[]
   lead: Lead | null
   privateWriting: PrivateWriting | null
+  reactions: Record<string, Signal>
 }
 
 export const emptyControl = (): ControlState => ({
@@ -175,6 +188,7 @@ export const emptyControl = (): ControlState => ({
   summaries: [],
   lead: null,
   privateWriting: null,
+  reactions: {},
 })
 
 const obj = <T>(v: unknown, fallback: T): T => (v && typeof v === 'object' ? (v as T) : fallback)
@@ -203,6 +217,7 @@ export function readControl(doc: Y.Doc): ControlState {
   state.summaries = (doc.getArray('summaries').toJSON() as Summary[]).filter((s) => s && typeof s === 'object')
   state.lead = readLead(m('lead'))
   state.privateWriting = obj<PrivateWriting | null>(m('private').round, null)
+  state.reactions = obj(m('reactions'), {})
   return state
 }
 

@@ -16,6 +16,7 @@ import { useBoardTitle } from './facilitator'
 import { ConnectionBanner, LanguageSwitch } from './common'
 import { useBoard, useControl, useServerNow } from './hooks'
 import { QrCode } from './qr'
+import { DisplayReactions } from './Reactions'
 import { SessionEnded, SoundToggle, TimerView, useSound, useTimerMilestones } from './Widgets'
 
 const asLang = (v: unknown): Lang | null => ((LANGS as unknown[]).includes(v) ? (v as Lang) : null)
@@ -134,6 +135,7 @@ function DisplayView({ sessionId, token, control }: { sessionId: string; token: 
           ) : (
             <TimerView timer={timer} agenda={st.agenda} big />
           )}
+          <DisplayReactions state={st} />
           {item?.instructions && <p class="display-instructions">{itemInstructions(item, lang)}</p>}
           <div class="join-box" data-testid="display-join">
             <h2>{t('display.join')}</h2>

@@ -23,7 +23,8 @@ import {
   takeFacilitatorToken,
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
-import { Board, type Focus, type Voting } from './board'
+import { ReactionBar } from './Reactions'
+import { Board, type BoardLocks, type Focus, type Voting } from './board'
 import { announce, Confirm, ConnectionBanner, LanguageSwitch } from './common'
 import { EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPanel, useBoardTitle, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
@@ -50,7 +51,7 @@ export function colorFor(id: string): string {
   return PRESENCE_COLORS[h % PRESENCE_COLORS.length]
 }
 
-type Tab = 'share' | 'agenda' | 'timer' | 'breakouts' | 'vote' | 'poll' | 'private' | 'boards' | 'people' | 'summaries'
+type Tab = 'share' | 'agenda' | 'timer' | 'breakouts' | 'vote' | 'poll' | 'private' | 'boards' | 'people' | 'summaries' | 'admin'
 
 const TAB_KEYS: Record<Tab, Key> = {
   share: 'tab.share',
@@ -63,6 +64,7 @@ const TAB_KEYS: Record<Tab, Key> = {
   boards: 'tab.boards',
   people: 'tab.people',
   summaries: 'tab.summaries',
+  admin: 'tab.admin',
 }
 
 export function writable(state: ControlState, board: string, facilitator: boolean, room: string | null): boolean {
@@ -70,9 +72,19 @@ export function writable(state: ControlState, board: string, facilitator: boolea
   if (typeof state.session.ended_at === 'number') return false // an ended session is read-only
   // while private writing is on, a participant's notes for its board go to their private one
   if (state.privateWriting?.state === 'open' && state.privateWriting.board === board) return false
+  if (state.boards[board]?.locked) return false // a locked board is the facilitators'
   if (board === 'main') return true
   if (room === board) return true
   return state.boards[board]?.open_to_all === true && state.boards[board]?.kind !== 'breakout'
+}
+
+/** How many people have a hand up. */
+const raisedHands = (state: ControlState) => Object.values(state.reactions).filter((r) => r && r.hand !== null).length
+
+/** What a facilitator locked on `board` for participants (the server enforces it). */
+function boardLocks(state: ControlState, board: string): BoardLocks {
+  const info = state.boards[board]
+  return { positions: !!info?.positions_locked, sections: info?.locked_sections ?? [] }
 }
 
 // A facilitator's "follow me" sends their view at most this often while it moves.
@@ -337,7 +349,7 @@ export function SessionPage(props: {
 
   // ---- side panel ---------------------------------------------------------------------------
   const tabs: Tab[] = isFac
-    ? ['share', 'agenda', 'timer', 'breakouts', 'vote', 'poll', 'private', 'boards', 'people', 'summaries']
+    ? ['share', 'agenda', 'timer', 'breakouts', 'vote', 'poll', 'private', 'boards', 'people', 'summaries', 'admin']
     : ['people', 'agenda', 'poll', 'summaries']
   const [tab, setTab] = useState<Tab>(isFac ? 'share' : 'people')
   const activeTab = tabs.includes(tab) ? tab : tabs[0]
@@ -479,6 +491,7 @@ export function SessionPage(props: {
               sessionLang={st.session.language}
               label={t('board.label', { board: boardName })}
               readOnly={!canWrite}
+              locks={isFac ? null : boardLocks(st, board)}
               voting={voting}
               results={results}
               lead={leadFocus}
@@ -524,6 +537,7 @@ export function SessionPage(props: {
                 {t(TAB_KEYS[id])}
                 {id === 'summaries' && st.summaries.length > 0 && <span class="count"> {st.summaries.length}</span>}
                 {id === 'breakouts' && st.round?.rooms.some((r) => r.help_requested_at) && <span class="count"> !</span>}
+                {id === 'people' && isFac && raisedHands(st) > 0 && <span class="count"> ✋{raisedHands(st)}</span>}
               </button>
             ))}
           </div>
@@ -545,6 +559,7 @@ export function SessionPage(props: {
             {activeTab === 'people' && (
               <section class="panel">
                 <h2>{t('people.title')}</h2>
+                {inRoster && token && !ended && <ReactionBar sessionId={sessionId} token={token} me={myId} state={st} />}
                 <PeopleList state={st} online={control.online} me={myId} />
               </section>
             )}

@@ -65,15 +65,7 @@ export function StartPage() {
     try {
       const body: Schemas['NewSession'] = { title: title.trim(), language }
       if (template) body.template = template
-      const s = await call('post', '/api/sessions', key || null, body)
-      saveFacilitator(s.id, {
-        participant_url: s.participant_url,
-        display_url: s.display_url,
-        join_code: s.join_code,
-        bot_token: s.bot_token,
-        title: s.title,
-      })
-      location.assign(s.facilitator_url.replace(/^https?:\/\/[^/]+/, ''))
+      opened(await call('post', '/api/sessions', key || null, body))
     } catch (err) {
       const status = statusOf(err)
       if (status === 401) setNeedsKey(true)
@@ -150,7 +142,51 @@ export function StartPage() {
           </button>
         </div>
       </form>
+      <ImportSession createKey={key} />
     </PageFrame>
+  )
+}
+
+/** Keep a new session's links in this browser and go to its facilitator page. */
+function opened(s: Schemas['CreatedSession']) {
+  saveFacilitator(s.id, {
+    participant_url: s.participant_url,
+    display_url: s.display_url,
+    join_code: s.join_code,
+    bot_token: s.bot_token,
+    title: s.title,
+  })
+  location.assign(s.facilitator_url.replace(/^https?:\/\/[^/]+/, ''))
+}
+
+/** A session file (a JSON export) made into a new session with new links. */
+function ImportSession({ createKey }: { createKey: string }) {
+  const t = useI18n().t
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const pick = async (e: Event) => {
+    const file = (e.target as HTMLInputElement).files?.[0]
+    if (!file) return
+    setBusy(true)
+    setError(null)
+    try {
+      const body = JSON.parse(await file.text()) as Schemas['SessionExport']
+      opened(await call('post', '/api/sessions/import', createKey || null, body))
+    } catch (err) {
+      const msg = err instanceof SyntaxError ? t('import.notJson') : errorText(t, err)
+      setError(msg)
+      announce(msg)
+      setBusy(false)
+    }
+  }
+  return (
+    <section aria-labelledby="import-h" class="import-session">
+      <h2 id="import-h">{t('import.title')}</h2>
+      <p class="hint">{t('import.hint')}</p>
+      <label for="import-file">{t('import.choose')}</label>
+      <input id="import-file" type="file" accept="application/json,.json" disabled={busy} onChange={pick} data-testid="import-file" />
+      <ErrorText error={error} />
+    </section>
   )
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from rooms import boards
 from rooms.control import Value
@@ -29,6 +29,11 @@ class NewBoard(Body):
 class BoardChange(Body):
     title: Annotated[str, text(200)] | None = None
     open_to_all: bool | None = None
+    locked: bool | None = Field(None, description="only facilitators write the board")
+    positions_locked: bool | None = Field(None, description="no participant moves a note")
+    locked_sections: Annotated[list[Annotated[str, text(200)]], Field(max_length=200)] | None = (
+        Field(None, description="section ids whose notes only facilitators change")
+    )
 
 
 class Board(BaseModel):
@@ -37,6 +42,9 @@ class Board(BaseModel):
     kind: str
     open_to_all: bool
     round: str | None = None
+    locked: bool = False
+    positions_locked: bool = False
+    locked_sections: list[str] = []
 
 
 @commands.post(
@@ -62,15 +70,23 @@ async def create(call: Call[NewBoard]) -> Value:
 
 @commands.patch(
     SESSION + "/boards/{board}",
-    "Retitle a board or open it to all (facilitator)",
+    "Retitle a board, open it to all, or lock it, its notes' positions or sections (facilitator)",
     access=roles(FACILITATOR),
     body=BoardChange,
     result=Board,
 )
 async def change(call: Call[BoardChange]) -> Value:
-    name, title, open_to_all = call.path("board"), call.body.title, call.body.open_to_all
+    name, body = call.path("board"), call.body
     info = await call.change(
-        lambda doc: boards.change(doc, name, title=title, open_to_all=open_to_all)
+        lambda doc: boards.change(
+            doc,
+            name,
+            title=body.title,
+            open_to_all=body.open_to_all,
+            locked=body.locked,
+            positions_locked=body.positions_locked,
+            locked_sections=body.locked_sections,
+        )
     )
     return {"name": name, **info}
 

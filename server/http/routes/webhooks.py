@@ -134,6 +134,27 @@ async def remove(call: Call[None]) -> None:
         raise Problem(404, "no such webhook")
 
 
+@commands.post(
+    WEBHOOKS + "/{webhook_id}/test",
+    "Send a webhook.test event to this webhook now; it shows in the deliveries (facilitator)",
+    access=facilitator,
+    result=DeliveryInfo,
+    status=202,
+    refusals=(404,),
+)
+async def test(call: Call[None]) -> Value:
+    wanted = call.path("webhook_id")
+    webhooks = await call.context.store.webhooks.list_webhooks(call.session_id)
+    webhook = next((w for w in webhooks if w.id == wanted), None)
+    if webhook is None:
+        raise Problem(404, "no such webhook")
+    call.context.outbox.remember_base(call.session_id, call.base_url())
+    delivery = await call.context.outbox.send_test(webhook)
+    if delivery is None:
+        raise Problem(404, "no such session")
+    return _delivery(delivery)
+
+
 @commands.get(
     DELIVERIES,
     "The outbox: deliveries, newest first (facilitator)",

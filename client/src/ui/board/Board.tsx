@@ -15,7 +15,7 @@ import { underPointer } from './hit'
 import { colorKey, inCreationOrder } from './notes'
 import { NoteView } from './NoteView'
 import { SectionView } from './SectionView'
-import type { Focus, Voting } from './types'
+import type { BoardLocks, Focus, Voting } from './types'
 import { useAutoFit } from './useAutoFit'
 import { useDocumentVersion } from './useDocumentVersion'
 import { useDrag } from './useDrag'
@@ -34,6 +34,7 @@ export interface BoardProps {
   sessionLang?: string | null // what the client writes into the board is in this language
   label: string
   readOnly: boolean
+  locks?: BoardLocks | null
   display?: boolean
   textLang?: string // the language the notes are written in: their hyphenation follows it
   voting?: Voting | null
@@ -51,7 +52,11 @@ export function Board(props: BoardProps) {
   const view = useViewport(model, display, props.onViewChange)
   const [selected, setSelected] = useSelection(model, props.onSelection)
   const edit = useEditing(model, view.worldRef)
-  const live = useLatest({ selected, editing: edit.editing, readOnly, voting: props.voting })
+  const lockedSections = props.locks?.sections ?? []
+  const sectionLocked = (id: string | null) => id !== null && lockedSections.includes(id)
+  const noteLocked = (id: string) => sectionLocked(model.notes.get(id)?.section ?? null)
+  const fixed = (ids: readonly string[]) => !!props.locks?.positions || ids.some(noteLocked)
+  const live = useLatest({ selected, editing: edit.editing, readOnly, voting: props.voting, fixed, sectionLocked })
   useAutoFit(model, conn, display, props.lead, view)
   const presence = usePresence(conn, display, view.toWorldFromEvent)
   const commands = useNoteCommands(model, props.me, readOnly, live, setSelected, view, edit, props.sessionLang)
@@ -153,7 +158,8 @@ export function Board(props: BoardProps) {
             <SectionView
               key={s.id}
               section={s}
-              readOnly={readOnly}
+              readOnly={readOnly || sectionLocked(s.id)}
+              locked={sectionLocked(s.id)}
               renaming={edit.renaming === s.id}
               model={model}
               onRename={edit.setRenaming}
@@ -167,7 +173,7 @@ export function Board(props: BoardProps) {
                 note={n}
                 selected={selected.has(n.id)}
                 editing={edit.editing === n.id}
-                readOnly={readOnly}
+                readOnly={readOnly || sectionLocked(n.section)}
                 voteMine={voting && voting.eligible(n) ? (voting.mine[n.id] ?? 0) : -1}
                 result={results?.get(n.id) ?? null}
                 lang={lang}

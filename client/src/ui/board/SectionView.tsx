@@ -13,6 +13,7 @@ const SECTION_STEP = 20
 export function SectionView(props: {
   section: SectionSnap
   readOnly: boolean
+  locked?: boolean // a facilitator locked it: its notes are theirs alone
   renaming: boolean
   model: BoardModel
   onRename: (id: string | null) => void
@@ -78,10 +79,15 @@ export function SectionView(props: {
           tabIndex={0}
           role="group"
           aria-roledescription={t('section.role')}
-          aria-label={shown || t('section.untitled')}
+          aria-label={(shown || t('section.untitled')) + (props.locked ? ` (${t('section.locked')})` : '')}
           onKeyDown={onKey}
           onPointerDown={(e) => props.onPointerDown(e, s.id, false)}
         >
+          {props.locked && (
+            <span class="section-lock" aria-hidden="true" title={t('section.locked')}>
+              🔒{' '}
+            </span>
+          )}
           {shown || t('section.untitled')}
         </div>
       )}

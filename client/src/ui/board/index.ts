@@ -1,2 +1,2 @@
 export { Board, type BoardProps } from './Board'
-export type { Focus, Voting } from './types'
+export type { BoardLocks, Focus, Voting } from './types'

@@ -24,6 +24,15 @@ export interface LiveState {
   editing: string | null
   readOnly: boolean
   voting: Voting | null | undefined
+  fixed: (ids: readonly string[]) => boolean // notes this person may not move (locks)
+  sectionLocked: (id: string) => boolean
+}
+
+/** What a facilitator locked on this board for this person (none for facilitators); the
+ *  server enforces it, the board only does not offer what would be refused. */
+export interface BoardLocks {
+  positions: boolean
+  sections: readonly string[]
 }
 
 /** A ref to the board's state as of its latest render. */

@@ -49,13 +49,13 @@ export function useDrag(
       ids = [id]
     }
     ;(e.currentTarget as HTMLElement).focus({ preventScroll: true })
-    if (live.current.readOnly || !ids.includes(id)) return
+    if (live.current.readOnly || !ids.includes(id) || live.current.fixed(ids)) return
     canvasRef.current?.setPointerCapture(e.pointerId)
     drag.current = { kind: 'notes', ids, startX: e.clientX, startY: e.clientY, applied: { x: 0, y: 0 }, total: { x: 0, y: 0 }, moved: false, pointer: e.pointerId }
   }, [])
 
   const onSectionPointerDown = useCallback((e: PointerEvent, id: string, resize: boolean) => {
-    if (e.button !== 0 || live.current.readOnly) return
+    if (e.button !== 0 || live.current.readOnly || live.current.sectionLocked(id)) return
     e.stopPropagation()
     canvasRef.current?.setPointerCapture(e.pointerId)
     drag.current = { kind: 'section', id, lastX: e.clientX, lastY: e.clientY, pointer: e.pointerId, resize }

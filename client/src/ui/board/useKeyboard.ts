@@ -102,7 +102,7 @@ export function useKeyboard(
     if (move) {
       e.preventDefault()
       e.stopPropagation()
-      if (s.readOnly) return
+      if (s.readOnly || s.fixed(actedOn(s.selected, id))) return
       model.moveNotes(actedOn(s.selected, id), ...move, true)
       const moved = model.notes.get(id)
       if (moved) ensureVisible(moved)

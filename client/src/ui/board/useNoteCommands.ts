@@ -51,7 +51,8 @@ export function useNoteCommands(
   }
 
   const deleteNotes = (ids: string[]) => {
-    if (readOnly || ids.length === 0) return
+    const locked = ids.some((id) => live.current.sectionLocked(model.notes.get(id)?.section ?? ''))
+    if (readOnly || ids.length === 0 || locked) return
     const next = survivorAfter([...model.notes.keys()], ids)
     model.deleteNotes(ids)
     setSelected(new Set())

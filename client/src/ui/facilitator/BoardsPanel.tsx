@@ -1,7 +1,7 @@
 // Boards: bring everyone to this board, lead their view ("follow me"), open boards to all,
 // and create new ones.
 
-import { useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { useT } from '../../i18n'
 import { command, sessionCall } from '../../lib/api'
 import { ErrorText } from '../common'
@@ -63,6 +63,7 @@ export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
           </li>
         ))}
       </ul>
+      <BoardLocks ctx={ctx} />
       <form class="stack" onSubmit={create}>
         <label for="board-title">{t('boards.newTitle')}</label>
         <div class="row">
@@ -74,5 +75,57 @@ export function BoardsPanel({ ctx }: { ctx: FacilitatorCtx }) {
       </form>
       <ErrorText error={error} />
     </section>
+  )
+}
+
+/** Locks on the board the facilitator is on: the whole board, the notes' positions, or some
+ *  sections. Participants' clients stop offering what is locked; the server refuses it
+ *  from any client (docs/security.md, "Locks"). */
+function BoardLocks({ ctx }: { ctx: FacilitatorCtx }) {
+  const t = useT()
+  const boardTitle = useBoardTitle()
+  const { error, run } = useRunner()
+  const [, setSeen] = useState(0)
+  const model = ctx.model
+  useEffect(() => {
+    if (!model) return
+    const redraw = () => setSeen((n) => n + 1)
+    model.doc.on('update', redraw)
+    return () => model.doc.off('update', redraw)
+  }, [model])
+  const info = ctx.state.boards[ctx.board]
+  if (!info) return null
+  const locked = info.locked_sections ?? []
+  const patch = (body: { locked?: boolean; positions_locked?: boolean; locked_sections?: string[] }) =>
+    run(() => sessionCall('patch', ctx.sessionId, ctx.token, 'boards/{board}', { board: ctx.board }, body), 'locks.saved')
+  const sections = model ? [...model.sections.values()] : []
+  return (
+    <fieldset class="field locks" data-testid="board-locks">
+      <legend>{t('locks.title', { board: boardTitle(ctx.state, ctx.board) })}</legend>
+      <p class="hint">{t('locks.hint')}</p>
+      <label class="check">
+        <input type="checkbox" checked={!!info.locked} onChange={(e) => patch({ locked: (e.target as HTMLInputElement).checked })} data-testid="lock-board" />
+        {t('locks.board')}
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={!!info.positions_locked} onChange={(e) => patch({ positions_locked: (e.target as HTMLInputElement).checked })} data-testid="lock-positions" />
+        {t('locks.positions')}
+      </label>
+      {sections.map((section) => (
+        <label class="check" key={section.id}>
+          <input
+            type="checkbox"
+            checked={locked.includes(section.id)}
+            onChange={(e) => {
+              const on = (e.target as HTMLInputElement).checked
+              void patch({ locked_sections: on ? [...locked, section.id] : locked.filter((id) => id !== section.id) })
+            }}
+            data-testid="lock-section"
+          />
+          {t('locks.section', { title: section.title || t('locks.untitled') })}
+        </label>
+      ))}
+      <ErrorText error={error} />
+    </fieldset>
   )
 }

@@ -6,8 +6,10 @@ import { AgendaPanel } from './AgendaPanel'
 import { BoardsPanel } from './BoardsPanel'
 import { BreakoutPanel } from './BreakoutPanel'
 import type { FacilitatorCtx } from './ctx'
+import { PeopleAdmin } from './PeopleAdmin'
 import { PollPanel } from './PollPanel'
 import { PrivatePanel } from './PrivatePanel'
+import { SessionAdmin } from './SessionAdmin'
 import { SharePanel } from './SharePanel'
 import { TimerPanel } from './TimerPanel'
 import { VotePanel } from './VotePanel'
@@ -31,6 +33,10 @@ export function FacilitatorPanel({ tab, ctx }: { tab: string; ctx: FacilitatorCt
       return <PrivatePanel ctx={ctx} />
     case 'boards':
       return <BoardsPanel ctx={ctx} />
+    case 'people':
+      return <PeopleAdmin ctx={ctx} />
+    case 'admin':
+      return <SessionAdmin ctx={ctx} />
     default:
       return null
   }
