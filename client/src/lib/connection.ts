@@ -26,6 +26,7 @@ export class BoardConnection {
   private syncedOnce = false
   private destroyed = false
   private readyWaiters: Array<() => void> = []
+  private pending: Record<string, unknown> | null = null
 
   constructor(
     readonly sessionId: string,
@@ -72,7 +73,26 @@ export class BoardConnection {
   }
 
   setCursor(cursor: { x: number; y: number } | null): void {
-    this.awareness.setLocalStateField('cursor', cursor)
+    this.setFields({ cursor })
+  }
+
+  /** What this screen is moving on the board (ui/board/motion.ts), or null when nothing. */
+  setDrag(drag: unknown): void {
+    this.setFields({ drag })
+  }
+
+  /** Fields set in one task go out as one awareness message: a pointer move that carries
+   *  both the cursor and a drag is one frame to everyone on the board, not two. */
+  private setFields(fields: Record<string, unknown>): void {
+    if (!this.pending) {
+      this.pending = {}
+      queueMicrotask(() => {
+        const f = this.pending
+        this.pending = null
+        if (f && !this.destroyed) this.awareness.setLocalState({ ...this.awareness.getLocalState(), ...f })
+      })
+    }
+    Object.assign(this.pending, fields)
   }
 
   destroy(): void {
