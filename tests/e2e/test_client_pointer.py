@@ -310,3 +310,65 @@ async def test_another_persons_live_cursor_is_seen_where_they_point(
     await olli.get_by_test_id("new-note").hover()
     await expect(cursor).to_have_count(0)
     await s.close_all()
+
+
+async def test_a_section_is_moved_and_resized_through_presence_and_a_leaver_writes_nothing(
+    server: PajaServer, pages: Pages
+) -> None:
+    s, board = await board_with_notes(server, "Alueet")
+    sections = board.doc.get("sections", type=Map)
+    sections["s"] = Map({"title": "Ideat", "x": 60, "y": 60, "w": 640, "h": 240, "color": "grey"})
+    board.doc.get("notes", type=Map)["a"]["section"] = "s"
+    pia = await person(pages, server, s, "Pia", LAPTOP)
+    olli = await person(pages, server, s, "Olli", LAPTOP)
+    await expect(pia.locator("[data-section=s]")).to_have_count(1)
+    before = len(board.frames)
+
+    def section_at() -> tuple[float, ...]:
+        v = board.doc.get("sections", type=Map)["s"]
+        return (v["x"], v["y"], v["w"], v["h"])
+
+    # Moving the section by its title takes its note along, on Olli's screen too, unwritten.
+    x0, y0 = await centre(pia, "[data-section=s] .section-head")
+    await pia.mouse.move(x0, y0)
+    await pia.mouse.down()
+    await pia.mouse.move(x0 + 120, y0 + 200, steps=15)
+    await expect(olli.locator("[data-section=s][data-moved-by=Pia]")).to_have_count(1)
+    await expect(moved_by(olli, "a")).to_have_attribute("data-moved-by", "Pia")
+    await until_shown(olli, "a", await shown_at(pia, "a"))
+    assert await shown_at(olli, "a") != START["a"]
+    assert section_at() == (60, 60, 640, 240) and updates(board, before) == 0
+    await pages.shot(olli, "08-section-moving-1400")
+    await pia.mouse.up()
+    await eventually(lambda: section_at()[:2] != (60, 60), what="the section's move written")
+    x, y = section_at()[:2]
+    assert doc_at(board, "a") == (START["a"][0] + x - 60, START["a"][1] + y - 60)
+    await until_shown(olli, "a", doc_at(board, "a"))
+    assert updates(board, before) == 1
+
+    # Resizing it by its corner: one more update.
+    corner = await pia.locator("[data-section=s] .section-resize").bounding_box()
+    assert corner is not None
+    cx, cy = corner["x"] + corner["width"] / 2, corner["y"] + corner["height"] / 2
+    await pia.mouse.move(cx, cy)
+    await pia.mouse.down()
+    await pia.mouse.move(cx + 150, cy + 90, steps=15)
+    await expect(olli.locator("[data-section=s][data-moved-by=Pia]")).to_have_count(1)
+    assert section_at()[2:] == (640, 240)
+    await pia.mouse.up()
+    await eventually(lambda: section_at()[2:] != (640, 240), what="the resize written")
+    assert section_at()[2] > 640 and section_at()[3] > 240
+    assert updates(board, before) == 2
+
+    # Pia leaves in the middle of a drag: the note is back where the document has it.
+    at = doc_at(board, "b")
+    x0, y0 = await centre(pia, "[data-note=b]")
+    await pia.mouse.move(x0, y0)
+    await pia.mouse.down()
+    await pia.mouse.move(x0 - 200, y0 + 300, steps=15)
+    await expect(moved_by(olli, "b")).to_have_count(1)
+    await pia.context.close()
+    await expect(moved_by(olli, "b")).to_have_count(0)
+    await until_shown(olli, "b", at)
+    assert doc_at(board, "b") == at and updates(board, before) == 2
+    await s.close_all()
