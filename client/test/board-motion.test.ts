@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { NoteSnap, SectionSnap } from '../src/lib/board'
-import { Paced } from '../src/lib/paced'
 import { dragState, extended, MAX_DRAG_NOTES, placed, readDrag } from '../src/ui/board/motion'
 import { othersDrags } from '../src/ui/board/usePresence'
 
@@ -101,34 +100,5 @@ describe('where moving things are drawn', () => {
   it('ignores notes and sections the document no longer has', () => {
     const p = placed([{ state: { board: 'main', notes: { gone: [1, 1] }, sections: { gone: [0, 0, 200, 200] } }, by: null }], new Map(), new Map())
     expect(p.notes.size + p.sections.size).toBe(0)
-  })
-})
-
-describe('a paced stream', () => {
-  afterEach(() => vi.useRealTimers())
-
-  it('sends the first at once and then the latest once per interval, the last one always', () => {
-    vi.useFakeTimers()
-    let now = 0
-    const sent: number[] = []
-    const paced = new Paced<number>(50, (v) => sent.push(v), () => now)
-    paced.push(1)
-    expect(sent).toEqual([1])
-    now = 10
-    paced.push(2)
-    now = 20
-    paced.push(3)
-    expect(sent).toEqual([1])
-    now = 50
-    vi.advanceTimersByTime(40)
-    expect(sent).toEqual([1, 3])
-    now = 200
-    paced.push(4)
-    expect(sent).toEqual([1, 3, 4])
-    now = 210
-    paced.push(5)
-    paced.cancel()
-    vi.advanceTimersByTime(100)
-    expect(sent).toEqual([1, 3, 4])
   })
 })

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { BoardModel } from '../../lib/board'
 import type { BoardConnection } from '../../lib/connection'
-import { Paced } from '../../lib/paced'
+import { Pacer } from '../../lib/lead'
 import { useLatest } from '../hooks'
 import { resized } from './geometry'
 import { dragState, extended, type Motion } from './motion'
@@ -35,9 +35,9 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
   const frame = useRef(0)
   const pauseTimer = useRef(0)
   const shared = useRef(false)
-  const paced = useMemo(
+  const pacer = useMemo(
     () =>
-      new Paced<Motion>(CURSOR_INTERVAL_MS, (motion) => {
+      new Pacer<Motion>(CURSOR_INTERVAL_MS, async (motion) => {
         const conn = connRef.current
         if (!conn) return
         shared.current = true
@@ -48,7 +48,7 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
 
   const clear = () => {
     current.current = null
-    paced.cancel()
+    pacer.cancel()
     clearTimeout(pauseTimer.current)
     pauseTimer.current = 0
     if (frame.current) cancelAnimationFrame(frame.current)
@@ -67,7 +67,7 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
         setLocal(current.current?.motion ?? null)
       })
     }
-    paced.push(motion)
+    pacer.push(motion)
   }
 
   /** Write the motion in progress, if any, and stop sharing it. */

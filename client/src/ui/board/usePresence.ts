@@ -4,7 +4,7 @@
 
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { BoardConnection, Presence } from '../../lib/connection'
-import { Paced } from '../../lib/paced'
+import { Pacer } from '../../lib/lead'
 import type { Point } from './geometry'
 import { type DragState, type Mover, readDrag } from './motion'
 
@@ -41,8 +41,8 @@ export function othersDrags(states: Map<number, unknown>, self: number, board: s
 export function usePresence(conn: BoardConnection | null, display: boolean | undefined, toWorldFromEvent: (e: PointerEvent) => Point) {
   const [cursors, setCursors] = useState<Cursor[]>([])
   const [drags, setDrags] = useState<Array<{ state: DragState; by: Mover }>>([])
-  const paced = useMemo(() => new Paced<Point>(CURSOR_INTERVAL_MS, (p) => conn?.setCursor(p)), [conn])
-  useEffect(() => () => paced.cancel(), [paced])
+  const pacer = useMemo(() => new Pacer<Point>(CURSOR_INTERVAL_MS, async (p) => conn?.setCursor(p)), [conn])
+  useEffect(() => () => pacer.cancel(), [pacer])
 
   useEffect(() => {
     if (!conn) return
@@ -67,13 +67,13 @@ export function usePresence(conn: BoardConnection | null, display: boolean | und
   const sendCursor = (e: PointerEvent) => {
     if (!conn || display) return
     const p = toWorldFromEvent(e)
-    paced.push({ x: Math.round(p.x), y: Math.round(p.y) })
+    pacer.push({ x: Math.round(p.x), y: Math.round(p.y) })
   }
 
   /** The pointer left the canvas: the others stop seeing it. */
   const hideCursor = () => {
     if (!conn || display) return
-    paced.cancel()
+    pacer.cancel()
     conn.setCursor(null)
   }
 
