@@ -45,10 +45,10 @@ describe('a motion as a drag state', () => {
   it('carries arrow keys on for the same notes or section, and starts afresh for others', () => {
     const step = { kind: 'notes' as const, ids: ['a', 'b'], dx: 20, dy: 0 }
     expect(extended({ ...step, ids: ['b', 'a'] }, step)).toEqual({ ...step, dx: 40 })
-    expect(extended({ ...step, ids: ['a'] }, step)).toEqual(step)
-    expect(extended(null, step)).toEqual(step)
+    expect(extended({ ...step, ids: ['a'] }, step)).toBeNull()
     expect(extended({ kind: 'section', id: 's', dx: 0, dy: 20 }, { kind: 'section', id: 's', dx: 0, dy: 20 })).toEqual({ kind: 'section', id: 's', dx: 0, dy: 40 })
-    expect(extended({ kind: 'section', id: 's', dx: 0, dy: 20 }, { kind: 'resize', id: 's', dx: 20, dy: 0 })).toEqual({ kind: 'resize', id: 's', dx: 20, dy: 0 })
+    expect(extended({ kind: 'section', id: 's', dx: 0, dy: 20 }, { kind: 'section', id: 't', dx: 0, dy: 20 })).toBeNull()
+    expect(extended({ kind: 'section', id: 's', dx: 0, dy: 20 }, { kind: 'resize', id: 's', dx: 20, dy: 0 })).toBeNull()
   })
 })
 

@@ -360,6 +360,15 @@ async def test_a_section_is_moved_and_resized_through_presence_and_a_leaver_writ
     assert section_at()[2] > 640 and section_at()[3] > 240
     assert updates(board, before) == 2
 
+    # From the keyboard: two steps down, then two steps wider; a move and a resize, once each.
+    moved = section_at()
+    await pia.locator("[data-section=s] .section-head").focus()
+    for key in ("ArrowDown", "ArrowDown", "Shift+ArrowRight", "Shift+ArrowRight"):
+        await pia.keyboard.press(key)
+    want = (moved[0], moved[1] + 40, moved[2] + 40, moved[3])
+    await eventually(lambda: section_at() == want, what="the keys' move and resize written")
+    assert updates(board, before) == 4
+
     # Pia leaves in the middle of a drag: the note is back where the document has it.
     at = doc_at(board, "b")
     x0, y0 = await centre(pia, "[data-note=b]")
@@ -370,5 +379,5 @@ async def test_a_section_is_moved_and_resized_through_presence_and_a_leaver_writ
     await pia.context.close()
     await expect(moved_by(olli, "b")).to_have_count(0)
     await until_shown(olli, "b", at)
-    assert doc_at(board, "b") == at and updates(board, before) == 2
+    assert doc_at(board, "b") == at and updates(board, before) == 4
     await s.close_all()

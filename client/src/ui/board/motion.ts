@@ -25,11 +25,12 @@ export interface DragState {
  *  still move on the mover's screen and land for everyone on the drop. */
 export const MAX_DRAG_NOTES = 48
 
-/** The same motion carried further: arrow keys pressed again on the same notes or section. */
-export function extended(m: Motion | null, next: Motion): Motion {
-  if (!m || m.kind !== next.kind) return next
+/** `m` carried on by `next` (arrow keys pressed again on the same notes or section), or
+ *  null when `next` moves something else and is a motion of its own. */
+export function extended(m: Motion, next: Motion): Motion | null {
+  if (m.kind !== next.kind) return null
   const same = m.kind === 'notes' && next.kind === 'notes' ? sameIds(m.ids, next.ids) : 'id' in m && 'id' in next && m.id === next.id
-  return same ? { ...next, dx: m.dx + next.dx, dy: m.dy + next.dy } : next
+  return same ? { ...next, dx: m.dx + next.dx, dy: m.dy + next.dy } : null
 }
 
 const sameIds = (a: string[], b: string[]) => a.length === b.length && a.every((id) => b.includes(id))

@@ -89,7 +89,9 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
     (step: Motion): Motion => {
       const c = current.current
       if (c && !c.keys) return c.motion // a pointer drag is under way: it has the notes
-      const motion = extended(current.current?.motion ?? null, step)
+      const carried = c && extended(c.motion, step)
+      if (c && !carried) commit() // other notes now: the keys' earlier motion is written first
+      const motion = carried || step
       show(motion, true)
       clearTimeout(pauseTimer.current)
       pauseTimer.current = window.setTimeout(commit, KEY_PAUSE_MS)
