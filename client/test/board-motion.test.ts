@@ -92,8 +92,8 @@ describe('where moving things are drawn', () => {
       sections,
     )
     expect(p.sections.get('s')).toEqual({ x: 100, y: 10, w: 400, h: 300, by: ann })
-    expect(p.notes.get('in')).toEqual({ x: 150, y: 60, by: ann })
-    expect(p.notes.get('mine')).toEqual({ x: 1, y: 2, by: null })
+    expect(p.notes.get('in')).toEqual({ x: 150, y: 60, by: ann, carried: true })
+    expect(p.notes.get('mine')).toEqual({ x: 1, y: 2, by: null, carried: false })
     expect(p.notes.has('out')).toBe(false)
   })
 

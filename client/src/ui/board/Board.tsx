@@ -180,6 +180,7 @@ export function Board(props: BoardProps) {
                   key={n.id}
                   note={p ? { ...n, x: p.x, y: p.y } : n}
                   movedBy={p?.by ?? null}
+                  carried={!!p?.carried}
                   moving={!!p && !p.by}
                   selected={selected.has(n.id)}
                   editing={edit.editing === n.id}

@@ -2,7 +2,7 @@
 // while being edited an uncontrolled textarea (so remote edits do not move the caret).
 // What the note does is the board's: it only forwards its events through NoteHandlers.
 // While someone else drags it, it is drawn where they have it, outlined in their colour
-// and labelled with their name.
+// and labelled with their name (carried along with a section, the section's outline says who).
 
 import { memo } from 'preact/compat'
 import { useLayoutEffect, useRef } from 'preact/hooks'
@@ -32,6 +32,7 @@ export const NoteView = memo(function NoteView(props: {
   textLang: string | undefined // the language notes are written in (the session's)
   display: boolean
   movedBy: Mover | null // someone else is dragging it
+  carried: boolean // …as part of a section they drag
   moving: boolean // this screen is dragging it
   h: NoteHandlers
 }) {
@@ -67,7 +68,7 @@ export const NoteView = memo(function NoteView(props: {
         </p>
       )}
       <span class="note-author">{note.author_name}</span>
-      {props.movedBy && (
+      {props.movedBy && !props.carried && (
         <span class="note-mover" aria-hidden="true">
           {props.movedBy.name}
         </span>

@@ -101,7 +101,7 @@ export interface Mover {
 }
 
 export interface Placed {
-  notes: Map<string, { x: number; y: number; by: Mover | null }>
+  notes: Map<string, { x: number; y: number; by: Mover | null; carried: boolean }> // carried: by its section
   sections: Map<string, { x: number; y: number; w: number; h: number; by: Mover | null }>
 }
 
@@ -122,11 +122,11 @@ export function placed(
       const [dx, dy] = [x - s.x, y - s.y]
       if (!dx && !dy) continue
       for (const n of notes.values()) {
-        if (n.section === id) out.notes.set(n.id, { x: n.x + dx, y: n.y + dy, by })
+        if (n.section === id) out.notes.set(n.id, { x: n.x + dx, y: n.y + dy, by, carried: true })
       }
     }
     for (const [id, [x, y]] of Object.entries(state.notes)) {
-      if (notes.has(id)) out.notes.set(id, { x, y, by })
+      if (notes.has(id)) out.notes.set(id, { x, y, by, carried: false })
     }
   }
   return out
