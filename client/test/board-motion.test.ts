@@ -27,11 +27,11 @@ describe('a motion as a drag state', () => {
     })
   })
 
-  it('stays inside the server limit on an awareness state for a large selection', () => {
+  it('stays inside the server limit on an awareness state for a large selection and the longest name', () => {
     const many = Array.from({ length: 300 }, (_, i) => note(crypto.randomUUID(), -123456 + i, -654321))
     const state = dragState('a-board-with-a-long-name', { kind: 'notes', ids: many.map((n) => n.id), dx: -99999, dy: -99999 }, byId(...many), new Map())
     expect(Object.keys(state.notes)).toHaveLength(MAX_DRAG_NOTES)
-    const user = { id: crypto.randomUUID(), name: 'Ä'.repeat(80), role: 'participant', color: '#123456', board: 'a-board-with-a-long-name' }
+    const user = { id: crypto.randomUUID(), name: '😀'.repeat(80), role: 'participant', color: '#123456', board: 'a-board-with-a-long-name' }
     const whole = JSON.stringify({ user, cursor: { x: -123456, y: -654321 }, drag: state })
     expect(new TextEncoder().encode(whole).length).toBeLessThan(4096) // max_presence_state_bytes
   })
