@@ -3,7 +3,11 @@
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { Pacer } from './lead'
 import { ConnectionMonitor, type ConnectionView } from './reconnect'
+
+/** The fastest this screen sends its awareness state (cursor and drag), in milliseconds. */
+export const AWARENESS_INTERVAL_MS = 50
 
 export interface Presence {
   id: string // participant id, or a per-browser id for facilitators and displays
@@ -27,6 +31,7 @@ export class BoardConnection {
   private destroyed = false
   private readyWaiters: Array<() => void> = []
   private pending: Record<string, unknown> | null = null
+  private readonly pacer = new Pacer<null>(AWARENESS_INTERVAL_MS, async () => this.flush())
 
   constructor(
     readonly sessionId: string,
@@ -81,22 +86,26 @@ export class BoardConnection {
     this.setFields({ drag })
   }
 
-  /** Fields set in one task go out as one awareness message: a pointer move that carries
-   *  both the cursor and a drag is one frame to everyone on the board, not two. */
+  /** Fields go out together, at most one awareness message per AWARENESS_INTERVAL_MS with
+   *  the latest of each (a pointer move that carries both the cursor and a drag is one
+   *  frame to everyone on the board, not two), and the last one always. */
   private setFields(fields: Record<string, unknown>): void {
     if (!this.pending) {
       this.pending = {}
-      queueMicrotask(() => {
-        const f = this.pending
-        this.pending = null
-        if (f && !this.destroyed) this.awareness.setLocalState({ ...this.awareness.getLocalState(), ...f })
-      })
+      queueMicrotask(() => this.pacer.push(null)) // what else this task sets goes along
     }
     Object.assign(this.pending, fields)
   }
 
+  private flush(): void {
+    const f = this.pending
+    this.pending = null
+    if (f && !this.destroyed) this.awareness.setLocalState({ ...this.awareness.getLocalState(), ...f })
+  }
+
   destroy(): void {
     this.destroyed = true
+    this.pacer.cancel()
     this.monitor.dispose()
     this.provider.destroy()
     this.doc.destroy()

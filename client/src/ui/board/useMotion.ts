@@ -1,16 +1,14 @@
 // This screen's motion in progress (motion.ts): drawn here every frame, shown to the others
-// through awareness at most every CURSOR_INTERVAL_MS, and written to the document once, as
+// through awareness (paced by the connection, with the cursor), and written to the document once, as
 // one transaction and one undo step, when the drag is dropped or the arrow keys pause.
 // Cancelled, it writes nothing: the notes stay where they were, for everyone.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import type { BoardModel } from '../../lib/board'
 import type { BoardConnection } from '../../lib/connection'
-import { Pacer } from '../../lib/lead'
 import { useLatest } from '../hooks'
 import { resized } from './geometry'
 import { dragState, extended, type Motion } from './motion'
-import { CURSOR_INTERVAL_MS } from './usePresence'
 
 /** How long the arrow keys rest before the notes they moved are written, in milliseconds. */
 export const KEY_PAUSE_MS = 400
@@ -35,20 +33,9 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
   const frame = useRef(0)
   const pauseTimer = useRef(0)
   const shared = useRef(false)
-  const pacer = useMemo(
-    () =>
-      new Pacer<Motion>(CURSOR_INTERVAL_MS, async (motion) => {
-        const conn = connRef.current
-        if (!conn) return
-        shared.current = true
-        conn.setDrag(dragState(conn.board, motion, model.notes, model.sections))
-      }),
-    [model],
-  )
 
   const clear = () => {
     current.current = null
-    pacer.cancel()
     clearTimeout(pauseTimer.current)
     pauseTimer.current = 0
     if (frame.current) cancelAnimationFrame(frame.current)
@@ -58,7 +45,7 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
     shared.current = false
   }
 
-  /** Draw `motion` (from `keys` or a pointer) and share it, at the pace awareness allows. */
+  /** Draw `motion` (from `keys` or a pointer) and share it. */
   const show = (motion: Motion, keys = false) => {
     current.current = { motion, keys }
     if (!frame.current) {
@@ -67,7 +54,10 @@ export function useMotion(model: BoardModel, connection: BoardConnection | null)
         setLocal(current.current?.motion ?? null)
       })
     }
-    pacer.push(motion)
+    const conn = connRef.current
+    if (!conn) return
+    shared.current = true
+    conn.setDrag(dragState(conn.board, motion, model.notes, model.sections))
   }
 
   /** Write the motion in progress, if any, and stop sharing it. */

@@ -1,15 +1,11 @@
 // Live cursors and drags: where the others on this board point and what they are moving
-// (from Yjs awareness, read once per frame), and this screen's own pointer sent at most
-// every CURSOR_INTERVAL_MS. The Lab display sends none: it is not a person.
+// (from Yjs awareness, read once per frame), and this screen's own pointer (the connection
+// paces what it sends). The Lab display sends none: it is not a person.
 
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { BoardConnection, Presence } from '../../lib/connection'
-import { Pacer } from '../../lib/lead'
 import type { Point } from './geometry'
 import { type DragState, type Mover, readDrag } from './motion'
-
-/** The fastest this screen sends its cursor (and what it drags), in milliseconds. */
-export const CURSOR_INTERVAL_MS = 50
 
 export type Cursor = Presence & { clientId: number; x: number; y: number }
 
@@ -41,8 +37,6 @@ export function othersDrags(states: Map<number, unknown>, self: number, board: s
 export function usePresence(conn: BoardConnection | null, display: boolean | undefined, toWorldFromEvent: (e: PointerEvent) => Point) {
   const [cursors, setCursors] = useState<Cursor[]>([])
   const [drags, setDrags] = useState<Array<{ state: DragState; by: Mover }>>([])
-  const pacer = useMemo(() => new Pacer<Point>(CURSOR_INTERVAL_MS, async (p) => conn?.setCursor(p)), [conn])
-  useEffect(() => () => pacer.cancel(), [pacer])
 
   useEffect(() => {
     if (!conn) return
@@ -67,14 +61,12 @@ export function usePresence(conn: BoardConnection | null, display: boolean | und
   const sendCursor = (e: PointerEvent) => {
     if (!conn || display) return
     const p = toWorldFromEvent(e)
-    pacer.push({ x: Math.round(p.x), y: Math.round(p.y) })
+    conn.setCursor({ x: Math.round(p.x), y: Math.round(p.y) })
   }
 
   /** The pointer left the canvas: the others stop seeing it. */
   const hideCursor = () => {
-    if (!conn || display) return
-    pacer.cancel()
-    conn.setCursor(null)
+    if (conn && !display) conn.setCursor(null)
   }
 
   return { cursors, drags, sendCursor, hideCursor }
