@@ -287,13 +287,19 @@ export class BoardModel {
     })
   }
 
-  /** A deletion is an undo step of its own: merged into the typing and moving just before
-   *  it (within the capture window), Ctrl+Z would take the note's creation away too. */
+  /** A deletion is an undo step of its own: merged into the typing just before it (within
+   *  the capture window), Ctrl+Z would take the note's creation away too. */
   deleteNotes(ids: Iterable<string>): void {
-    this.undo.stopCapturing()
-    this.transact(() => {
+    this.ownStep(() => {
       for (const id of ids) this.notesMap.delete(id)
     })
+  }
+
+  /** Make the edits `fn` makes one transaction and one undo step of their own, merged with
+   *  nothing before or after them: a deletion, a dropped drag, a burst of arrow keys. */
+  ownStep(fn: () => void): void {
+    this.undo.stopCapturing()
+    this.transact(fn)
     this.undo.stopCapturing()
   }
 

@@ -3,7 +3,11 @@
 
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { Pacer } from './lead'
 import { ConnectionMonitor, type ConnectionView } from './reconnect'
+
+/** The fastest this screen sends its awareness state (cursor and drag), in milliseconds. */
+export const AWARENESS_INTERVAL_MS = 50
 
 export interface Presence {
   id: string // participant id, or a per-browser id for facilitators and displays
@@ -26,6 +30,8 @@ export class BoardConnection {
   private syncedOnce = false
   private destroyed = false
   private readyWaiters: Array<() => void> = []
+  private pending: Record<string, unknown> | null = null
+  private readonly pacer = new Pacer<null>(AWARENESS_INTERVAL_MS, async () => this.flush())
 
   constructor(
     readonly sessionId: string,
@@ -72,11 +78,34 @@ export class BoardConnection {
   }
 
   setCursor(cursor: { x: number; y: number } | null): void {
-    this.awareness.setLocalStateField('cursor', cursor)
+    this.setFields({ cursor })
+  }
+
+  /** What this screen is moving on the board (ui/board/motion.ts), or null when nothing. */
+  setDrag(drag: unknown): void {
+    this.setFields({ drag })
+  }
+
+  /** Fields go out together, at most one awareness message per AWARENESS_INTERVAL_MS with
+   *  the latest of each (a pointer move that carries both the cursor and a drag is one
+   *  frame to everyone on the board, not two), and the last one always. */
+  private setFields(fields: Record<string, unknown>): void {
+    if (!this.pending) {
+      this.pending = {}
+      queueMicrotask(() => this.pacer.push(null)) // what else this task sets goes along
+    }
+    Object.assign(this.pending, fields)
+  }
+
+  private flush(): void {
+    const f = this.pending
+    this.pending = null
+    if (f && !this.destroyed) this.awareness.setLocalState({ ...this.awareness.getLocalState(), ...f })
   }
 
   destroy(): void {
     this.destroyed = true
+    this.pacer.cancel()
     this.monitor.dispose()
     this.provider.destroy()
     this.doc.destroy()

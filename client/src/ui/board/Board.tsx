@@ -1,4 +1,5 @@
-// The infinite canvas: pan, zoom, fit; sticky notes and sections; live cursors. Every note
+// The infinite canvas: pan, zoom, fit; sticky notes and sections; live cursors, and what is
+// being moved here or elsewhere drawn where it is on its way (motion.ts). Every note
 // is a real focusable element, and every action works from the keyboard (see the help).
 // Nothing a person typed is ever parsed as HTML: text goes through Preact's text bindings.
 // This component renders; the hooks beside it own the behaviour.
@@ -12,6 +13,7 @@ import { Cursors } from './Cursors'
 import { Labelled } from './Icons'
 import { KeyboardHelp } from './KeyboardHelp'
 import { underPointer } from './hit'
+import { dragState, placed } from './motion'
 import { colorKey, inCreationOrder } from './notes'
 import { NoteView } from './NoteView'
 import { SectionView } from './SectionView'
@@ -21,6 +23,7 @@ import { useDocumentVersion } from './useDocumentVersion'
 import { useDrag } from './useDrag'
 import { useEditing } from './useEditing'
 import { useKeyboard } from './useKeyboard'
+import { useMotion } from './useMotion'
 import { useNoteCommands } from './useNoteCommands'
 import { usePinch } from './usePinch'
 import { usePresence } from './usePresence'
@@ -60,9 +63,10 @@ export function Board(props: BoardProps) {
   useAutoFit(model, conn, display, props.lead, view)
   const presence = usePresence(conn, display, view.toWorldFromEvent)
   const commands = useNoteCommands(model, props.me, readOnly, live, setSelected, view, edit, props.sessionLang)
-  const drag = useDrag(model, display, live, setSelected, edit.setEditing, view)
+  const motion = useMotion(model, conn)
+  const drag = useDrag(model, display, live, setSelected, edit.setEditing, view, motion)
   usePinch(view, display, drag.cancel)
-  const keys = useKeyboard(model, readOnly, live, setSelected, view, edit, commands, () => setHelp(true))
+  const keys = useKeyboard(model, readOnly, live, setSelected, view, edit, commands, () => setHelp(true), motion, drag.cancel)
 
   const handlers = useMemo(
     () => ({
@@ -92,6 +96,8 @@ export function Board(props: BoardProps) {
 
   const synced = conn?.synced ?? true
   const touch = useMemo(() => matchMedia('(pointer: coarse)').matches, [])
+  const mine = motion.local ? [{ state: dragState('', motion.local, model.notes, model.sections, Infinity), by: null }] : []
+  const place = placed([...presence.drags, ...mine], model.notes, model.sections)
   const notes = inCreationOrder(model.notes.values())
   const sections = [...model.sections.values()]
   const voting = props.voting ?? null
@@ -148,40 +154,52 @@ export function Board(props: BoardProps) {
           drag.onPointerMove(e)
         }}
         onPointerUp={drag.onPointerUp}
-        onPointerCancel={drag.onPointerUp}
+        onPointerCancel={drag.cancel}
+        onFocusOut={motion.settleKeys}
         onPointerLeave={presence.hideCursor}
         onDblClick={onCanvasDblClick}
         onKeyDown={keys.onCanvasKeyDown}
       >
         <div ref={view.worldRef} class="world">
-          {sections.map((s) => (
-            <SectionView
-              key={s.id}
-              section={s}
-              readOnly={readOnly || sectionLocked(s.id)}
-              locked={sectionLocked(s.id)}
-              renaming={edit.renaming === s.id}
-              model={model}
-              onRename={edit.setRenaming}
-              onPointerDown={drag.onSectionPointerDown}
-            />
-          ))}
-          <div class="notes">
-            {notes.map((n) => (
-              <NoteView
-                key={n.id}
-                note={n}
-                selected={selected.has(n.id)}
-                editing={edit.editing === n.id}
-                readOnly={readOnly || sectionLocked(n.section)}
-                voteMine={voting && voting.eligible(n) ? (voting.mine[n.id] ?? 0) : -1}
-                result={results?.get(n.id) ?? null}
-                lang={lang}
-                textLang={props.textLang}
-                display={!!display}
-                h={handlers}
+          {sections.map((s) => {
+            const p = place.sections.get(s.id)
+            return (
+              <SectionView
+                key={s.id}
+                section={p ? { ...s, x: p.x, y: p.y, w: p.w, h: p.h } : s}
+                movedBy={p?.by ?? null}
+                onNudge={(id, dx, dy, resize) => motion.nudge({ kind: resize ? 'resize' : 'section', id, dx, dy })}
+                readOnly={readOnly || sectionLocked(s.id)}
+                locked={sectionLocked(s.id)}
+                renaming={edit.renaming === s.id}
+                model={model}
+                onRename={edit.setRenaming}
+                onPointerDown={drag.onSectionPointerDown}
               />
-            ))}
+            )
+          })}
+          <div class="notes">
+            {notes.map((n) => {
+              const p = place.notes.get(n.id)
+              return (
+                <NoteView
+                  key={n.id}
+                  note={p ? { ...n, x: p.x, y: p.y } : n}
+                  movedBy={p?.by ?? null}
+                  carried={!!p?.carried}
+                  moving={!!p && !p.by}
+                  selected={selected.has(n.id)}
+                  editing={edit.editing === n.id}
+                  readOnly={readOnly || sectionLocked(n.section)}
+                  voteMine={voting && voting.eligible(n) ? (voting.mine[n.id] ?? 0) : -1}
+                  result={results?.get(n.id) ?? null}
+                  lang={lang}
+                  textLang={props.textLang}
+                  display={!!display}
+                  h={handlers}
+                />
+              )
+            })}
           </div>
           {!display && <Cursors cursors={presence.cursors} />}
         </div>

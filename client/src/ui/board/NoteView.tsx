@@ -1,12 +1,15 @@
 // One sticky note: a focusable group that says who wrote it, its colour and its votes, and
 // while being edited an uncontrolled textarea (so remote edits do not move the caret).
 // What the note does is the board's: it only forwards its events through NoteHandlers.
+// While someone else drags it, it is drawn where they have it, outlined in their colour
+// and labelled with their name (carried along with a section, the section's outline says who).
 
 import { memo } from 'preact/compat'
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import { useT } from '../../i18n'
 import type { NoteSnap } from '../../lib/board'
 import { hyphenate } from '../../lib/hyphenate'
+import type { Mover } from './motion'
 import { colorKey } from './notes'
 
 export interface NoteHandlers {
@@ -28,6 +31,9 @@ export const NoteView = memo(function NoteView(props: {
   lang: string
   textLang: string | undefined // the language notes are written in (the session's)
   display: boolean
+  movedBy: Mover | null // someone else is dragging it
+  carried: boolean // …as part of a section they drag
+  moving: boolean // this screen is dragging it
   h: NoteHandlers
 }) {
   const t = useT()
@@ -42,9 +48,10 @@ export const NoteView = memo(function NoteView(props: {
     .join(', ')
   return (
     <div
-      class={`note c-${note.color}${props.selected ? ' selected' : ''}${props.editing ? ' editing' : ''}`}
-      style={{ transform: `translate(${note.x}px, ${note.y}px)` }}
+      class={`note c-${note.color}${props.selected ? ' selected' : ''}${props.editing ? ' editing' : ''}${props.moving ? ' moving' : ''}${props.movedBy ? ' moved' : ''}`}
+      style={{ transform: `translate(${note.x}px, ${note.y}px)`, '--mover': props.movedBy?.color }}
       data-note={note.id}
+      data-moved-by={props.movedBy?.name}
       tabIndex={0}
       role="group"
       aria-roledescription={t('note.role')}
@@ -61,6 +68,11 @@ export const NoteView = memo(function NoteView(props: {
         </p>
       )}
       <span class="note-author">{note.author_name}</span>
+      {props.movedBy && !props.carried && (
+        <span class="note-mover" aria-hidden="true">
+          {props.movedBy.name}
+        </span>
+      )}
       {props.voteMine >= 0 && (
         <span class="note-vote" onPointerDown={(e) => e.stopPropagation()}>
           <button type="button" class="dot-btn" aria-label={t('vote.add')} onClick={() => h.dot(note.id, true)}>

@@ -1,11 +1,14 @@
 // A section: a coloured area with a title that groups notes. Its head is focusable (arrows
 // move it, Shift+arrows resize it, Enter renames, Delete removes); its corner resizes it.
+// While someone else moves or resizes it, it is drawn where they have it, outlined in
+// their colour.
 
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { useI18n } from '../../i18n'
 import { type BoardModel, type SectionSnap, sectionTitle } from '../../lib/board'
 import { announce } from '../common'
-import { arrowDelta, resized } from './geometry'
+import { arrowDelta } from './geometry'
+import type { Mover } from './motion'
 
 /** How far the arrow keys move or resize a section, in world units. */
 const SECTION_STEP = 20
@@ -18,6 +21,8 @@ export function SectionView(props: {
   model: BoardModel
   onRename: (id: string | null) => void
   onPointerDown: (e: PointerEvent, id: string, resize: boolean) => void
+  onNudge: (id: string, dx: number, dy: number, resize: boolean) => void
+  movedBy: Mover | null // someone else is moving it
 }) {
   const { t, lang } = useI18n()
   const { section: s, model } = props
@@ -36,9 +41,7 @@ export function SectionView(props: {
     if (d) {
       e.preventDefault()
       e.stopPropagation()
-      const [dx, dy] = d
-      if (e.shiftKey) model.updateSection(s.id, resized(s, dx, dy))
-      else model.moveSection(s.id, dx, dy)
+      props.onNudge(s.id, d[0], d[1], e.shiftKey)
     } else if (e.key === 'Enter' || e.key === 'F2') {
       e.preventDefault()
       e.stopPropagation()
@@ -56,7 +59,12 @@ export function SectionView(props: {
     props.onRename(null)
   }
   return (
-    <div class={`section s-${s.color}`} data-section={s.id} style={{ transform: `translate(${s.x}px, ${s.y}px)`, width: s.w, height: s.h }}>
+    <div
+      class={`section s-${s.color}${props.movedBy ? ' moved' : ''}`}
+      data-section={s.id}
+      data-moved-by={props.movedBy?.name}
+      style={{ transform: `translate(${s.x}px, ${s.y}px)`, width: s.w, height: s.h, '--mover': props.movedBy?.color }}
+    >
       {props.renaming ? (
         <input
           ref={inputRef}

@@ -1,23 +1,34 @@
 // The pointer on the board: drag notes (the whole selection), move or resize a section, pan
 // the empty canvas, or Shift+drag a marquee to select. The canvas captures the pointer, so a
-// drag continues outside the element it started on; notes move once per animation frame
-// while dragging and once more, as one undo step, when released.
+// drag continues outside the element it started on. A drag of notes or a section is a
+// motion (useMotion): shown while it lasts, written once when released; Escape, a pointer
+// cancel or a second finger give it up and write nothing.
 
 import { useCallback, useRef, useState } from 'preact/hooks'
 import { useT } from '../../i18n'
 import type { BoardModel } from '../../lib/board'
 import { pan, toWorld } from '../../lib/viewport'
 import { announce } from '../common'
-import { notesWithin, pastSlop, type Rect, resized, spanned } from './geometry'
+import { notesWithin, pastSlop, type Rect, spanned } from './geometry'
 import { toggled } from './notes'
+import type { Motion } from './motion'
 import type { Live } from './types'
+import type { MotionControl } from './useMotion'
 import type { Viewport } from './useViewport'
 
 type Drag =
-  | { kind: 'notes'; ids: string[]; startX: number; startY: number; applied: { x: number; y: number }; total: { x: number; y: number }; moved: boolean; pointer: number }
+  | { kind: 'notes'; ids: string[]; startX: number; startY: number; moved: boolean; pointer: number }
   | { kind: 'pan'; lastX: number; lastY: number; pointer: number }
   | { kind: 'marquee'; x0: number; y0: number; x1: number; y1: number; pointer: number }
-  | { kind: 'section'; id: string; lastX: number; lastY: number; pointer: number; resize: boolean }
+  | { kind: 'section'; id: string; startX: number; startY: number; moved: boolean; pointer: number; resize: boolean }
+
+/** The motion a drag of notes or a section stands for with the pointer at (x, y). */
+function motionOf(d: Extract<Drag, { kind: 'notes' | 'section' }>, x: number, y: number, scale: number): Motion {
+  const dx = (x - d.startX) / scale
+  const dy = (y - d.startY) / scale
+  if (d.kind === 'notes') return { kind: 'notes', ids: d.ids, dx, dy }
+  return { kind: d.resize ? 'resize' : 'section', id: d.id, dx, dy }
+}
 
 export function useDrag(
   model: BoardModel,
@@ -26,16 +37,17 @@ export function useDrag(
   setSelected: (s: Set<string>) => void,
   setEditing: (id: string | null) => void,
   view: Viewport,
+  motion: MotionControl,
 ) {
   const t = useT()
   const { canvasRef, viewRef, ownView } = view
   const drag = useRef<Drag | null>(null)
-  const moveFrame = useRef(0)
   const [marquee, setMarquee] = useState<Rect | null>(null)
 
   const onNotePointerDown = useCallback((e: PointerEvent, id: string) => {
     if (e.button !== 0 || live.current.editing === id) return
     e.stopPropagation()
+    motion.settleKeys()
     const sel = live.current.selected
     let ids: string[]
     if (e.shiftKey || e.metaKey || e.ctrlKey) {
@@ -51,18 +63,20 @@ export function useDrag(
     ;(e.currentTarget as HTMLElement).focus({ preventScroll: true })
     if (live.current.readOnly || !ids.includes(id) || live.current.fixed(ids)) return
     canvasRef.current?.setPointerCapture(e.pointerId)
-    drag.current = { kind: 'notes', ids, startX: e.clientX, startY: e.clientY, applied: { x: 0, y: 0 }, total: { x: 0, y: 0 }, moved: false, pointer: e.pointerId }
+    drag.current = { kind: 'notes', ids, startX: e.clientX, startY: e.clientY, moved: false, pointer: e.pointerId }
   }, [])
 
   const onSectionPointerDown = useCallback((e: PointerEvent, id: string, resize: boolean) => {
     if (e.button !== 0 || live.current.readOnly || live.current.sectionLocked(id)) return
     e.stopPropagation()
+    motion.settleKeys()
     canvasRef.current?.setPointerCapture(e.pointerId)
-    drag.current = { kind: 'section', id, lastX: e.clientX, lastY: e.clientY, pointer: e.pointerId, resize }
+    drag.current = { kind: 'section', id, startX: e.clientX, startY: e.clientY, moved: false, pointer: e.pointerId, resize }
   }, [])
 
   const onCanvasPointerDown = (e: PointerEvent) => {
     if (display || e.button !== 0) return
+    motion.settleKeys()
     if (live.current.editing) setEditing(null)
     canvasRef.current?.setPointerCapture(e.pointerId)
     if (e.shiftKey) {
@@ -89,30 +103,10 @@ export function useDrag(
       d.x1 = e.clientX - r.left
       d.y1 = e.clientY - r.top
       setMarquee(spanned({ x: d.x0, y: d.y0 }, { x: d.x1, y: d.y1 }))
-    } else if (d.kind === 'notes') {
-      const tx = (e.clientX - d.startX) / scale
-      const ty = (e.clientY - d.startY) / scale
+    } else {
       if (!d.moved && !pastSlop({ x: d.startX, y: d.startY }, { x: e.clientX, y: e.clientY })) return
       d.moved = true
-      d.total = { x: tx, y: ty }
-      if (!moveFrame.current) {
-        moveFrame.current = requestAnimationFrame(() => {
-          moveFrame.current = 0
-          const dd = drag.current
-          if (!dd || dd.kind !== 'notes') return
-          model.moveNotes(dd.ids, dd.total.x - dd.applied.x, dd.total.y - dd.applied.y, false)
-          dd.applied = { ...dd.total }
-        })
-      }
-    } else if (d.kind === 'section') {
-      const dx = (e.clientX - d.lastX) / scale
-      const dy = (e.clientY - d.lastY) / scale
-      d.lastX = e.clientX
-      d.lastY = e.clientY
-      const s = model.sections.get(d.id)
-      if (!s) return
-      if (d.resize) model.updateSection(d.id, resized(s, dx, dy))
-      else model.moveSection(d.id, dx, dy)
+      motion.show(motionOf(d, e.clientX, e.clientY, scale))
     }
   }
 
@@ -120,16 +114,10 @@ export function useDrag(
     const d = drag.current
     if (!d || d.pointer !== e.pointerId) return
     drag.current = null
-    if (d.kind === 'notes') {
-      if (moveFrame.current) {
-        cancelAnimationFrame(moveFrame.current)
-        moveFrame.current = 0
-      }
+    if (d.kind === 'notes' || d.kind === 'section') {
       if (d.moved) {
-        const scale = viewRef.current.scale
-        const tx = (e.clientX - d.startX) / scale
-        const ty = (e.clientY - d.startY) / scale
-        model.moveNotes(d.ids, tx - d.applied.x, ty - d.applied.y, true)
+        motion.show(motionOf(d, e.clientX, e.clientY, viewRef.current.scale))
+        motion.commit()
       }
     } else if (d.kind === 'marquee') {
       setMarquee(null)
@@ -142,18 +130,14 @@ export function useDrag(
     }
   }
 
-  /** Give up the drag in progress (a second finger made it a pinch); notes stay where it
-   *  took them, as one undo step. */
-  const cancel = useCallback(() => {
+  /** Give up the drag in progress (Escape, a pointer cancel, a second finger that makes it
+   *  a pinch) and any motion not yet written; whether there was something to give up. */
+  const cancel = useCallback((): boolean => {
     const d = drag.current
     drag.current = null
     setMarquee(null)
-    if (moveFrame.current) {
-      cancelAnimationFrame(moveFrame.current)
-      moveFrame.current = 0
-    }
-    if (d?.kind === 'notes' && d.moved) model.moveNotes(d.ids, d.total.x - d.applied.x, d.total.y - d.applied.y, true)
-  }, [model])
+    return motion.cancel() || d !== null
+  }, [motion.cancel])
 
   return { marquee, cancel, onNotePointerDown, onSectionPointerDown, onCanvasPointerDown, onPointerMove, onPointerUp }
 }

@@ -1,6 +1,8 @@
 // Every board action from the keyboard (the keys are listed in KeyboardHelp): on the canvas,
 // undo, select all, new note, zoom, fit, help and arrow-key panning; on a focused note,
 // move, edit, delete, select, colour and vote. Keys typed into a text field are left alone.
+// Arrow keys move notes as one motion (useMotion), written once the keys rest; any other key
+// writes it first, and Escape gives it up.
 
 import { useCallback } from 'preact/hooks'
 import { useT } from '../../i18n'
@@ -11,6 +13,7 @@ import { arrowDelta } from './geometry'
 import { actedOn, colorKey, nextColor, toggled } from './notes'
 import type { Live } from './types'
 import type { Editing } from './useEditing'
+import type { MotionControl } from './useMotion'
 import type { NoteCommands } from './useNoteCommands'
 import type { Viewport } from './useViewport'
 
@@ -18,6 +21,8 @@ import type { Viewport } from './useViewport'
 const PAN_STEP = { near: 60, far: 200 }
 /** How far the arrow keys move a note, in world units (with Shift: far). */
 const MOVE_STEP = { near: 20, far: 100 }
+/** Keys that only modify the next one: pressing them leaves a motion of the arrow keys going. */
+const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta'])
 
 export function useKeyboard(
   model: BoardModel,
@@ -28,6 +33,8 @@ export function useKeyboard(
   edit: Editing,
   commands: NoteCommands,
   showHelp: () => void,
+  motion: MotionControl,
+  cancelDrag: () => boolean,
 ) {
   const t = useT()
   const { canvasRef, viewRef, ownView, zoomBy, fitAll, ensureVisible } = view
@@ -35,6 +42,8 @@ export function useKeyboard(
   const onCanvasKeyDown = (e: KeyboardEvent) => {
     const target = e.target as HTMLElement
     if (target.closest('textarea, input, select')) return
+    if (e.key === 'Escape' && cancelDrag()) return
+    if (!MODIFIERS.has(e.key)) motion.settleKeys()
     const mod = e.ctrlKey || e.metaKey
     if (mod && e.key.toLowerCase() === 'z' && !readOnly) {
       e.preventDefault()
@@ -103,11 +112,12 @@ export function useKeyboard(
       e.preventDefault()
       e.stopPropagation()
       if (s.readOnly || s.fixed(actedOn(s.selected, id))) return
-      model.moveNotes(actedOn(s.selected, id), ...move, true)
-      const moved = model.notes.get(id)
-      if (moved) ensureVisible(moved)
+      const [dx, dy] = move
+      const m = motion.nudge({ kind: 'notes', ids: actedOn(s.selected, id), dx, dy })
+      ensureVisible({ x: note.x + m.dx, y: note.y + m.dy })
       return
     }
+    if (e.key !== 'Escape' && !MODIFIERS.has(e.key)) motion.settleKeys()
     switch (e.key) {
       case 'Enter':
       case 'F2':

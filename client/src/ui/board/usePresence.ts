@@ -1,13 +1,11 @@
-// Live cursors: where the others on this board point (from Yjs awareness, read once per
-// frame), and this screen's own pointer sent at most every CURSOR_INTERVAL_MS. The Lab
-// display sends none: it is not a person.
+// Live cursors and drags: where the others on this board point and what they are moving
+// (from Yjs awareness, read once per frame), and this screen's own pointer (the connection
+// paces what it sends). The Lab display sends none: it is not a person.
 
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { BoardConnection, Presence } from '../../lib/connection'
 import type { Point } from './geometry'
-
-/** The fastest this screen sends its cursor, in milliseconds. */
-const CURSOR_INTERVAL_MS = 50
+import { type DragState, type Mover, readDrag } from './motion'
 
 export type Cursor = Presence & { clientId: number; x: number; y: number }
 
@@ -24,9 +22,21 @@ export function othersCursors(states: Map<number, unknown>, self: number): Curso
   return list
 }
 
+/** What everyone but `self` is moving on `board`, and who moves it. */
+export function othersDrags(states: Map<number, unknown>, self: number, board: string): Array<{ state: DragState; by: Mover }> {
+  const list: Array<{ state: DragState; by: Mover }> = []
+  states.forEach((s, clientId) => {
+    if (clientId === self) return
+    const st = s as { user?: Presence; drag?: unknown }
+    const state = st.user ? readDrag(st.drag, board) : null
+    if (state && st.user) list.push({ state, by: { name: String(st.user.name ?? ''), color: String(st.user.color ?? '') } })
+  })
+  return list
+}
+
 export function usePresence(conn: BoardConnection | null, display: boolean | undefined, toWorldFromEvent: (e: PointerEvent) => Point) {
   const [cursors, setCursors] = useState<Cursor[]>([])
-  const lastSent = useRef(0)
+  const [drags, setDrags] = useState<Array<{ state: DragState; by: Mover }>>([])
 
   useEffect(() => {
     if (!conn) return
@@ -35,6 +45,7 @@ export function usePresence(conn: BoardConnection | null, display: boolean | und
     const read = () => {
       frame = 0
       setCursors(othersCursors(aw.getStates(), aw.clientID))
+      setDrags(othersDrags(aw.getStates(), aw.clientID, conn.board))
     }
     const onChange = () => {
       if (!frame) frame = requestAnimationFrame(read)
@@ -49,15 +60,14 @@ export function usePresence(conn: BoardConnection | null, display: boolean | und
 
   const sendCursor = (e: PointerEvent) => {
     if (!conn || display) return
-    const now = performance.now()
-    if (now - lastSent.current < CURSOR_INTERVAL_MS) return
-    lastSent.current = now
     const p = toWorldFromEvent(e)
     conn.setCursor({ x: Math.round(p.x), y: Math.round(p.y) })
   }
 
   /** The pointer left the canvas: the others stop seeing it. */
-  const hideCursor = () => conn && !display && conn.setCursor(null)
+  const hideCursor = () => {
+    if (conn && !display) conn.setCursor(null)
+  }
 
-  return { cursors, sendCursor, hideCursor }
+  return { cursors, drags, sendCursor, hideCursor }
 }

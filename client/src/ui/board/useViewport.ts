@@ -3,7 +3,7 @@
 // world element's transform, so panning does not re-render every note.
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
-import { type BoardModel, boundsOf, type NoteSnap } from '../../lib/board'
+import { type BoardModel, boundsOf } from '../../lib/board'
 import { centre, fit, pan, toWorld, type View, zoomAt } from '../../lib/viewport'
 import { type Point, revealShift, smallestFitScale } from './geometry'
 import type { Focus } from './types'
@@ -57,8 +57,9 @@ export function useViewport(model: BoardModel, display: boolean | undefined, onV
     ownView(zoomAt(viewRef.current, w / 2, h / 2, factor))
   }
 
-  /** Pan just enough to bring a note fully on screen (after a keyboard move or focus). */
-  const ensureVisible = (n: NoteSnap) => {
+  /** Pan just enough to bring a note at world point `n` (its top left) fully on screen,
+   *  after a keyboard move or focus. */
+  const ensureVisible = (n: Point) => {
     const { w, h } = size()
     const d = revealShift(viewRef.current, n, w, h)
     if (d.x || d.y) applyView(pan(viewRef.current, d.x, d.y))
