@@ -26,6 +26,8 @@ from support.commands import Session
 from support.processes import PAJA, ROOT, PajaServer, free_port
 from support.yclient import eventually
 
+pytestmark = pytest.mark.shared_server  # each test makes its own session
+
 TITLE = "Spring retro"
 NOTES = ("More pair work", "Shorter breaks", "Keep the Friday demos")
 QUESTION = "Keep this format?"
@@ -397,7 +399,10 @@ async def test_a_live_board_follows_control_and_never_writes(server: PajaServer)
         await s.close_all()
 
 
-async def test_a_live_board_catches_up_after_the_server_restarts(server: PajaServer) -> None:
+async def test_a_live_board_catches_up_after_the_server_restarts(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory().start()
     s = Session.create(server, title=TITLE)
     async with (
         PajaClient(link(s), s.created["bot_token"]) as client,

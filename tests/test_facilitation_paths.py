@@ -4,9 +4,13 @@ changed while a poll is open, a board renamed, a round opened with its own durat
 
 from __future__ import annotations
 
+import pytest
+
 from support.commands import Session, current_round, section
 from support.processes import PajaServer
 from support.yclient import eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 async def test_a_changed_poll_answer_counts_once_as_its_latest(server: PajaServer) -> None:

@@ -37,6 +37,16 @@ ARGS = [
 playwright_api.expect.set_options(timeout=10_000)  # a loaded 2-core CI machine is slow
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests each make a session of their own and never count what the server
+    holds, so a module's tests share its `server` (one that stops its server takes its
+    own from `server_factory`)."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.parent == here:
+            item.add_marker(pytest.mark.shared_server)
+
+
 def what_is_missing() -> str | None:
     if not CHROMIUM.exists():
         return "no /usr/bin/chromium (apt-get install chromium)"
