@@ -142,6 +142,27 @@ def local(url: str, http: str) -> str:
     return re.sub(r"^https?://[^/]+", http, url)
 
 
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+async def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page as it is now,
+    one line each; the page must come from `pages.new(inject=True)`."""
+    if not AXE.exists():
+        pytest.fail("client/node_modules/axe-core is missing (scripts/test runs npm ci in client/)")
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 async def join_as_participant(
     page: Any, url: str, name: str, org: str | None = None, kind: str | None = None
 ) -> None:
