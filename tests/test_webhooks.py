@@ -143,6 +143,17 @@ def post_summary(s: Session, markdown: str = "## Päätökset\n- Kokeillaan") ->
     return posted
 
 
+async def outbox_passed_again(s: Session) -> None:
+    """Post one more event and wait for its delivery: the outbox has claimed again since,
+    so anything it were to send twice would have gone out by now."""
+    count = len(deliveries(s)) + 1
+    post_summary(s, "## Myöhemmin")
+    await eventually(
+        lambda: [d["state"] for d in deliveries(s)] == ["delivered"] * count,
+        what="a later event delivered",
+    )
+
+
 _schema: dict[str, Any] = {}
 
 
@@ -225,8 +236,9 @@ async def test_a_receiver_failing_twice_gets_the_event_once(
     assert delivery["last_error"] == "" and delivery["next_at"] is None
     assert [r.status for r in receiver.requests] == [500, 500, 200]
     assert {r.headers["paja-delivery"] for r in receiver.requests} == {delivery["id"]}
-    await asyncio.sleep(1.5)  # longer than the outbox's poll: nothing more goes out
-    assert len(receiver.requests) == 3
+    await outbox_passed_again(s)
+    assert len(receiver.requests) == 4  # the three tries and the later event
+    assert [r.headers["paja-delivery"] for r in receiver.requests].count(delivery["id"]) == 3
 
 
 @pytest.mark.parametrize("stop", ["kill9", "terminate"])
@@ -257,12 +269,22 @@ async def test_two_instances_deliver_a_timer_end_once(
         "POST", "/timers", body={"duration_ms": 300, "label": "Kahvi"}
     )
     await eventually(lambda: states(s) == [("delivered", 1)], timeout=15, what="delivered")
-    await asyncio.sleep(2)  # both instances poll the outbox every second: nothing more goes out
-    [request] = receiver.requests
+    # Later timers' ends until each instance has delivered one: both have claimed since.
+    for n in range(10):
+        if all(": delivered after" in srv.log() for srv in servers):
+            break
+        Session(servers[n % 2], s.created).ok("POST", "/timers", body={"duration_ms": 300})
+        await eventually(
+            lambda n=n: states(s) == [("delivered", 1)] * (n + 2), timeout=15, what="later"
+        )
+    assert all(": delivered after" in srv.log() for srv in servers), "both instances sent"
+    about = [json.loads(r.body)["data"]["timer"] for r in receiver.requests]
+    assert about.count(timer["id"]) == 1, "the first timer's end went out once"
+    [request] = [r for r in receiver.requests if json.loads(r.body)["data"]["timer"] == timer["id"]]
     event = json.loads(request.body)
     assert event["type"] == "timer.ended"
     assert event["data"] == {"timer": timer["id"], "label": "Kahvi", "room": None}
-    assert states(Session(servers[1], s.created)) == [("delivered", 1)]
+    assert states(Session(servers[1], s.created)) == states(s), "one outbox, read anywhere"
 
 
 async def test_two_instances_send_a_rounds_end_once(
@@ -506,8 +528,9 @@ async def test_two_facilitators_retrying_one_dead_letter_send_it_once(
     refused = [a for a in answers if a.status_code == 409]
     assert all(a.headers["content-type"] == "application/problem+json" for a in refused)
     await eventually(lambda: states(s) == [("delivered", 1)], what="the retry delivered")
-    await asyncio.sleep(1.5)  # longer than the outbox's poll: nothing more goes out
-    assert [r.status for r in receiver.at(path)] == [400, 200]
+    await outbox_passed_again(s)
+    assert [r.status for r in receiver.at(path)] == [400, 200, 200]  # the retry, the later event
+    assert [r.headers["paja-delivery"] for r in receiver.at(path)].count(dead["id"]) == 2
 
 
 async def test_an_address_is_requested_under_its_name() -> None:
