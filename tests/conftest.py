@@ -1,4 +1,7 @@
-"""Fixtures that start real servers. Each test gets its own `paja serve` on a free port."""
+"""Fixtures that start real servers. A test gets its own `paja serve` on a free port
+(`server`, `server_factory`) when it restarts it, changes its settings or counts what
+it holds; a test that needs only a session of its own takes the module's
+`shared_server`, which saves a start-up per test."""
 
 from __future__ import annotations
 
@@ -26,19 +29,38 @@ def server_factory(tmp_path: Path) -> Iterator[type[PajaServer]]:
             started.append(self)
 
     yield Factory
+    finish(started, tmp_path.name)
+
+
+def finish(started: list[PajaServer], name: str) -> None:
+    """Stop the servers, keep their logs as artifacts, and fail if a token reached a log:
+    every test doubles as that check."""
     for server in started:
         server.stop()
     ARTIFACTS.mkdir(exist_ok=True)
     for server in started:
-        (ARTIFACTS / f"{tmp_path.name}-{server.log_path.name}").write_text(server.log())
-    # Every test doubles as a check that no token it used reached a server log.
+        (ARTIFACTS / f"{name}-{server.log_path.name}").write_text(server.log())
     leaked = [secret[:6] + "…" for server in started for secret in server.leaked_secrets()]
     assert not leaked, f"tokens written to a server log: {leaked}"
 
 
 @pytest.fixture
-def server(server_factory: type[PajaServer]) -> PajaServer:
-    return server_factory().start()
+def server(request: pytest.FixtureRequest) -> PajaServer:
+    """A `paja serve` with the default settings: the test's own, or its module's
+    `shared_server` where the module is marked `shared_server`."""
+    if request.node.get_closest_marker("shared_server"):
+        return request.getfixturevalue("shared_server")  # type: ignore[no-any-return]
+    return request.getfixturevalue("server_factory")().start()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PajaServer]:
+    """One `paja serve` with the default settings for a module's tests that each create
+    their own session and neither restart the server nor count what it holds."""
+    directory = tmp_path_factory.mktemp("shared")
+    server = PajaServer(directory / "data", directory / "server.log").start()
+    yield server
+    finish([server], directory.name)
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from support.nodeclient import NodeClient
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
+pytestmark = pytest.mark.shared_server  # each test makes its own session
+
 
 async def test_presence_reaches_others_and_vanishes_on_close(server: PajaServer) -> None:
     s = server.create_session()

@@ -8,12 +8,8 @@ import asyncio
 import json
 import os
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -24,7 +20,10 @@ from paja_client import BoardClosed, LiveBoard, PajaClient, PajaError, SessionLi
 from server.webhooks import signing
 from support.commands import Session
 from support.processes import PAJA, ROOT, PajaServer, free_port
+from support.webhooks import Receiver
 from support.yclient import eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 TITLE = "Spring retro"
 NOTES = ("More pair work", "Shorter breaks", "Keep the Friday demos")
@@ -195,45 +194,13 @@ async def test_a_session_keeps_only_its_newest_summaries(server_factory: type[Pa
     await s.close_all()
 
 
-@dataclass(frozen=True)
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@contextmanager
-def receiver() -> Iterator[tuple[str, list[Received]]]:
-    """A real HTTP endpoint on a free loopback port that records what it receives; it
-    answers 202 like Teams Workflows, and 500 under /fail."""
-    received: list[Received] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            received.append(Received(self.path, dict(self.headers.items()), body))
-            self.send_response(500 if self.path.startswith("/fail") else 202)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_address[1]}", received
-    finally:
-        http.shutdown()
-        http.server_close()
-        thread.join(10)
-
-
 async def test_the_summary_reaches_teams_and_a_signed_webhook(server: PajaServer) -> None:
     s = await scripted(server)
     token = s.created["bot_token"]
-    with receiver() as (url, received):
+    receiver = Receiver(status=202)
+    receiver.script("/fail?sig=xyz123", [500])
+    url, received = receiver.url(""), receiver.requests
+    try:
         sent = await bot(
             link(s),
             "--post",
@@ -249,13 +216,13 @@ async def test_the_summary_reaches_teams_and_a_signed_webhook(server: PajaServer
 
         hook = by_path["/hook"]
         assert signing.verify(
-            SECRET, hook.headers[signing.SIGNATURE_HEADER], hook.body, time.time()
+            SECRET, hook.headers[signing.SIGNATURE_HEADER.lower()], hook.body, time.time()
         )
         assert not signing.verify(
-            "another secret", hook.headers[signing.SIGNATURE_HEADER], hook.body, time.time()
+            "another secret", hook.headers[signing.SIGNATURE_HEADER.lower()], hook.body, time.time()
         )
         event = json.loads(hook.body)
-        assert event["type"] == "summary.posted" == hook.headers[signing.EVENT_HEADER]
+        assert event["type"] == "summary.posted" == hook.headers[signing.EVENT_HEADER.lower()]
         assert event["session"]["id"] == s.id and event["session"]["title"] == TITLE
         assert event["data"]["author"] == "Paja bot" and event["data"]["by"] == "bot"
         assert event["data"]["markdown"] == sent.out
@@ -268,8 +235,8 @@ async def test_the_summary_reaches_teams_and_a_signed_webhook(server: PajaServer
         await s.close_all()
 
         # Teams gets the same headers as from the server's outbox, unsigned.
-        assert by_path["/teams"].headers[signing.EVENT_HEADER] == "summary.posted"
-        assert signing.SIGNATURE_HEADER not in by_path["/teams"].headers
+        assert by_path["/teams"].headers[signing.EVENT_HEADER.lower()] == "summary.posted"
+        assert signing.SIGNATURE_HEADER.lower() not in by_path["/teams"].headers
         teams = json.loads(by_path["/teams"].body)
         assert teams["type"] == "message" and len(teams["attachments"]) == 1
         card = teams["attachments"][0]
@@ -284,6 +251,8 @@ async def test_the_summary_reaches_teams_and_a_signed_webhook(server: PajaServer
         refused = await bot(link(s), "--token", token, "--teams-webhook", url + "/fail?sig=xyz123")
         assert refused.code == 1 and "answered 500" in refused.err
         assert "xyz123" not in refused.err + refused.out
+    finally:
+        receiver.close()
 
 
 async def test_refusals_exit_with_the_problem_and_never_show_the_token(
@@ -397,7 +366,10 @@ async def test_a_live_board_follows_control_and_never_writes(server: PajaServer)
         await s.close_all()
 
 
-async def test_a_live_board_catches_up_after_the_server_restarts(server: PajaServer) -> None:
+async def test_a_live_board_catches_up_after_the_server_restarts(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory().start()
     s = Session.create(server, title=TITLE)
     async with (
         PajaClient(link(s), s.created["bot_token"]) as client,

@@ -5,12 +5,15 @@ unless the round was confidential; a discarded draft's boards are nobody's."""
 
 from __future__ import annotations
 
+import pytest
 from pycrdt import Map
 
 from support.commands import Session, current_round
 from support.processes import PajaServer
 from support.redis import RedisServer, deployment
 from support.yclient import YClient, eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 FAST = {"duration_ms": 60_000, "closing_ms": 200}
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import cmarkgfm
 import httpx
+import pytest
 from markdown_it import MarkdownIt
 from pycrdt import Array, Doc, Map
 
@@ -125,10 +126,21 @@ async def contents(s: Session, token: str) -> dict[str, dict[str, Any]]:
     return seen
 
 
+@pytest.mark.parametrize(
+    ("source", "target"), [("sqlite", "sqlite"), ("redis", "sqlite"), ("sqlite", "redis")]
+)
 async def test_an_exported_session_imported_elsewhere_has_every_board_as_it_was(
-    server_factory: type[PajaServer],
+    server_factory: type[PajaServer], request: pytest.FixtureRequest, source: str, target: str
 ) -> None:
-    first, second = server_factory().start(), server_factory().start()
+    """Export from one server and import into another, each on SQLite or on Redis."""
+
+    def started(store: str) -> PajaServer:
+        if store == "sqlite":
+            return server_factory().start()
+        redis_url = request.getfixturevalue("redis_server").url
+        return server_factory(args=["--redis-url", redis_url]).start()
+
+    first, second = started(source), started(target)
     s, pia, ids = await workshop(first)
     before = await contents(s, s.created["observer_token"])
 

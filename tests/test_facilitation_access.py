@@ -4,11 +4,14 @@ removed, a board is opened to all."""
 
 from __future__ import annotations
 
+import pytest
 from pycrdt import Map
 
 from support.commands import Session, current_round, section, write_probe
 from support.processes import PajaServer
 from support.yclient import eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 FAST = {"duration_ms": 60_000, "closing_ms": 1_000}
 

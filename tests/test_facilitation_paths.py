@@ -4,9 +4,13 @@ changed while a poll is open, a board renamed, a round opened with its own durat
 
 from __future__ import annotations
 
-from support.commands import Session, current_round, section
+import pytest
+
+from support.commands import Session, current_round, section, write_probe
 from support.processes import PajaServer
 from support.yclient import eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 async def test_a_changed_poll_answer_counts_once_as_its_latest(server: PajaServer) -> None:
@@ -84,3 +88,38 @@ async def test_balanced_rooms_share_each_kind_of_person(server: PajaServer) -> N
             "kind:newcomer",
             "kind:supervisor",
         ]
+
+
+async def test_a_late_joiner_to_a_draft_is_placed_and_reaches_the_room_once_open(
+    server: PajaServer,
+) -> None:
+    s = Session.create(server, language="en")
+    for name in ("Pia", "Olli", "Sara"):
+        s.join(name)
+    display = await s.open("control", s.created["observer_token"])
+    draft = s.ok("POST", "/breakouts", body={"strategy": "random", "rooms": 2, "seed": 7})
+    assert sorted(len(r["members"]) for r in draft["rooms"]) == [1, 2]
+    smallest = min(draft["rooms"], key=lambda r: len(r["members"]))
+
+    kim = s.join("Kim")  # while the round is only drafted
+    kim_id = kim["participant_id"]
+
+    def room_of_kim() -> dict[str, object] | None:
+        rounds = current_round(display) or {}
+        rooms = rounds.get("rooms") or []
+        return next((r for r in rooms if kim_id in r["members"]), None)  # type: ignore[union-attr]
+
+    await eventually(lambda: room_of_kim() is not None, what="Kim placed in the draft")
+    assert (current_round(display) or {})["state"] == "draft"
+    placed = room_of_kim()
+    assert placed is not None and placed["board"] == smallest["board"], "the smallest room"
+    assert sorted(len(r["members"]) for r in (current_round(display) or {})["rooms"]) == [2, 2]
+
+    s.ok("POST", f"/breakouts/{draft['id']}/open")
+    await eventually(lambda: (current_round(display) or {}).get("state") == "open")
+    room = await s.open(str(smallest["board"]), kim["token"])
+    assert await write_probe(room, "kim-was-here"), "Kim writes on the room's board"
+    other = next(r for r in draft["rooms"] if r["board"] != smallest["board"])
+    refused = await s.open(str(other["board"]), kim["token"], synced=False)
+    assert await refused.wait_closed() == 4403, "and not on the other room's"
+    await s.close_all()

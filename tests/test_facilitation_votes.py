@@ -3,11 +3,14 @@ nothing individual visible while open, results only when revealed or closed."""
 
 from __future__ import annotations
 
+import pytest
 from pycrdt import Map, Text
 
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.yclient import eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 async def test_votes_over_the_limit_are_refused_and_ballots_stay_secret(

@@ -3,7 +3,6 @@ every board kept by mistake keeps its whole history."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import weakref
 from pathlib import Path
@@ -39,8 +38,8 @@ async def test_an_unloaded_board_is_freed_with_its_history(tmp_path: Path) -> No
         history = weakref.ref(document.doc)
         hub.release(document)
         del document
-        await eventually(lambda: "s1/main" not in hub.documents, 5)
-        await asyncio.sleep(0.1)  # the unload's own tail (compaction) has finished
+        # gone from the hub, and the unload's own tail (its compaction) has finished
+        await eventually(lambda: "s1/main" not in hub.documents and not hub._unloading, 5)
         gc.collect()
         assert board() is None, gc.get_referrers(board())
         assert history() is None

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from pycrdt import create_awareness_message, write_var_uint
 
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 def awareness_update(entries: list[tuple[int, int, Any]]) -> bytes:

@@ -31,21 +31,24 @@ from support.yclient import eventually
 KEY = "s1/main"
 
 
+# Each claimer connects, says "ready", and claims once the test says "go" on its stdin.
 CLAIMER = """
-import asyncio, json, sys, time
+import asyncio, json, sys
 from server.bus.redis import RedisBus
 from server.store.redis import RedisStore
 
-async def main(url, start_at, events):
+async def main(url, events):
     store = RedisStore(url)
     bus = RedisBus(url, store.documents, instance_ttl_seconds=3)
-    await asyncio.sleep(max(0.0, start_at - time.time()))
+    await bus.client.ping()
+    print("ready", flush=True)
+    await asyncio.to_thread(sys.stdin.readline)
     won = [e for e in events if await bus.claim_once(e, 30)]
     print(json.dumps(won))
     await bus.client.aclose()
     await store.close()
 
-asyncio.run(main(sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])))
+asyncio.run(main(sys.argv[1], json.loads(sys.argv[2])))
 """
 
 
@@ -53,21 +56,23 @@ async def test_a_timer_end_scheduled_on_three_instances_fires_once(
     redis_server: RedisServer,
 ) -> None:
     events = [f"session-1:timer:{n}:ended" for n in range(50)]
-    start_at = time.time() + 1.5  # all three ask at the same moment
     procs = [
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
             CLAIMER,
             redis_server.url,
-            str(start_at),
             json.dumps(events),
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             cwd=ROOT,
         )
         for _ in range(3)
     ]
-    outputs = [await asyncio.wait_for(p.communicate(), 30) for p in procs]
+    for p in procs:  # all three connected: then they ask at the same moment
+        assert p.stdout is not None
+        assert await asyncio.wait_for(p.stdout.readline(), 30) == b"ready\n"
+    outputs = await asyncio.gather(*(asyncio.wait_for(p.communicate(b"go\n"), 30) for p in procs))
     winners = [json.loads(out) for out, _ in outputs]
     fired = [event for won in winners for event in won]
     assert sorted(fired) == sorted(events), "every event fired exactly once in all"

@@ -45,11 +45,16 @@ async def _open(servers: list[PajaServer], s: dict[str, str]) -> list[YClient]:
 async def _missing_in_redis(
     server_factory: type[PajaServer],
     redis_server: RedisServer,
+    servers: list[PajaServer],
     s: dict[str, str],
     edits: set[str],
 ) -> set[str]:
-    """The edits a new instance does not load: those Redis itself lost."""
-    await asyncio.sleep(0.3)  # the last batch reaches the stream
+    """The edits a new instance does not load, once every instance has stored all it
+    took: those Redis itself lost."""
+    await eventually(
+        lambda: all(srv.metric("paja_pending_bytes") == 0 for srv in servers),
+        what="every instance's edits written to Redis",
+    )
     newcomer = deployment(server_factory, redis_server, n=1)[0]
     fresh = (await _open([newcomer], s))[0]
     missing = edits - set(fresh.notes())
@@ -110,7 +115,7 @@ async def test_redis_killed_and_restarted_mid_session_loses_no_edit(
             assert "Redis subscription restored" in log and "store writes resumed" in log
 
         # Nothing was lost from Redis itself: a new instance loads every edit from it.
-        missing = await _missing_in_redis(server_factory, redis_server, s, expected)
+        missing = await _missing_in_redis(server_factory, redis_server, servers, s, expected)
         assert not missing, f"{len(missing)} edits lost, e.g. {sorted(missing)[:5]}"
     finally:
         stop.set()
@@ -200,7 +205,9 @@ async def test_redis_frozen_for_ten_seconds_makes_instances_not_ready_and_loses_
         for srv in servers:
             assert "Redis heartbeat failed" in srv.log() and "Redis heartbeat ok" in srv.log()
         # ... and Redis itself has every acknowledged edit: a newcomer loads them from it.
-        missing = await _missing_in_redis(server_factory, redis_server, s, load.acknowledged())
+        missing = await _missing_in_redis(
+            server_factory, redis_server, servers, s, load.acknowledged()
+        )
         assert not missing, f"{len(missing)} acknowledged edits lost, e.g. {sorted(missing)[:5]}"
     finally:
         for client in clients:

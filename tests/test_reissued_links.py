@@ -7,11 +7,14 @@ Lab display can be pinned to a board, and unpinned, by a facilitator alone."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.redis import RedisServer, deployment
 from support.yclient import eventually
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 async def test_a_new_display_link_closes_the_old_one(server: PajaServer) -> None:

@@ -7,9 +7,12 @@ import sqlite3
 import time
 
 import httpx
+import pytest
 
 from support.processes import PajaServer
 from support.yclient import YClient
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 def test_creating_a_session_returns_every_link_and_token(server: PajaServer) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from pycrdt import Array, Map, Text
 
 from support.nodeclient import NodeClient
 from support.processes import PajaServer
 from support.yclient import YClient, eventually, snapshot
+
+pytestmark = pytest.mark.shared_server  # each test makes its own session
 
 
 async def test_two_pycrdt_and_two_stock_clients_converge(server: PajaServer) -> None:

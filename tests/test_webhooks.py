@@ -12,11 +12,8 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -33,6 +30,7 @@ from support.commands import Session
 from support.notes import note_map
 from support.processes import PajaServer
 from support.redis import RedisServer
+from support.webhooks import Receiver
 from support.yclient import eventually
 
 # Retries come quickly in tests; private targets (the loopback receiver) are allowed.
@@ -44,80 +42,6 @@ FAST = [
     "--webhook-max-attempts",
     "3",
 ]
-
-
-@dataclass(frozen=True)
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-    status: int
-
-
-class Receiver:
-    """A webhook receiver: records every request and answers each path with the statuses
-    it was told, one per request, then 200. With `tls` it speaks https and records the
-    name each client asked for (SNI); it counts every connection it accepts."""
-
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.requests: list[Received] = []
-        self.server_names: list[str | None] = []
-        self.connections = 0
-        self._scripts: dict[str, list[int]] = {}
-        self._lock = threading.Lock()
-        self.scheme = "https" if tls else "http"
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                status = receiver._answer(self.path)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                with receiver._lock:
-                    receiver.requests.append(Received(self.path, headers, body, status))
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            def verify_request(self, request: Any, client_address: Any) -> bool:
-                with receiver._lock:
-                    receiver.connections += 1
-                return True
-
-        self.http = Server(("127.0.0.1", 0), Handler)
-        if tls is not None:
-            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
-            self.http.socket = tls.wrap_socket(self.http.socket, server_side=True)
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def port(self) -> int:
-        return int(self.http.server_address[1])
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"{self.scheme}://{host}:{self.port}{path}"
-
-    def script(self, path: str, statuses: list[int]) -> None:
-        with self._lock:
-            self._scripts[path] = list(statuses)
-
-    def _answer(self, path: str) -> int:
-        with self._lock:
-            waiting = self._scripts.get(path)
-            return waiting.pop(0) if waiting else 200
-
-    def at(self, path: str) -> list[Received]:
-        with self._lock:
-            return [r for r in self.requests if r.path == path]
-
-    def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
 
 
 @pytest.fixture
@@ -219,6 +143,17 @@ def post_summary(s: Session, markdown: str = "## Päätökset\n- Kokeillaan") ->
     return posted
 
 
+async def outbox_passed_again(s: Session) -> None:
+    """Post one more event and wait for its delivery: the outbox has claimed again since,
+    so anything it were to send twice would have gone out by now."""
+    count = len(deliveries(s)) + 1
+    post_summary(s, "## Myöhemmin")
+    await eventually(
+        lambda: [d["state"] for d in deliveries(s)] == ["delivered"] * count,
+        what="a later event delivered",
+    )
+
+
 _schema: dict[str, Any] = {}
 
 
@@ -301,8 +236,9 @@ async def test_a_receiver_failing_twice_gets_the_event_once(
     assert delivery["last_error"] == "" and delivery["next_at"] is None
     assert [r.status for r in receiver.requests] == [500, 500, 200]
     assert {r.headers["paja-delivery"] for r in receiver.requests} == {delivery["id"]}
-    await asyncio.sleep(1.5)  # longer than the outbox's poll: nothing more goes out
-    assert len(receiver.requests) == 3
+    await outbox_passed_again(s)
+    assert len(receiver.requests) == 4  # the three tries and the later event
+    assert [r.headers["paja-delivery"] for r in receiver.requests].count(delivery["id"]) == 3
 
 
 @pytest.mark.parametrize("stop", ["kill9", "terminate"])
@@ -333,12 +269,22 @@ async def test_two_instances_deliver_a_timer_end_once(
         "POST", "/timers", body={"duration_ms": 300, "label": "Kahvi"}
     )
     await eventually(lambda: states(s) == [("delivered", 1)], timeout=15, what="delivered")
-    await asyncio.sleep(2)  # both instances poll the outbox every second: nothing more goes out
-    [request] = receiver.requests
+    # Later timers' ends until each instance has delivered one: both have claimed since.
+    for n in range(10):
+        if all(": delivered after" in srv.log() for srv in servers):
+            break
+        Session(servers[n % 2], s.created).ok("POST", "/timers", body={"duration_ms": 300})
+        await eventually(
+            lambda n=n: states(s) == [("delivered", 1)] * (n + 2), timeout=15, what="later"
+        )
+    assert all(": delivered after" in srv.log() for srv in servers), "both instances sent"
+    about = [json.loads(r.body)["data"]["timer"] for r in receiver.requests]
+    assert about.count(timer["id"]) == 1, "the first timer's end went out once"
+    [request] = [r for r in receiver.requests if json.loads(r.body)["data"]["timer"] == timer["id"]]
     event = json.loads(request.body)
     assert event["type"] == "timer.ended"
     assert event["data"] == {"timer": timer["id"], "label": "Kahvi", "room": None}
-    assert states(Session(servers[1], s.created)) == [("delivered", 1)]
+    assert states(Session(servers[1], s.created)) == states(s), "one outbox, read anywhere"
 
 
 async def test_two_instances_send_a_rounds_end_once(
@@ -582,8 +528,9 @@ async def test_two_facilitators_retrying_one_dead_letter_send_it_once(
     refused = [a for a in answers if a.status_code == 409]
     assert all(a.headers["content-type"] == "application/problem+json" for a in refused)
     await eventually(lambda: states(s) == [("delivered", 1)], what="the retry delivered")
-    await asyncio.sleep(1.5)  # longer than the outbox's poll: nothing more goes out
-    assert [r.status for r in receiver.at(path)] == [400, 200]
+    await outbox_passed_again(s)
+    assert [r.status for r in receiver.at(path)] == [400, 200, 200]  # the retry, the later event
+    assert [r.headers["paja-delivery"] for r in receiver.at(path)].count(dead["id"]) == 2
 
 
 async def test_an_address_is_requested_under_its_name() -> None:

@@ -37,6 +37,16 @@ ARGS = [
 playwright_api.expect.set_options(timeout=10_000)  # a loaded 2-core CI machine is slow
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests each make a session of their own and never count what the server
+    holds, so a module's tests share its `server` (one that stops its server takes its
+    own from `server_factory`)."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.parent == here:
+            item.add_marker(pytest.mark.shared_server)
+
+
 def what_is_missing() -> str | None:
     if not CHROMIUM.exists():
         return "no /usr/bin/chromium (apt-get install chromium)"
@@ -130,6 +140,27 @@ async def pages(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[P
 def local(url: str, http: str) -> str:
     """A link the server built, pointed at the test server's address."""
     return re.sub(r"^https?://[^/]+", http, url)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+async def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page as it is now,
+    one line each; the page must come from `pages.new(inject=True)`."""
+    if not AXE.exists():
+        pytest.fail("client/node_modules/axe-core is missing (scripts/test runs npm ci in client/)")
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 async def join_as_participant(

@@ -10,14 +10,11 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import AXE, Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, local, serious_violations
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
 async def test_code_and_lead_pages_pass_axe(server: PajaServer, pages: Pages, lang: str) -> None:
-    if not AXE.exists():
-        pytest.fail("client/node_modules/axe-core is missing (scripts/test runs npm ci in client/)")
     found: dict[str, list[str]] = {}
     s = Session.create(server, "Saavutettava koodi")
     code = s.created["join_code"]

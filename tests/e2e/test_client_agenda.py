@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 TEN_MINUTES = re.compile(r"^(10:00|9:\d\d)$")
 
@@ -25,10 +25,7 @@ async def test_agenda_titles_follow_the_viewers_language(server: PajaServer, pag
     readers = {}
     for name, lang in [("Pia", "fi"), ("Olli", "sv")]:
         p = await pages.new(lang)
-        await p.goto(local(s.created["participant_url"], server.http))
-        await p.locator("#name").fill(name)
-        await p.keyboard.press("Enter")
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(p, local(s.created["participant_url"], server.http), name)
         readers[lang] = p
     display = await pages.new("sv", 1920, 1080)
     await display.goto(local(s.created["display_url"], server.http))
@@ -67,10 +64,7 @@ async def test_agenda_titles_follow_the_viewers_language(server: PajaServer, pag
 async def test_the_five_minute_mark_is_announced(server: PajaServer, pages: Pages) -> None:
     s = Session.create(server, "Viisi minuuttia")
     me = await pages.new("fi")
-    await me.goto(local(s.created["participant_url"], server.http))
-    await me.locator("#name").fill("Kaisa")
-    await me.keyboard.press("Enter")
-    await expect(me.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(me, local(s.created["participant_url"], server.http), "Kaisa")
 
     # The facilitator starts a timer of a little under six minutes in the timer panel ...
     fac = await pages.new("en", 1400, 900)

@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 SCREENS = [
     ("fi", 1400, 900, "Uusi alue"),
@@ -25,10 +25,7 @@ async def joined(
     pages: Pages, server: PajaServer, s: Session, name: str, lang: str, width: int, height: int
 ) -> Any:
     page = await pages.new(lang, width, height, phone=width < 820)
-    await page.goto(local(s.created["participant_url"], server.http))
-    await page.locator("#name").fill(name)
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(page, local(s.created["participant_url"], server.http), name)
     return page
 
 

@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 LONG_TITLE = (
     "Organisaatiorajojen ylittäminen ja yhteiskehittämisen käytännöt arjessa, "
@@ -61,9 +61,7 @@ async def test_agenda_numbered_once_with_minutes_beside_the_title(
 
     for lang, width, height in [("sv", 1400, 900), ("en", 390, 844)]:
         me = await pages.new(lang, width, height, phone=width < 820)
-        await me.goto(local(s.created["participant_url"], server.http))
-        await me.locator("#name").fill("Olli")
-        await me.keyboard.press("Enter")
+        await join_as_participant(me, local(s.created["participant_url"], server.http), "Olli")
         if width < 820:  # a phone folds the tools into a bottom sheet
             await me.get_by_role("button", name="Session tools").click()
         await me.get_by_test_id("tab-agenda").click()
@@ -78,10 +76,9 @@ async def test_a_scale_poll_stays_on_one_row(server: PajaServer, pages: Pages) -
     people = []
     for lang, width, height in [("fi", 1400, 900), ("sv", 390, 844), ("fi", 1920, 1080)]:
         p = await pages.new(lang, width, height, phone=width < 820)
-        await p.goto(local(s.created["participant_url"], server.http))
-        await p.locator("#name").fill(f"Henkilö {len(people) + 1}")
-        await p.keyboard.press("Enter")
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(
+            p, local(s.created["participant_url"], server.http), f"Henkilö {len(people) + 1}"
+        )
         people.append((p, lang, width))
     s.ok("POST", "/polls", body={"preset": "heard"})
     for p, lang, width in people:

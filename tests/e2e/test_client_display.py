@@ -16,7 +16,7 @@ from support.commands import Session
 from support.notes import note_map
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 LONG_WORDS = "Yhteistyö ylittää organisaatiorajojen ja hallinnonalojen"
 
@@ -90,9 +90,7 @@ async def test_the_display_follows_the_session_and_reads_from_afar(
 
     # A participant points at the notes: the facilitator sees the cursor, the display not.
     pia = await pages.new("fi")
-    await pia.goto(local(s.created["participant_url"], server.http))
-    await pia.locator("#name").fill("Pia")
-    await pia.keyboard.press("Enter")
+    await join_as_participant(pia, local(s.created["participant_url"], server.http), "Pia")
     await expect(pia.get_by_test_id("board-select")).to_have_value("get-interested")
     canvas = pia.get_by_test_id("canvas")
     box = await canvas.bounding_box()

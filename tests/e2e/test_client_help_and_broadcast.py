@@ -12,8 +12,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, join_as_participant, local, serious_violations
 
 
 async def test_help_calls_and_broadcasts_pop_up_and_can_be_dismissed(
@@ -25,10 +24,7 @@ async def test_help_calls_and_broadcasts_pop_up_and_can_be_dismissed(
     people = {}
     for name, lang, size in [("Pia", "fi", (390, 844)), ("Sara", "en", (1280, 800))]:
         p = await pages.new(lang, *size, inject=True)
-        await p.goto(local(s.created["participant_url"], server.http))
-        await p.locator("#name").fill(name)
-        await p.keyboard.press("Enter")
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(p, local(s.created["participant_url"], server.http), name)
         people[name] = p
     pia, sara = people.values()
     s.ok("POST", "/breakouts", body={"strategy": "random", "rooms": 1, "duration_ms": 600_000})

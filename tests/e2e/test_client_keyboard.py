@@ -12,7 +12,7 @@ from playwright.async_api import expect
 
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 
 async def tab_to(page: Any, selector: str, limit: int = 40) -> None:
@@ -142,10 +142,7 @@ async def test_create_edit_move_and_vote_with_the_keyboard(
 async def test_timer_milestones_are_announced(server: PajaServer, pages: Pages) -> None:
     s = server.create_session("Ajastin")
     me = await pages.new("fi")
-    await me.goto(local(s["participant_url"], server.http))
-    await me.locator("#name").fill("Kaisa")
-    await me.keyboard.press("Enter")
-    await expect(me.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(me, local(s["participant_url"], server.http), "Kaisa")
     facilitator = {"Authorization": f"Bearer {s['facilitator_token']}"}
     timers = f"{server.http}/api/sessions/{s['id']}/timers"
     r = httpx.post(timers, json={"duration_ms": 62_000}, headers=facilitator, timeout=10)

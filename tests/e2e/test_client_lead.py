@@ -15,7 +15,7 @@ from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import eventually
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 from .test_client_keyboard import tab_to
 
 # The world point at the centre of the canvas, and the zoom: what "the same view" means on
@@ -69,10 +69,7 @@ async def test_bring_everyone_and_follow_me(server: PajaServer, pages: Pages) ->
     people = []
     for name, lang, size in [("Pia", "fi", (1280, 800)), ("Olli", "en", (1000, 700))]:
         p = await pages.new(lang, *size)
-        await p.goto(local(s.created["participant_url"], server.http))
-        await p.locator("#name").fill(name)
-        await p.keyboard.press("Enter")
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(p, local(s.created["participant_url"], server.http), name)
         people.append(p)
     pia, olli = people
 
@@ -159,9 +156,7 @@ async def test_a_participant_imitating_a_facilitator_leads_nobody(
     s = Session.create(server, "Ei johtajaa")
     s.ok("POST", "/boards", body={"name": "ideas", "title": "Ideas", "open_to_all": True})
     pia = await pages.new("en")
-    await pia.goto(local(s.created["participant_url"], server.http))
-    await pia.locator("#name").fill("Pia")
-    await pia.keyboard.press("Enter")
+    await join_as_participant(pia, local(s.created["participant_url"], server.http), "Pia")
     await expect(pia.get_by_test_id("board-select")).to_have_value("main")
 
     # Olli's own client claims to be a facilitator and publishes the old awareness lead.

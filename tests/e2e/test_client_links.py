@@ -14,8 +14,7 @@ from playwright.async_api import expect
 
 from support.processes import PajaServer
 
-from .conftest import Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, local, serious_violations
 
 
 async def test_a_facilitator_in_another_browser_reissues_the_links(

@@ -14,8 +14,7 @@ from support.commands import Session
 from support.processes import PajaServer
 from support.yclient import eventually
 
-from .conftest import Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, join_as_participant, local, serious_violations
 
 
 def sections_of(client: Any) -> dict[str, Any]:
@@ -26,10 +25,7 @@ async def joined(
     pages: Pages, s: Session, server: PajaServer, name: str, lang: str, *, inject: bool = False
 ) -> Any:
     page = await pages.new(lang, 1400, 900, inject=inject)
-    await page.goto(local(s.created["participant_url"], server.http))
-    await page.locator("#name").fill(name)
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(page, local(s.created["participant_url"], server.http), name)
     return page
 
 

@@ -15,8 +15,7 @@ from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import eventually
 
-from .conftest import Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, join_as_participant, local, serious_violations
 
 PHONE = (390, 844)
 TAP = 44  # px: the smallest target a finger hits reliably
@@ -73,9 +72,9 @@ async def test_a_phone_gets_the_board_first(server: PajaServer, pages: Pages) ->
     axe: dict[str, list[str]] = {}
     for lang, tools in tools_in.items():
         me = await pages.new(lang, *PHONE, phone=True, inject=True)
-        await me.goto(local(s.created["participant_url"], server.http))
-        await me.locator("#name").fill(f"Puhelin {lang}")
-        await me.keyboard.press("Enter")
+        await join_as_participant(
+            me, local(s.created["participant_url"], server.http), f"Puhelin {lang}"
+        )
         canvas = me.get_by_test_id("canvas")
         await expect(canvas).to_be_visible()
         await expect(me.locator(".note")).to_have_count(len(SPREAD))
@@ -145,10 +144,7 @@ async def test_wide_screens_keep_the_side_panel(server: PajaServer, pages: Pages
     s = Session.create(server, "Kehittämispäivä")
     for width, height in [(1400, 900), (1920, 1080)]:
         me = await pages.new("sv", width, height)
-        await me.goto(local(s.created["participant_url"], server.http))
-        await me.locator("#name").fill("Olli")
-        await me.keyboard.press("Enter")
-        await expect(me.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(me, local(s.created["participant_url"], server.http), "Olli")
         await expect(me.get_by_role("tablist")).to_be_visible()
         await expect(me.locator(".sheet-toggle")).to_be_hidden()
         await pages.shot(me, f"wide-{width}")

@@ -7,20 +7,18 @@ from playwright.async_api import expect
 
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 
 async def test_banner_while_the_server_is_down_and_quiet_resync(
-    server: PajaServer, pages: Pages
+    server_factory: type[PajaServer], pages: Pages
 ) -> None:
+    server = server_factory().start()  # its own: the test stops it
     s = server.create_session("Yhteys")
     people = []
     for name in ("Anna", "Ben"):
         p = await pages.new("en")
-        await p.goto(local(s["participant_url"], server.http))
-        await p.locator("#name").fill(name)
-        await p.locator("form button[type=submit]").click()
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(p, local(s["participant_url"], server.http), name)
         people.append(p)
     anna, ben = people
 

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from support.commands import Session, section
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 # Long enough for several of the stock provider's reconnects (its first back-off is
 # 100 ms, doubling): a page that loops would open more sockets in it.
@@ -23,9 +23,7 @@ async def join(pages: Pages, server: PajaServer, s: Session, name: str) -> tuple
     page = await pages.new("en")
     sockets: list[Any] = []
     page.on("websocket", lambda ws: sockets.append(ws))
-    await page.goto(local(s.created["participant_url"], server.http))
-    await page.locator("#name").fill(name)
-    await page.keyboard.press("Enter")
+    await join_as_participant(page, local(s.created["participant_url"], server.http), name)
     await expect(page.get_by_test_id("canvas")).to_have_attribute("aria-busy", "false")
     return page, sockets
 

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 
 async def test_the_browser_follows_a_changed_choice_to_the_new_room(
@@ -19,10 +19,7 @@ async def test_the_browser_follows_a_changed_choice_to_the_new_room(
 ) -> None:
     s = Session.create(server, "Huoneet")
     pia = await pages.new("fi")
-    await pia.goto(local(s.created["participant_url"], server.http))
-    await pia.locator("#name").fill("Pia")
-    await pia.keyboard.press("Enter")
-    await expect(pia.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(pia, local(s.created["participant_url"], server.http), "Pia")
     creds = json.loads(await pia.evaluate(f"localStorage.getItem('paja:p:{s.id}')"))
 
     s.ok("POST", "/breakouts", body={"strategy": "choose", "rooms": 2, "capacity": 2})
@@ -46,10 +43,7 @@ async def test_a_confidential_room_closed_to_a_participant_sends_them_to_main(
     s = Session.create(server, "Luottamuksellinen")
     olli = s.join("Olli")
     pia = await pages.new("fi")
-    await pia.goto(local(s.created["participant_url"], server.http))
-    await pia.locator("#name").fill("Pia")
-    await pia.keyboard.press("Enter")
-    await expect(pia.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(pia, local(s.created["participant_url"], server.http), "Pia")
     creds = json.loads(await pia.evaluate(f"localStorage.getItem('paja:p:{s.id}')"))
 
     body = {"strategy": "choose", "rooms": 2, "capacity": 1, "closing_ms": 0}

@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 PEOPLE = [("Pia", "fi"), ("Olli", "fi"), ("Sara", "en")]
 
@@ -24,10 +24,7 @@ async def test_participants_choose_rooms_within_capacity(server: PajaServer, pag
     people = {}
     for name, lang in PEOPLE:
         p = await pages.new(lang)
-        await p.goto(local(s.created["participant_url"], server.http))
-        await p.locator("#name").fill(name)
-        await p.keyboard.press("Enter")
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(p, local(s.created["participant_url"], server.http), name)
         people[name] = p
     pia, olli, sara = people.values()
 

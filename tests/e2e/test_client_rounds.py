@@ -11,15 +11,12 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 
 async def join(pages: Pages, s: Session, server: PajaServer, name: str, lang: str) -> Any:
     page = await pages.new(lang)
-    await page.goto(local(s.created["participant_url"], server.http))
-    await page.locator("#name").fill(name)
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(page, local(s.created["participant_url"], server.http), name)
     return page
 
 

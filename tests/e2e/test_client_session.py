@@ -15,7 +15,7 @@ from support.commands import section
 from support.processes import PajaServer
 from support.yclient import YClient
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 PEOPLE = [("Pia", "VM", "fi"), ("Olli", "Valtori", "sv"), ("Sara", "OKM", "en")]
 # "you have {n} dots left" in each person's language
@@ -56,11 +56,7 @@ async def test_mini_session_on_every_screen(server: PajaServer, pages: Pages) ->
     people = []
     for name, org, lang in PEOPLE:
         p = await pages.new(lang)
-        await p.goto(local(participant_url, server.http))
-        await p.locator("#name").fill(name)
-        await p.locator("#org").fill(org)
-        await p.locator("form button[type=submit]").click()
-        await expect(p.get_by_test_id("canvas")).to_be_visible()
+        await join_as_participant(p, local(participant_url, server.http), name, org=org)
         people.append(p)
     await pages.shot(people[0], "03-joined-fi")
 

@@ -14,8 +14,7 @@ from support.commands import Session, section
 from support.processes import PajaServer
 from support.yclient import eventually
 
-from .conftest import Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, join_as_participant, local, serious_violations
 
 
 async def test_leaving_asks_first_and_ending_reaches_every_screen(
@@ -27,10 +26,7 @@ async def test_leaving_asks_first_and_ending_reaches_every_screen(
     display = await pages.new("en", 1920, 1080, inject=True)
     await display.goto(local(s.created["display_url"], server.http))
     phone = await pages.new("fi", 390, 844)
-    await phone.goto(local(s.created["participant_url"], server.http))
-    await phone.locator("#name").fill("Pia")
-    await phone.keyboard.press("Enter")
-    await expect(phone.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(phone, local(s.created["participant_url"], server.http), "Pia")
     before = json.loads(await phone.evaluate(f"localStorage.getItem('paja:p:{s.id}')"))
 
     # Leave asks first; staying changes nothing.

@@ -14,8 +14,7 @@ from playwright.async_api import expect
 
 from support.processes import PajaServer
 
-from .conftest import Pages, local
-from .test_client_accessibility import serious_violations
+from .conftest import Pages, local, serious_violations
 
 FAKE_HOST = """
 window.__pajaTeamsHost = {

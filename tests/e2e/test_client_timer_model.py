@@ -14,7 +14,7 @@ from playwright.async_api import expect
 from support.commands import Session
 from support.processes import PajaServer
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 
 # Counts the notes the page's Web Audio plays: the chime is generated, so its oscillators
 # starting is the sound being made (headless Chromium has no speakers to listen to).
@@ -47,10 +47,7 @@ async def test_every_screen_shows_the_timer_started_last_and_its_end(
     await display.goto(local(s.created["display_url"], server.http))
     phone = await pages.new("fi", 390, 844)
     await phone.add_init_script(COUNT_CHIMES)
-    await phone.goto(local(s.created["participant_url"], server.http))
-    await phone.locator("#name").fill("Pia")
-    await phone.keyboard.press("Enter")
-    await expect(phone.get_by_test_id("canvas")).to_be_visible()
+    await join_as_participant(phone, local(s.created["participant_url"], server.http), "Pia")
     # sound: on for the facilitator and the display, off for participants, each a toggle
     await expect(fac.get_by_test_id("sound-toggle")).to_be_checked()
     await expect(display.get_by_test_id("sound-toggle")).to_be_checked()

@@ -11,7 +11,7 @@ from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import eventually
 
-from .conftest import Pages, local
+from .conftest import Pages, join_as_participant, local
 from .test_client_keyboard import focused_note
 
 
@@ -23,9 +23,7 @@ async def test_undo_never_reverts_another_persons_edit_and_redo_restores(
     notes = olli.doc.get("notes", type=Map)
 
     pia = await pages.new("en")
-    await pia.goto(local(s.created["participant_url"], server.http))
-    await pia.locator("#name").fill("Pia")
-    await pia.keyboard.press("Enter")
+    await join_as_participant(pia, local(s.created["participant_url"], server.http), "Pia")
     await expect(pia.get_by_test_id("canvas")).to_have_attribute("aria-busy", "false")
 
     notes["before"] = note_map("Olli first", author="o", author_name="Olli", at=1, x=400)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import resource
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -17,14 +20,33 @@ ROOT = Path(__file__).resolve().parents[2]
 PAJA = Path(sys.executable).with_name("paja")
 
 
-PORT_ATTEMPTS = 5  # a port found free can be taken by another test before a server binds it
+PORT_ATTEMPTS = 5  # a process outside the test run can still take a port before it is bound
+# One lock file per port handed out, held (flock) until the test process exits: two test
+# processes (pytest-xdist workers, or two runs on one machine) never get the same port,
+# so no test takes the port of another's server while it restarts, and a dead process's
+# reservations go with it.
+RESERVATIONS = Path(tempfile.gettempdir()) / "paja-test-ports"
+_reserved: dict[int, IO[bytes]] = {}
 
 
 def free_port() -> int:
-    """A loopback port free a moment ago; servers that bind it retry on EADDRINUSE."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port that was free and that no other test process holds."""
+    RESERVATIONS.mkdir(exist_ok=True)
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port in _reserved:
+            continue
+        lock = (RESERVATIONS / str(port)).open("ab")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        _reserved[port] = lock
+        return port
+    raise RuntimeError("no free loopback port that another test process does not hold")
 
 
 def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -85,8 +107,8 @@ class PajaServer:
         """Start the server and wait until it answers. Tests read its metrics, so it
         serves them unless the test's `env` sets `PAJA_METRICS` (empty: the default, off).
         The first start moves to another
-        free port when its port was taken meanwhile (by a parallel test); a restart keeps
-        its port, which clients of the test know, and fails if the port is taken."""
+        free port when a process outside the test run took its port meanwhile; a restart
+        keeps its port, which clients of the test know and no other test process is given."""
         for _ in range(PORT_ATTEMPTS):
             if self._launch():
                 self.started_once = True

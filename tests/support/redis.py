@@ -31,7 +31,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> RedisServer:
+    def start(self, timeout: float = 30.0) -> RedisServer:
         """Start redis-server; the first start moves to another free port when its port was
         taken meanwhile, a restart keeps the port its clients know."""
         for _ in range(PORT_ATTEMPTS):
