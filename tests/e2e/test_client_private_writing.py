@@ -164,6 +164,15 @@ async def test_after_a_reveal_that_found_no_room_the_writer_goes_on_without_a_re
         main.doc.get("notes", type=Map)[f"old{i}"] = note_map(
             f"already here {i}", author="", author_name="", at=1
         )
+    main.doc.get("sections", type=Map)["sec"] = Map(
+        {"title": "Ideas", "x": 600, "y": 0, "w": 420, "h": 200, "color": "yellow"}
+    )
+    # The facilitator is told what choosing a section means: where the notes land only.
+    fac = await pages.new("en", 1400, 900)
+    await fac.goto(local(s.created["facilitator_url"], server.http))
+    await fac.get_by_test_id("tab-private").click()
+    await expect(fac.get_by_test_id("private-section-means")).to_contain_text("whole board")
+    await pages.shot(fac, "09-section-means-1400")
     ann = await pages.new("en", 390, 844, phone=True)
     await join_as_participant(ann, local(s.created["participant_url"], server.http), "Ann")
     s.ok("POST", "/private", body={})
