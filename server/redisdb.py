@@ -124,6 +124,10 @@ class Keys:
         return f"paja:{{{doc}}}:snapshot"
 
     @staticmethod
+    def tally(doc: str) -> str:
+        return f"paja:{{{doc}}}:tally"
+
+    @staticmethod
     def compaction_lock(doc: str) -> str:
         return f"paja:{{{doc}}}:compacting"
 

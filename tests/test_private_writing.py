@@ -263,3 +263,50 @@ async def test_a_shared_board_without_room_keeps_the_writing_on(
     assert after["writing"]["state"] == "open" and after["total"] == 3, "nothing was lost"
     assert texts(main) == {"already here"}
     await s.close_all()
+
+
+async def test_counts_load_no_private_board_and_survive_a_restart(
+    server_factory: type[PajaServer],
+) -> None:
+    """The facilitator's panel polls the counts every 2 s: they are stored tallies, so a
+    poll loads none of the private boards (most of them empty), and a restarted server
+    still has them."""
+    server = server_factory().start()
+    s = Session.create(server)
+    people = [s.join(f"P{i}") for i in range(30)]
+    writing = s.ok("POST", "/private", body={})
+    mine = await s.open(private_board(writing, people[0]), people[0]["token"])
+    write(mine, "n1", "one")
+    write(mine, "n2", "two")
+    loaded = server.metric("paja_loaded_documents")  # control and her board
+    await eventually(lambda: s.ok("GET", "/private")["total"] == 2, what="counted")
+    assert server.metric("paja_loaded_documents") <= loaded, "a poll loaded private boards"
+    await s.close_all()
+
+    assert server.terminate()
+    server.start()
+    counts = s.ok("GET", "/private")
+    assert {p["name"]: p["notes"] for p in counts["people"]}["P0"] == 2
+    assert counts["total"] == 2
+    assert server.metric("paja_loaded_documents") <= 1, "only control is loaded"
+
+
+async def test_counts_agree_across_instances_without_loading_boards(
+    server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    here, there = deployment(server_factory, redis_server, 2, ttl_seconds=5)
+    s = Session(here, here.create_session())
+    ann = s.join("Ann")
+    for i in range(20):
+        s.join(f"P{i}")
+    writing = s.ok("POST", "/private", body={})
+    mine = await s.open(private_board(writing, ann), ann["token"])
+    for i in range(3):
+        write(mine, f"n{i}", f"ann note {i}")
+    elsewhere = Session(there, s.created)
+    await eventually(lambda: elsewhere.ok("GET", "/private")["total"] == 3, what="counted")
+    assert there.metric("paja_loaded_documents") <= 1, "only control is loaded there"
+    mine.doc.get("notes", type=Map).pop("n0")
+    await eventually(lambda: elsewhere.ok("GET", "/private")["total"] == 2, what="deleted")
+    assert there.metric("paja_loaded_documents") <= 1, "only control is loaded there"
+    await s.close_all()

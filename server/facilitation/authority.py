@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pycrdt import Doc
 
-from rooms import deadlines, rounds, summary
+from rooms import deadlines, private, rounds, summary
 from rooms.boards import BoardFacts
 from rooms.control import Value, from_state
 from rooms.deadlines import Fired
@@ -46,6 +46,7 @@ class Control:
         self.summaries = SummaryCache(self._count_summary)
         self._resettling: dict[str, asyncio.Task[None]] = {}
         hub.on_remote_control = self._changed_elsewhere
+        hub.tally = _tally
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -74,6 +75,13 @@ class Control:
 
     async def read_board(self, session_id: str, board: str, reader: Callable[[Doc[Any]], T]) -> T:
         return await self.hub.read(document_key(session_id, board), reader)
+
+    async def tallies(self, session_id: str, boards: list[str]) -> dict[str, int]:
+        """The stored tallies of boards (`_tally`), by board, never loading one: a board
+        with none stored (never written) is left out."""
+        keys = {document_key(session_id, board): board for board in boards}
+        stored = await self.hub.store.read_tallies(list(keys))
+        return {keys[key]: n for key, n in stored.items()}
 
     async def state(self, session_id: str, board: str) -> bytes:
         """A board's full state as one Yjs update, with edits not yet stored."""
@@ -197,6 +205,12 @@ class Control:
         except Exception as exc:
             raise Unsettled(fired) from exc
         return fired
+
+
+def _tally(key: str, doc: Doc[Any]) -> int | None:
+    """How many notes a private board holds, stored with its updates so that the
+    facilitator's counts (polled every few seconds) load no board; None for other boards."""
+    return private.count(doc) if private.is_private(key.partition("/")[2]) else None
 
 
 def _build_summary(states: dict[str, bytes], language: str | None, markdown: bool) -> Summary:

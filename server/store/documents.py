@@ -45,6 +45,16 @@ class DocumentLog(Protocol):
         """Append updates to the logs of several documents in one durable write."""
         ...
 
+    async def set_tallies(self, tallies: Mapping[str, int]) -> None:
+        """Store one small number per document beside its log (how many notes a private
+        board holds), so that it is read without loading the document, by any instance
+        and after a restart; deleted with the session like the log."""
+        ...
+
+    async def read_tallies(self, keys: Sequence[str]) -> dict[str, int]:
+        """The stored tallies of `keys`; a document never tallied is left out."""
+        ...
+
 
 def fold(updates: Sequence[bytes]) -> bytes:
     """Stored updates as one update. Several are applied in one transaction of a scratch

@@ -62,6 +62,9 @@ class Hub:
         self.initial_syncs = 0
         # Told the session of each `control` change another instance made (control.py).
         self.on_remote_control: Callable[[str], None] | None = None
+        # A document's tally, stored with each batch of its updates, or None: untallied
+        # (control.py tallies the notes of private boards).
+        self.tally: Callable[[str, Doc[Any]], int | None] = lambda key, doc: None
 
     async def start(self) -> None:
         # pycrdt imports anyio's event loop backend for the first Doc made in a running loop
@@ -333,11 +336,14 @@ class Hub:
         dirty, self._dirty = self._dirty, set()
         self._flushing.update(dirty)
         batch = {d.key: d.pending for d in dirty}
+        tallies = {d.key: n for d in dirty if (n := self.tally(d.key, d.doc)) is not None}
         for document in dirty:
             document.pending = []
         started = time.perf_counter()
         try:
             await self.store.append_updates(batch)
+            if tallies:  # after the updates: a tally never runs ahead of what is stored
+                await self.store.set_tallies(tallies)
         except BaseException as exc:
             for document in dirty:
                 if document not in self._forgotten:  # its session was deleted meanwhile

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from playwright.async_api import expect
+from pycrdt import Map
 
 from support.commands import Session
+from support.notes import note_map
 from support.processes import PajaServer
 
 from .conftest import Pages, join_as_participant, local
@@ -145,3 +147,47 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
     await pages.shot(fac, "05-revealed-1400")
     await pages.shot(ben, "06-revealed-390")
     await pages.shot(display, "07-revealed-display-1920")
+
+
+async def test_after_a_reveal_that_found_no_room_the_writer_goes_on_without_a_reload(
+    server_factory: type[PajaServer], pages: Pages
+) -> None:
+    """A refused reveal (409, the shared board is full) closed the private sockets and put
+    the writing back on: the page opens its private board again by itself. On a busy
+    `control` (a change sent just before, within a tick) the page never sees the writing
+    end: both changes reach it as one update."""
+    args = ["--max-notes-per-board", "3", "--presence-tick-ms", "1000"]
+    server = server_factory(args=args).start()
+    s = Session.create(server)
+    main = await s.open("main")
+    for i in range(2):
+        main.doc.get("notes", type=Map)[f"old{i}"] = note_map(
+            f"already here {i}", author="", author_name="", at=1
+        )
+    main.doc.get("sections", type=Map)["sec"] = Map(
+        {"title": "Ideas", "x": 600, "y": 0, "w": 420, "h": 200, "color": "yellow"}
+    )
+    # The facilitator is told what choosing a section means: where the notes land only.
+    fac = await pages.new("en", 1400, 900)
+    await fac.goto(local(s.created["facilitator_url"], server.http))
+    await fac.get_by_test_id("tab-private").click()
+    await expect(fac.get_by_test_id("private-section-means")).to_contain_text("whole board")
+    await pages.shot(fac, "09-section-means-1400")
+    ann = await pages.new("en", 390, 844, phone=True)
+    await join_as_participant(ann, local(s.created["participant_url"], server.http), "Ann")
+    s.ok("POST", "/private", body={})
+    for text in ("first", "second"):
+        await ann.get_by_test_id("private-new").fill(text)
+        await ann.get_by_test_id("private-add").click()
+    await expect(ann.get_by_test_id("private-note")).to_have_count(2)
+    await wait_for(lambda: s.ok("GET", "/private")["total"] == 2, "stored")
+    s.ok("POST", "/timers", body={"duration_ms": 60000})
+    full = s.call("POST", "/private/reveal", body={})
+    assert full.status_code == 409, full.text
+
+    await ann.get_by_test_id("private-new").fill("third")
+    await ann.get_by_test_id("private-add").click()
+    await wait_for(lambda: s.ok("GET", "/private")["total"] == 3, "written after the refusal")
+    await expect(ann.get_by_test_id("conn-banner")).to_have_count(0)
+    await pages.shot(ann, "08-after-refused-reveal-390")
+    await s.close_all()

@@ -455,6 +455,7 @@ export const en = {
   'private.onBoard': 'Notes are revealed on: {board}',
   'private.section': 'Into section',
   'private.wholeBoard': 'A new section of its own',
+  'private.sectionMeans': 'The whole board is read-only for participants while they write; the section only says where the notes land at the reveal.',
   'private.start': 'Start private writing',
   'private.started': 'Private writing is on.',
   'private.isOn': 'Private writing is on for {board}.',

@@ -457,6 +457,7 @@ export const fi: Record<keyof typeof en, string> = {
   'private.onBoard': 'Muistiinpanot paljastetaan taululle: {board}',
   'private.section': 'Alueelle',
   'private.wholeBoard': 'Uusi oma alue',
+  'private.sectionMeans': 'Koko taulu on osallistujille vain luettavissa kirjoittamisen ajan; alue kertoo vain, minne laput tulevat paljastettaessa.',
   'private.start': 'Aloita yksin kirjoittaminen',
   'private.started': 'Yksin kirjoittaminen on käynnissä.',
   'private.isOn': 'Yksin kirjoittaminen on käynnissä taululle {board}.',

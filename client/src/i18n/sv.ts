@@ -457,6 +457,7 @@ export const sv: Record<keyof typeof en, string> = {
   'private.onBoard': 'Lapparna visas på: {board}',
   'private.section': 'I området',
   'private.wholeBoard': 'Ett nytt eget område',
+  'private.sectionMeans': 'Hela tavlan är skrivskyddad för deltagarna medan de skriver; området anger bara var lapparna hamnar när de avslöjas.',
   'private.start': 'Börja enskilt skrivande',
   'private.started': 'Enskilt skrivande pågår.',
   'private.isOn': 'Enskilt skrivande pågår för {board}.',

@@ -103,6 +103,15 @@ export class BoardConnection {
     if (f && !this.destroyed) this.awareness.setLocalState({ ...this.awareness.getLocalState(), ...f })
   }
 
+  /** Open the socket again after a refusal (which the provider never retries), keeping
+   * the document: for a refusal that control says is over, such as a private board whose
+   * writing a failed reveal put back on. Edits made meanwhile are sent once it syncs. */
+  retry(): void {
+    if (this.destroyed || this.provider.wsconnected || this.provider.wsconnecting) return
+    this.monitor.retrying()
+    this.provider.connect()
+  }
+
   destroy(): void {
     this.destroyed = true
     this.pacer.cancel()

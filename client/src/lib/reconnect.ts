@@ -65,6 +65,14 @@ export class ConnectionMonitor {
     return false
   }
 
+  /** Trying again after a refusal that may have been for a moment (see BoardConnection.retry). */
+  retrying(): void {
+    this.code = null
+    this.lostAt = null
+    this.clearTimer()
+    this.set(this.everSynced ? 'offline' : 'connecting')
+  }
+
   dispose(): void {
     this.clearTimer()
   }

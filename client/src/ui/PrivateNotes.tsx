@@ -3,7 +3,7 @@
 // nobody else's browser ever receives them. The facilitator's reveal copies them to the
 // shared board; until then the writer adds, edits and deletes them here.
 
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { useI18n } from '../i18n'
 import { type PrivateWriting, privateBoard } from '../lib/control'
 import { useDocumentVersion } from './board/useDocumentVersion'
@@ -12,6 +12,7 @@ import { useBoard } from './hooks'
 
 const MAX_NOTES = 100 // a private board holds no more (rooms/private.py)
 const MAX_TEXT = 2000 // a revealed note keeps no more characters
+const REOPEN_MAX_MS = 5000
 
 export function PrivateNotes(props: {
   sessionId: string
@@ -21,7 +22,17 @@ export function PrivateNotes(props: {
 }) {
   const { t } = useI18n()
   const board = privateBoard(props.writing, props.me.id)
-  const { model, synced } = useBoard(props.sessionId, board, props.token, null)
+  const { conn, model, synced, health } = useBoard(props.sessionId, board, props.token, null)
+  // A reveal that the shared board had no room for closed this socket (4403) before it
+  // put the writing back on; a refused socket is not retried by itself, so while the
+  // writing is on (this is shown only then) it is opened again, waiting longer each time.
+  const refusals = useRef(0)
+  useEffect(() => {
+    if (health.refusedCode !== 4403 || !conn) return
+    const wait = Math.min(REOPEN_MAX_MS, 250 * 2 ** refusals.current++)
+    const timer = setTimeout(() => conn.retry(), wait)
+    return () => clearTimeout(timer)
+  }, [health.refusedCode, health.health, conn])
   return (
     <section class="private-notes" aria-labelledby="private-h" data-testid="private-notes">
       <h2 id="private-h">{t('private.title')}</h2>

@@ -84,7 +84,8 @@ async def start(call: Call[NewPrivateWriting]) -> Value:
 
 @commands.get(
     PRIVATE,
-    "How many notes each person has written privately, never their text (facilitator)",
+    "How many notes each person has written privately, never their text, as stored (at "
+    "most a flush interval behind the writer); no private board is loaded (facilitator)",
     access=facilitator,
     result=PrivateCounts,
 )
@@ -92,8 +93,10 @@ async def counts(call: Call[None]) -> Value:
     writing, writers = await call.read(lambda doc: (private.current(doc), private.writers(doc)))
     if writing is None or writing["state"] != private.OPEN:
         return {"writing": writing, "people": [], "total": 0}
+    boards = {pid: private.board_name(writing["id"], pid) for pid in writers}
+    tallies = await call.control.tallies(call.session_id, list(boards.values()))
     people = [
-        {"id": pid, "name": name, "notes": await _read(call, writing, pid, private.count)}
+        {"id": pid, "name": name, "notes": tallies.get(boards[pid], 0)}
         for pid, name in writers.items()
     ]
     return {"writing": writing, "people": people, "total": sum(p["notes"] for p in people)}

@@ -145,6 +145,23 @@ class RedisDocuments:
             if int(next(lengths)) >= self.compact_after_updates:
                 self._schedule_compaction(key)
 
+    async def set_tallies(self, tallies: Mapping[str, int]) -> None:
+        """SET each in one pipeline (each key in its document's slot, as for Cluster)."""
+
+        def stage(pipe: Pipeline) -> None:
+            for key, n in tallies.items():
+                pipe.set(Keys.tally(key), n)
+
+        await pipelined(self.client, stage)
+
+    async def read_tallies(self, keys: Sequence[str]) -> dict[str, int]:
+        def stage(pipe: Pipeline) -> None:
+            for key in keys:
+                pipe.get(Keys.tally(key))
+
+        values = await pipelined(self.client, stage) if keys else []
+        return {key: int(v) for key, v in zip(keys, values, strict=True) if v is not None}
+
     def _schedule_compaction(self, key: str) -> None:
         if key in self._compactions:
             return

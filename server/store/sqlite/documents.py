@@ -39,10 +39,15 @@ CREATE TABLE IF NOT EXISTS updates (
     data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, id);
+CREATE TABLE IF NOT EXISTS tallies (
+    doc TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+);
 """
 log = logging.getLogger("paja.store.sqlite")
 # Keyed by document (`session_id/board`): a session's rows are those under its prefix.
-TABLES = ("snapshots", "updates")
+TABLES = ("snapshots", "updates", "tallies")
+TALLIES_PER_QUERY = 500  # below SQLite's limit of bound parameters
 
 
 class SQLiteDocuments:
@@ -123,6 +128,29 @@ class SQLiteDocuments:
                 )
         for key, updates in batch.items():
             self._log_lengths[key] = self._log_lengths.get(key, 0) + len(updates)
+
+    async def set_tallies(self, tallies: Mapping[str, int]) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            with immediate(db):
+                db.executemany(
+                    "INSERT INTO tallies (doc, n) VALUES (?, ?)"
+                    " ON CONFLICT (doc) DO UPDATE SET n = excluded.n",
+                    list(tallies.items()),
+                )
+
+        await self.database.run(put)
+
+    async def read_tallies(self, keys: Sequence[str]) -> dict[str, int]:
+        def get(db: sqlite3.Connection) -> dict[str, int]:
+            found: dict[str, int] = {}
+            for start in range(0, len(keys), TALLIES_PER_QUERY):
+                chunk = keys[start : start + TALLIES_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(f"SELECT doc, n FROM tallies WHERE doc IN ({marks})", chunk)
+                found.update((doc, int(n)) for doc, n in rows)
+            return found
+
+        return await self.database.run(get)
 
     def _schedule_compaction(self, key: str) -> None:
         if key in self._compactions:

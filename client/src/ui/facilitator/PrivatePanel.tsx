@@ -62,6 +62,7 @@ export function PrivatePanel({ ctx }: { ctx: FacilitatorCtx }) {
                   </option>
                 ))}
               </select>
+              <p class="hint" data-testid="private-section-means">{t('private.sectionMeans')}</p>
             </div>
           )}
           <button type="button" class="primary" onClick={start} disabled={busy || ctx.board.startsWith('breakout-')} data-testid="private-start">
