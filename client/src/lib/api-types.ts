@@ -987,7 +987,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How many notes each person has written privately, never their text (facilitator) */
+        /** How many notes each person has written privately, never their text, as stored (at most a flush interval behind the writer); no private board is loaded (facilitator) */
         get: operations["private_counts"];
         put?: never;
         /** Turn private writing on for a board (or one of its sections): each person's new notes are seen only by them until the reveal (facilitator) */
