@@ -259,8 +259,9 @@ def move_in_draft(programme: Value, member_id: str, group: int) -> Value:
 
 
 def keep_draft(programme: Value, session_ids: Sequence[str], names: Sequence[str]) -> list[Value]:
-    """The preview becomes the programme's groups, each with its own session. Groups are
-    formed once: forming them again would take their spaces from their members."""
+    """The preview becomes the programme's groups, each with its own session; a group the
+    organiser's moves emptied is left out (`session_ids` and `names` are for the others).
+    Groups are formed once: forming them again would take their spaces from their members."""
     draft = programme.get("groups_draft")
     if not draft:
         raise Conflict("there is no draft of groups to keep", "no_draft")
@@ -276,8 +277,9 @@ def keep_draft(programme: Value, session_ids: Sequence[str], names: Sequence[str
             "themes": [],
             "meetings": [],
         }
-        for session_id, name, members in zip(session_ids, names, draft["groups"], strict=True)
-        if members
+        for session_id, name, members in zip(
+            session_ids, names, [g for g in draft["groups"] if g], strict=True
+        )
     ]
     programme["groups"] = groups
     programme["groups_draft"] = None

@@ -345,6 +345,17 @@ async def test_delete_for_good_covers_the_whole_programme(
     await open_board.close()
 
 
+def test_a_group_emptied_in_the_preview_is_left_out_when_kept(server: PajaServer) -> None:
+    p = Programme.create(server)
+    p.import_csv(members_csv(2, 2))
+    draft = p.ok("POST", "/groups/draft", body={"group_size": 2, "seed": 3})
+    assert len(draft["groups"]) == 2
+    for member in draft["groups"][0]:
+        p.ok("POST", "/groups/draft/moves", body={"member": member, "group": 1})
+    kept = p.ok("POST", "/groups", body={"names": ["Everyone"]})["groups"]
+    assert [(g["name"], len(g["members"])) for g in kept] == [("Everyone", 4)]
+
+
 def test_trios_avoid_pairs_who_met_in_an_events_rounds(server: PajaServer) -> None:
     p = Programme.create(server)
     members = p.import_csv(members_csv(6, 1))

@@ -1,5 +1,6 @@
 // What an organiser does on the programme's page: import members from a CSV, form the
-// groups (preview, then keep), make events, send a follow-up poll, read the summary. Of a
+// groups (preview, move members between groups, then keep), make events, send a follow-up
+// poll, read the summary and post it into the latest event (and so to its webhooks). Of a
 // group the organiser sees who is in it and that it met, never what it wrote.
 import { useEffect, useState } from 'preact/hooks'
 import { errorText, useI18n } from '../../i18n'
@@ -69,7 +70,7 @@ function Contents({ programme, token, opened, onChange }: Props) {
       <button type="button" onClick={savePhases}>
         {t('save')}
       </button>
-      <div class="row">
+      <div class="buttons">
         <label>
           {t('prog.materialTitle')} <input value={title} maxLength={200} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
         </label>
@@ -138,6 +139,8 @@ function Groups({ programme, token, opened, onChange }: Props) {
   }, [formed, opened])
   const preview = () =>
     attempt(async () => setDraft(await call('post', '/api/programmes/{programme_id}/groups/draft', token, { programme_id: programme }, { strategy, group_size: size })))
+  const move = (member: string, group: number) =>
+    attempt(async () => setDraft(await call('post', '/api/programmes/{programme_id}/groups/draft/moves', token, { programme_id: programme }, { member, group })))
   const keep = () =>
     attempt(async () => {
       await call('post', '/api/programmes/{programme_id}/groups', token, { programme_id: programme }, {})
@@ -148,7 +151,7 @@ function Groups({ programme, token, opened, onChange }: Props) {
     <section aria-labelledby="groups-h">
       <h2 id="groups-h">{t('prog.groups')}</h2>
       {!formed && (
-        <div class="row">
+        <div class="buttons">
           <label>
             {t('prog.rule')}{' '}
             <select value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value as typeof strategy)}>
@@ -168,9 +171,9 @@ function Groups({ programme, token, opened, onChange }: Props) {
       {draft && (
         <div data-testid="groups-draft">
           <p class="hint">{draft.same_organisation_pairs ? t('prog.sameOrg', { count: draft.same_organisation_pairs }) : t('prog.apart')}</p>
-          <ol>
+          <ol class="draft-groups">
             {draft.groups.map((g, n) => (
-              <li key={n}>{g.map((m) => `${name(m)?.name} (${name(m)?.organisation})`).join(', ')}</li>
+              <DraftGroup key={n} n={n} group={g} groups={draft.groups.length} member={name} onMove={move} />
             ))}
           </ol>
           <button type="button" class="primary" onClick={keep} data-testid="keep-groups">
@@ -205,6 +208,52 @@ function Groups({ programme, token, opened, onChange }: Props) {
   )
 }
 
+type Member = Opened['members'][number]
+
+/** One group of the preview: who is in it (organisation and kind shown, since the rules
+ * read them), a warning when two share an organisation, and a move to another group for
+ * each member; the server holds the preview, so keeping it keeps the moves. */
+function DraftGroup(props: { n: number; group: string[]; groups: number; member: (id: string) => Member | undefined; onMove: (member: string, group: number) => void }) {
+  const { t } = useI18n()
+  const { n, group, groups, member } = props
+  const orgs = group.map((m) => member(m)?.organisation).filter(Boolean)
+  const shared = orgs.length !== new Set(orgs).size
+  return (
+    <li data-testid={`draft-group-${n + 1}`}>
+      <h3>{t('prog.groupN', { n: n + 1 })}</h3>
+      {shared && (
+        <p class="warn-text" role="alert" data-testid="same-org-warning">
+          {t('prog.sameOrgInGroup')}
+        </p>
+      )}
+      <ul>
+        {group.map((id) => {
+          const m = member(id)
+          return (
+            <li key={id} class="row">
+              <span>
+                {m?.name ?? id} <span class="hint">({[m?.organisation, m?.kind].filter(Boolean).join(', ')})</span>
+              </span>
+              <select
+                aria-label={t('prog.moveTo', { name: m?.name ?? id })}
+                value={String(n)}
+                onChange={(e) => props.onMove(id, Number((e.target as HTMLSelectElement).value))}
+                data-testid={`move-${m?.name ?? id}`}
+              >
+                {Array.from({ length: groups }, (_, k) => (
+                  <option key={k} value={String(k)}>
+                    {t('prog.groupN', { n: k + 1 })}
+                  </option>
+                ))}
+              </select>
+            </li>
+          )
+        })}
+      </ul>
+    </li>
+  )
+}
+
 function Events({ programme, token, onChange }: Props) {
   const { t, lang } = useI18n()
   const [title, setTitle] = useState('')
@@ -225,7 +274,7 @@ function Events({ programme, token, onChange }: Props) {
   return (
     <section aria-labelledby="events-h">
       <h2 id="events-h">{t('prog.newEvent')}</h2>
-      <div class="row">
+      <div class="buttons">
         <label>
           {t('prog.eventTitle')} <input value={title} maxLength={200} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} data-testid="event-title" />
         </label>
@@ -265,7 +314,7 @@ function Followup({ programme, token, onChange }: Props) {
   return (
     <section aria-labelledby="followup-h">
       <h2 id="followup-h">{t('prog.followup')}</h2>
-      <div class="row">
+      <div class="buttons">
         <button type="button" onClick={() => send('heard')} data-testid="followup-heard">
           {t('prog.followupHeard')}
         </button>
@@ -287,10 +336,18 @@ function Followup({ programme, token, onChange }: Props) {
   )
 }
 
-function Summary({ programme, token }: Props) {
+function Summary({ programme, token, opened }: Props) {
   const { t, lang } = useI18n()
   const [text, setText] = useState<string | null>(null)
+  const [posted, setPosted] = useState<string | null>(null)
   const { error, attempt } = useFailure()
+  const post = () =>
+    attempt(async () => {
+      setPosted(null)
+      await call('post', '/api/programmes/{programme_id}/summary/post', token, { programme_id: programme }, { language: lang })
+      const latest = [...opened.timeline].sort((a, b) => Number(b.created_at) - Number(a.created_at))[0]
+      setPosted(String(latest?.title ?? ''))
+    })
   const load = () =>
     attempt(async () => {
       const res = await fetch(`/api/programmes/${encodeURIComponent(programme)}/summary?format=markdown&language=${lang}`, {
@@ -302,9 +359,21 @@ function Summary({ programme, token }: Props) {
   return (
     <section aria-labelledby="summary-h">
       <h2 id="summary-h">{t('prog.summary')}</h2>
-      <button type="button" onClick={load} data-testid="load-summary">
-        {t('prog.showSummary')}
-      </button>
+      <div class="buttons">
+        <button type="button" onClick={load} data-testid="load-summary">
+          {t('prog.showSummary')}
+        </button>
+        {opened.timeline.length > 0 && (
+          <button type="button" onClick={post} data-testid="post-summary">
+            {t('prog.postSummary')}
+          </button>
+        )}
+      </div>
+      {posted !== null && (
+        <p class="saved" role="status" data-testid="summary-posted">
+          {t('prog.summaryPosted', { event: posted })}
+        </p>
+      )}
       {text !== null && (
         <div data-testid="programme-summary">
           <Markdown source={text} level={3} />
