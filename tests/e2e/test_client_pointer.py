@@ -18,17 +18,12 @@ from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
+from .board_view import centre, doc_at, shown_at, until_shown
 from .conftest import Pages, local
 
 LAPTOP = (1400, 900)
 PHONE = (390, 844)
 START = {"a": (100, 100), "b": (400, 100), "c": (100, 420)}
-
-SHOWN_AT = """e => {
-  const m = /translate\\(([-\\d.]+)px, ([-\\d.]+)px\\)/.exec(e.style.transform)
-  return [Number(m[1]), Number(m[2])]
-}"""
-
 
 RECORD_MOVERS = """() => {
   window.seenMoving = new Set()
@@ -47,24 +42,6 @@ def moved_by(page: Any, note_id: str) -> Any:
 def updates(client: YClient, since: int) -> int:
     """Document updates the client received after its `since`th frame (sync message 2)."""
     return sum(1 for f in client.frames[since:] if f[0] == 0 and f[1] == 2)
-
-
-def doc_at(client: YClient, note_id: str) -> tuple[float, float]:
-    n = client.notes()[note_id]
-    return (n["x"], n["y"])
-
-
-async def shown_at(page: Any, note_id: str) -> tuple[float, float]:
-    """Where a page draws a note, in world units."""
-    x, y = await page.locator(f"[data-note='{note_id}']").evaluate(SHOWN_AT)
-    return (x, y)
-
-
-async def until_shown(page: Any, note_id: str, where: tuple[float, float]) -> None:
-    deadline = time.monotonic() + 10
-    while (now := await shown_at(page, note_id)) != where:
-        assert time.monotonic() < deadline, f"{note_id} drawn at {now}, not {where}"
-        await asyncio.sleep(0.05)
 
 
 async def board_with_notes(server: PajaServer, title: str) -> tuple[Session, YClient]:
@@ -87,12 +64,6 @@ async def person(
     await expect(page.get_by_test_id("canvas")).to_have_attribute("aria-busy", "false")
     await expect(page.locator(".note")).to_have_count(len(START))
     return page
-
-
-async def centre(page: Any, selector: str) -> tuple[float, float]:
-    box = await page.locator(selector).bounding_box()
-    assert box is not None
-    return (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 async def record_movers(page: Any) -> None:

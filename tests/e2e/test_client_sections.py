@@ -18,8 +18,8 @@ from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
+from .board_view import centre, doc_at, until_shown
 from .conftest import Pages, join_as_participant, local
-from .test_client_pointer import centre, doc_at, until_shown
 
 LAPTOP = (1400, 900)
 # Notes at the corners of the board: the view fits them, and a section drawn in the middle

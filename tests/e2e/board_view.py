@@ -1,0 +1,40 @@
+"""Where a page draws things on its board, and where the board document has them: what
+the pointer tests compare while someone drags, moves or resizes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from support.yclient import YClient
+
+SHOWN_AT = """e => {
+  const m = /translate\\(([-\\d.]+)px, ([-\\d.]+)px\\)/.exec(e.style.transform)
+  return [Number(m[1]), Number(m[2])]
+}"""
+
+
+def doc_at(client: YClient, note_id: str) -> tuple[float, float]:
+    n = client.notes()[note_id]
+    return (n["x"], n["y"])
+
+
+async def shown_at(page: Any, note_id: str) -> tuple[float, float]:
+    """Where a page draws a note, in world units."""
+    x, y = await page.locator(f"[data-note='{note_id}']").evaluate(SHOWN_AT)
+    return (x, y)
+
+
+async def until_shown(page: Any, note_id: str, where: tuple[float, float]) -> None:
+    """Wait until the page draws the note at `where` (a bound as wide as a busy machine needs)."""
+    deadline = time.monotonic() + 20
+    while (now := await shown_at(page, note_id)) != where:
+        assert time.monotonic() < deadline, f"{note_id} drawn at {now}, not {where}"
+        await asyncio.sleep(0.05)
+
+
+async def centre(page: Any, selector: str) -> tuple[float, float]:
+    box = await page.locator(selector).bounding_box()
+    assert box is not None
+    return (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
