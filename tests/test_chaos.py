@@ -19,11 +19,8 @@ import sqlite3
 
 from support.load import SteadyLoad
 from support.processes import PajaServer
+from support.sqlite import FULL_DISK_BYTES
 from support.yclient import YClient, eventually
-
-# The largest file the server may write while the disk is "full": above the fresh SQLite
-# file and the log, below what a few seconds of edits add to the write-ahead log.
-FULL_DISK_BYTES = 256 * 1024
 
 
 async def test_a_full_disk_makes_the_server_not_ready_and_no_acknowledged_edit_is_lost(

@@ -15,10 +15,10 @@ from pycrdt import Map
 from support.load import SteadyLoad
 from support.processes import PajaServer
 from support.redis import RedisServer
+from support.sqlite import FULL_DISK_BYTES
 from support.yclient import YClient, eventually
 
 BOUND = 8 * 1024  # bytes of one board's edits waiting for the store
-FULL_DISK_BYTES = 256 * 1024  # as in test_chaos.py: room for the fresh files, not for more
 TRY_AGAIN_LATER = 1013
 
 

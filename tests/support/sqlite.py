@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# The largest file a server may write while its disk is "full": above the fresh SQLite file
+# (about 140 KiB with every table) and its write-ahead log, below what a few seconds of
+# edits add to the log.
+FULL_DISK_BYTES = 384 * 1024
+
 
 def database_bytes(path: Path) -> bytes:
     """The database file and its write-ahead log, raw: what a deleted note must be gone from."""
