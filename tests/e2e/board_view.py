@@ -34,6 +34,17 @@ async def until_shown(page: Any, note_id: str, where: tuple[float, float]) -> No
         await asyncio.sleep(0.05)
 
 
+async def until_alike(mover: Any, watcher: Any, note_id: str) -> tuple[float, float]:
+    """Wait until the watcher draws the note where the mover does, and say where. The
+    mover's page may still be drawing its last pointer moves, so both are read again
+    each time rather than the mover's once."""
+    deadline = time.monotonic() + 20
+    while (here := await shown_at(mover, note_id)) != (there := await shown_at(watcher, note_id)):
+        assert time.monotonic() < deadline, f"{note_id} drawn at {here} and at {there}"
+        await asyncio.sleep(0.05)
+    return here
+
+
 async def centre(page: Any, selector: str) -> tuple[float, float]:
     box = await page.locator(selector).bounding_box()
     assert box is not None

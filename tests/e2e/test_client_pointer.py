@@ -18,7 +18,7 @@ from support.notes import note_map
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
-from .board_view import centre, doc_at, shown_at, until_shown
+from .board_view import centre, doc_at, shown_at, until_alike, until_shown
 from .conftest import Pages, local
 
 LAPTOP = (1400, 900)
@@ -91,7 +91,7 @@ async def test_a_drag_is_seen_moving_and_written_once_on_drop(
     # Olli sees both moving, marked as Pia's, where Pia has them; the document is unchanged.
     for note_id in ("a", "b"):
         await expect(moved_by(olli, note_id)).to_have_attribute("data-moved-by", "Pia")
-        await until_shown(olli, note_id, await shown_at(pia, note_id))
+        await until_alike(pia, olli, note_id)
     await expect(moved_by(olli, "c")).to_have_count(0)
     assert await shown_at(olli, "a") != START["a"]
     assert (doc_at(board, "a"), doc_at(board, "b")) == (START["a"], START["b"])
@@ -174,7 +174,7 @@ async def test_a_touch_drag_on_a_phone_is_seen_moving_and_written_once(
         point = {"x": x0 - 10 * i, "y": y0 + 15 * i, "id": 0}
         await cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point]})
     await expect(olli.locator("[data-note=b]")).to_have_attribute("data-moved-by", "Pia")
-    await until_shown(olli, "b", await shown_at(pia, "b"))
+    await until_alike(pia, olli, "b")
     assert doc_at(board, "b") == START["b"] and updates(board, before) == 0
     await pages.shot(pia, "04-touch-dragging-390")
     await pages.shot(olli, "05-watching-the-phone-1400")
@@ -306,7 +306,7 @@ async def test_a_section_is_moved_and_resized_through_presence_and_a_leaver_writ
     await pia.mouse.move(x0 + 120, y0 + 200, steps=15)
     await expect(olli.locator("[data-section=s][data-moved-by=Pia]")).to_have_count(1)
     await expect(moved_by(olli, "a")).to_have_attribute("data-moved-by", "Pia")
-    await until_shown(olli, "a", await shown_at(pia, "a"))
+    await until_alike(pia, olli, "a")
     assert await shown_at(olli, "a") != START["a"]
     assert section_at() == (60, 60, 640, 240) and updates(board, before) == 0
     await pages.shot(olli, "08-section-moving-1400")
