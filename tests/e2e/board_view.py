@@ -49,3 +49,17 @@ async def centre(page: Any, selector: str) -> tuple[float, float]:
     box = await page.locator(selector).bounding_box()
     assert box is not None
     return (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+async def settled_box(locator: Any) -> dict[str, float]:
+    """The element's box once the board has stopped moving it: a board that synced late
+    fits its view then, and a click aimed at the box measured before would land elsewhere."""
+    deadline = time.monotonic() + 20
+    box = await locator.bounding_box()
+    while True:
+        await asyncio.sleep(0.1)
+        again = await locator.bounding_box()
+        if again is not None and again == box:
+            return again
+        assert time.monotonic() < deadline, f"{locator} kept moving: {box} then {again}"
+        box = again

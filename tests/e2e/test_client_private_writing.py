@@ -96,8 +96,9 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
     await ann.reload()
     mine = ann.get_by_test_id("private-note").locator("textarea")
     await expect(mine).to_have_value(secret["Ann"])
-    # An edit sends only what changed: the new middle, a word of its own.
-    edit = secrets.token_hex(5)
+    # An edit sends only what changed: the new middle, a word of its own. It ends in a
+    # letter no hex digit is, or its last character could match the old text's ("e").
+    edit = secrets.token_hex(5) + "z"
     secret["Ann"] = f"Ann-{edit}-{tag}"
     await mine.fill(secret["Ann"])
     await wait_for(lambda: frames[ann].carry(edit), "Ann's edit echoed to her own page")

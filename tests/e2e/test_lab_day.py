@@ -24,6 +24,7 @@ from support.commands import Session, current_round, section
 from support.processes import PajaServer
 from support.yclient import YClient, eventually
 
+from .board_view import settled_box
 from .conftest import Pages, join_as_participant, local
 from .test_client_session import note, type_note
 
@@ -206,8 +207,7 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
         page = by_name[name].page
         area = page.locator(".section", has_text="Tarpeet")
         await expect(area).to_be_visible()
-        box = await area.bounding_box()
-        assert box is not None
+        box = await settled_box(area)
         await area.dblclick(position={"x": box["width"] * fx, "y": box["height"] * fy})
         await type_note(page, text)
     await phone.page.get_by_test_id("new-note").tap()
@@ -215,9 +215,8 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     for p in people:
         for text in [*SECTION_NOTES.values(), "Mentori ensimmäiselle viikolle"]:
             await expect(note(p.page, text)).to_be_visible()
-    # TODO(lead): the display following the agenda's board is on another branch (issue 13,
-    # item 3); this base keeps it on main. Turn this line on when that is merged:
-    # await expect(note(display, SECTION_NOTES["Aino"])).to_be_visible()
+    # The Lab display follows the agenda to the phase board and shows the notes too.
+    await expect(note(display, SECTION_NOTES["Aino"])).to_be_visible()
     await pages.shot(aino, "06-section-notes-fi")
     await pages.shot(phone.page, "07-section-notes-phone")
 
