@@ -32,10 +32,12 @@ python_env() {
     "$py" -m venv .venv 2>/dev/null || { need_debian python3-venv && "$py" -m venv .venv; }
   fi
   local stamp=.venv/.paja-installed
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
     say "installing Python packages into .venv"
     .venv/bin/pip install -q --upgrade pip >/dev/null
-    .venv/bin/pip install -q -e '.[dev]'
+    # Pinned by constraints.txt: a new release of a checker or library must not turn a
+    # fresh checkout red (mypy and redis-py once did).
+    .venv/bin/pip install -q -c constraints.txt -e '.[dev]'
     touch "$stamp"
   fi
 }

@@ -288,7 +288,7 @@ class RedisBus:
                     if pubsub.connection is not None:
                         pubsub.connection.deregister_connect_callback(self._reconnected)
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
             await asyncio.sleep(delay * random.uniform(0.8, 1.2))
             delay = min(delay * 2, BACKOFF_CAP)
 
