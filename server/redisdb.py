@@ -16,10 +16,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.retry import Retry
 from redis.backoff import ConstantBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import WatchError
-from redis.retry import Retry
 
 START = "0-0"  # the stream position before any entry
 WATCH_TRIES = 10

@@ -41,6 +41,7 @@ from pycrdt import merge_updates
 from redis.asyncio.client import Pipeline, PubSub
 from redis.exceptions import RedisError
 
+from ..process.tasks import stop
 from ..redisdb import START, Keys, Replay, open_client, pipelined
 from ..sync.messages import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
 from . import wire
@@ -135,9 +136,7 @@ class RedisBus:
         """Publish what is queued, delete our heartbeat key (peers drop our clients' presence
         within a second instead of a TTL), stop."""
         connected = self._subscribed
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await stop(self._tasks)
         if connected:
             with contextlib.suppress(RedisError, OSError, TimeoutError):
                 await asyncio.wait_for(self._send_batch(connected=True), 2)

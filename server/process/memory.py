@@ -27,6 +27,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from .tasks import stop
+
 log = logging.getLogger("paja.memory")
 
 
@@ -57,9 +59,7 @@ class MemoryUpkeep:
             self._task = asyncio.create_task(self._run(), name="paja-memory-upkeep")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await stop([self._task])
 
     def run_once(self) -> None:
         started = time.perf_counter()

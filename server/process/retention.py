@@ -17,6 +17,7 @@ import time
 from ..facilitation.authority import Control
 from ..store.sessions import SessionStore
 from .config import Settings
+from .tasks import stop
 
 log = logging.getLogger("paja.retention")
 
@@ -45,9 +46,7 @@ class Retention:
             self._purger = asyncio.create_task(self._purge_loop(), name="paja-retention")
 
     async def close(self) -> None:
-        if self._purger is not None:
-            self._purger.cancel()
-            await asyncio.gather(self._purger, return_exceptions=True)
+        await stop([self._purger])
         if self._aftermath:  # at most a second away: let them finish what they promised
             await asyncio.wait(self._aftermath, timeout=AFTERMATH_SECONDS + 5)
 

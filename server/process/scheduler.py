@@ -22,6 +22,7 @@ from rooms.deadlines import Fired
 
 from ..bus.base import Bus
 from ..store.sessions import SessionStore
+from .tasks import stop
 
 log = logging.getLogger("paja.scheduler")
 
@@ -96,9 +97,7 @@ class Scheduler:
 
     async def close(self) -> None:
         self._closing = True
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await stop([self._task])
 
     def schedule(self, session_id: str, at_ms: int | None) -> None:
         if at_ms is None:

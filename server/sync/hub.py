@@ -20,6 +20,7 @@ from pycrdt import Doc
 from ..bus.base import Bus
 from ..process.config import Settings
 from ..process.metrics import Counters
+from ..process.tasks import stop
 from ..store.documents import DocumentLog, LoadError
 from .backlog import Backlog
 from .connection import Connection
@@ -77,9 +78,7 @@ class Hub:
         edit is stored."""
         for handle in self._unload_handles.values():
             handle.cancel()
-        if self._flusher is not None:
-            self._flusher.cancel()
-            await asyncio.gather(self._flusher, return_exceptions=True)
+        await stop([self._flusher])
         # A shared store may be away for a moment: keep trying briefly before giving up.
         deadline = time.monotonic() + CLOSE_RETRY_SECONDS
         for _ in range(int(CLOSE_RETRY_SECONDS / 0.25)):

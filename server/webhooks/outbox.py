@@ -33,6 +33,7 @@ from ..facilitation.authority import Control
 from ..facilitation.tokens import join_url, new_id
 from ..process.config import Settings
 from ..process.scheduler import SessionEvent, now_ms
+from ..process.tasks import stop
 from ..store.sessions import SessionStore
 from ..store.webhooks import DEAD, DELIVERED, PENDING, Delivery, Webhook, WebhookStore
 from . import messages, signing, urls
@@ -112,8 +113,7 @@ class Outbox:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.settings.webhook_timeout_seconds + 1):
                     await asyncio.shield(self._task)
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await stop([self._task])
         if self._client is not None:
             await self._client.aclose()
 
