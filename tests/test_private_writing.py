@@ -244,6 +244,31 @@ async def test_in_a_deployment_the_reveal_through_another_instance_takes_every_n
     await elsewhere.close_all()
 
 
+async def test_a_reveal_through_another_instance_takes_notes_written_a_moment_before(
+    server_factory: type[PajaServer], redis_server: RedisServer
+) -> None:
+    """Ann's last notes are on her instance's copy of her board, not yet stored (a store
+    write every 500 ms here) when the reveal comes through the other instance: it waits
+    for them instead of revealing what the store held and then emptying her board."""
+    here, there = deployment(
+        server_factory, redis_server, 2, ttl_seconds=5, args=["--flush-interval-ms", "500"]
+    )
+    s = Session(here, here.create_session())
+    ann = s.join("Ann")
+    writing = s.ok("POST", "/private", body={})
+    mine = await s.open(private_board(writing, ann), ann["token"])
+    echo = await s.open(private_board(writing, ann), ann["token"])
+    for i in range(5):
+        write(mine, f"n{i}", f"ann note {i}")
+    await eventually(lambda: len(texts(echo)) == 5, what="her instance applied every note")
+    elsewhere = Session(there, s.created)
+    assert elsewhere.ok("POST", "/private/reveal", body={})["revealed"] == 5
+    main = await elsewhere.open("main", s.created["facilitator_token"])
+    assert texts(main) == {f"ann note {i}" for i in range(5)}
+    await s.close_all()
+    await elsewhere.close_all()
+
+
 async def test_a_shared_board_without_room_keeps_the_writing_on(
     server_factory: type[PajaServer],
 ) -> None:

@@ -10,9 +10,10 @@ store before the command answers, so a socket opened right after sees it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from pycrdt import Doc
@@ -25,6 +26,7 @@ from rooms.deadlines import Fired
 from ..process.scheduler import Scheduler, SessionEvent, Unsettled
 from ..store.documents import document_key
 from ..store.sessions import SessionStore
+from ..sync.document import Document
 from ..sync.hub import Hub
 from ..sync.messages import CloseCode
 from .access import CONTROL, NO_ACCESS, Rights, guard, rights
@@ -35,6 +37,10 @@ log = logging.getLogger("paja.control")
 
 # Ballots and poll answers. "_" is not allowed in a board name, so no socket reaches it.
 PRIVATE = "_ballots"
+# How long boards written through other instances are held before they are read (caught_up):
+# a few flush intervals, within these bounds.
+CATCH_UP_FLUSHES = 4
+CATCH_UP_SECONDS = (0.2, 2.0)
 
 
 class Control:
@@ -72,6 +78,26 @@ class Control:
 
     async def change_board(self, session_id: str, board: str, change: Callable[[Doc[Any]], T]) -> T:
         return await self.hub.change(document_key(session_id, board), change)
+
+    @contextlib.asynccontextmanager
+    async def caught_up(self, session_id: str, boards: list[str]) -> AsyncIterator[None]:
+        """Hold `boards` loaded here until what other instances of a deployment applied to
+        them a moment ago has arrived, for a command that reads them once and for all (the
+        reveal of private writing). Loading a board asks the peers for what they hold, and
+        their answers, live edits and last flushes come within a few flush intervals; an
+        instance alone has nothing to wait for."""
+        documents: list[Document] = []
+        try:
+            for board in boards:
+                documents.append(await self.hub.acquire(document_key(session_id, board)))
+            if self.hub.settings.redis_url is not None:
+                low, high = CATCH_UP_SECONDS
+                interval = self.hub.settings.flush_interval_ms / 1000
+                await asyncio.sleep(min(high, max(low, CATCH_UP_FLUSHES * interval)))
+            yield
+        finally:
+            for document in documents:
+                self.hub.release(document)
 
     async def read_board(self, session_id: str, board: str, reader: Callable[[Doc[Any]], T]) -> T:
         return await self.hub.read(document_key(session_id, board), reader)

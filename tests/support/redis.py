@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -120,11 +121,17 @@ class RedisServer:
 
 
 def deployment(
-    server_factory: type[PajaServer], redis_server: RedisServer, n: int, *, ttl_seconds: float
+    server_factory: type[PajaServer],
+    redis_server: RedisServer,
+    n: int,
+    *,
+    ttl_seconds: float,
+    args: Sequence[str] = (),
 ) -> list[PajaServer]:
-    """`n` instances of one deployment on this Redis; a dead one's presence goes after
-    `ttl_seconds`."""
+    """`n` instances of one deployment on this Redis, each also given `args`; a dead one's
+    presence goes after `ttl_seconds`."""
     env = {"PAJA_INSTANCE_TTL_SECONDS": str(ttl_seconds)}
     return [
-        server_factory(args=["--redis-url", redis_server.url], env=env).start() for _ in range(n)
+        server_factory(args=["--redis-url", redis_server.url, *args], env=env).start()
+        for _ in range(n)
     ]

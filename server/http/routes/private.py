@@ -112,49 +112,58 @@ async def counts(call: Call[None]) -> Value:
 )
 async def reveal(call: Call[Reveal]) -> Value:
     """End the writing first, so that no private board takes an edit any more (their
-    sockets close), then read every private board and write their notes onto the shared
-    board in one server transaction, then empty the private boards. A shared board that
-    cannot take them all puts the writing back on (409) and changes nothing else."""
+    sockets close, on every instance), then, once every private board has caught up with
+    what other instances applied to it just before, read them all and write their notes
+    onto the shared board in one server transaction, then empty the private boards. A
+    shared board that cannot take them all puts the writing back on (409) and changes
+    nothing else."""
     anonymous = call.body.anonymous
     async with call.control.lock(call.session_id):
         writing, writers, language = await call.read(
             lambda doc: (private.require_open(doc), private.writers(doc), session.language(doc))
         )
         ended = await call.change(lambda doc: private.end(doc, call.now, anonymous=anonymous))
-        everyone = [
-            await _read(call, writing, pid, partial(private.written, person_id=pid, name=name))
-            for pid, name in writers.items()
-        ]
-        texts = [note["text"] for w in everyone for note in w.notes]
-        settings = call.context.settings
-        limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
-        new_ids = [new_id() for _ in texts]
-        section_id = new_id()
+        async with call.control.caught_up(call.session_id, _boards(writing, writers)):
+            return await _reveal(call, writing, writers, ended, language)
 
-        def write(doc: Doc[Any]) -> tuple[int, str | None]:
-            refusal = no_room(doc, texts, limits)
-            if refusal is not None:
-                raise Problem(409, refusal, reason=BOARD_FULL)
-            return private.reveal(
-                doc,
-                everyone,
-                new_ids,
-                anonymous=anonymous,
-                section=writing["section"],
-                section_id=section_id,
-                language=language,
-                now=call.now,
-                rng=_shuffle,
-            )
 
-        try:
-            revealed, placed = await call.control.change_board(
-                call.session_id, writing["board"], write
-            )
-        except Problem:
-            await call.change(lambda doc: private.reopen(doc, writing))
-            raise
-        await _clear(call, writing, writers)
+async def _reveal(
+    call: Call[Reveal], writing: Value, writers: dict[str, str], ended: Value, language: str
+) -> Value:
+    """The reveal's copy, once every private board is caught up (`Control.caught_up`)."""
+    anonymous = call.body.anonymous
+    everyone = [
+        await _read(call, writing, pid, partial(private.written, person_id=pid, name=name))
+        for pid, name in writers.items()
+    ]
+    texts = [note["text"] for w in everyone for note in w.notes]
+    settings = call.context.settings
+    limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
+    new_ids = [new_id() for _ in texts]
+    section_id = new_id()
+
+    def write(doc: Doc[Any]) -> tuple[int, str | None]:
+        refusal = no_room(doc, texts, limits)
+        if refusal is not None:
+            raise Problem(409, refusal, reason=BOARD_FULL)
+        return private.reveal(
+            doc,
+            everyone,
+            new_ids,
+            anonymous=anonymous,
+            section=writing["section"],
+            section_id=section_id,
+            language=language,
+            now=call.now,
+            rng=_shuffle,
+        )
+
+    try:
+        revealed, placed = await call.control.change_board(call.session_id, writing["board"], write)
+    except Problem:
+        await call.change(lambda doc: private.reopen(doc, writing))
+        raise
+    await _clear(call, writing, writers)
     return {"writing": ended, "board": writing["board"], "revealed": revealed, "section": placed}
 
 
@@ -170,8 +179,13 @@ async def discard(call: Call[None]) -> Value:
             lambda doc: (private.require_open(doc), private.writers(doc))
         )
         ended = await call.change(lambda doc: private.end(doc, call.now, anonymous=None))
-        await _clear(call, writing, writers)
+        async with call.control.caught_up(call.session_id, _boards(writing, writers)):
+            await _clear(call, writing, writers)
     return ended
+
+
+def _boards(writing: Value, writers: dict[str, str]) -> list[str]:
+    return [private.board_name(writing["id"], person_id) for person_id in writers]
 
 
 async def _read(
@@ -183,7 +197,6 @@ async def _read(
 
 async def _clear(call: Call[Any], writing: Value, writers: dict[str, str]) -> None:
     """Empty every private board of an ended writing, and store that at once."""
-    for person_id in writers:
-        board = private.board_name(writing["id"], person_id)
+    for board in _boards(writing, writers):
         await call.control.change_board(call.session_id, board, private.clear)
     await call.control.hub.flush()
