@@ -207,6 +207,12 @@ async def test_people_hands_reactions_and_links(server: PajaServer, pages: Pages
         assert s.call("GET", "/summary", token=new).status_code == 200
         assert s.call("GET", "/summary", token=old).status_code == 401
     await shot(pages, fac, "admin-links-1400")
+    # The bot token was shown once: after a reload the display link is still there, the
+    # bot token is not.
+    await fac.reload()
+    await fac.get_by_test_id("tab-share").click()
+    await expect(fac.get_by_test_id("display-link")).to_be_visible()
+    await expect(fac.get_by_test_id("bot-token")).to_have_count(0)
 
     # Removed: the phone is shut out and the roster is empty.
     await fac.get_by_test_id("tab-people").click()

@@ -30,6 +30,13 @@ async def test_a_facilitator_in_another_browser_reissues_the_links(
     await expect(creator.get_by_test_id("participant-link")).to_be_visible()
     token = json.loads(await creator.evaluate(f"localStorage.getItem('paja:ft:{session_id}')"))
     links = json.loads(await creator.evaluate(f"localStorage.getItem('paja:f:{session_id}')"))
+    # The bot token is shown once, on this first view, and kept nowhere in the browser.
+    first_bot = await creator.get_by_test_id("bot-token").input_value()
+    await expect(creator.get_by_test_id("bot-token-once")).to_contain_text("Shown once")
+    summary = f"{server.http}/api/sessions/{session_id}/summary"
+    assert httpx.get(summary, headers={"Authorization": f"Bearer {first_bot}"}).status_code == 200
+    stored = await creator.evaluate("JSON.stringify({...localStorage, ...sessionStorage})")
+    assert "bot_token" not in links and first_bot not in stored
     old_display = await pages.new("en", 1920, 1080)
     await old_display.goto(local(links["display_url"], server.http))
     await expect(old_display.get_by_test_id("display-code")).to_have_text(links["join_code"])
@@ -82,14 +89,15 @@ async def test_a_facilitator_in_another_browser_reissues_the_links(
     await other.get_by_test_id("new-bot").click()
     await other.get_by_test_id("confirm-bot").get_by_role("button", name="Tee uusi").click()
     bot = await other.get_by_test_id("bot-token").input_value()
-    summary = f"{server.http}/api/sessions/{session_id}/summary"
     assert httpx.get(summary, headers={"Authorization": f"Bearer {bot}"}).status_code == 200
+    assert httpx.get(summary, headers={"Authorization": f"Bearer {first_bot}"}).status_code == 401
     await pages.shot(other, "01-reissued-links-fi")
 
     # The creator's browser still facilitates; its stale participant link is not offered.
     await creator.goto(f"{server.http}/s/{session_id}")
     await expect(creator.get_by_test_id("join-code")).to_have_value(new_code)
     await expect(creator.get_by_test_id("participant-link")).to_have_count(0)
+    await expect(creator.get_by_test_id("bot-token")).to_have_count(0)  # it was shown once
 
     # The other browser's start page lists the session by its title, and forgets it.
     await other.goto(server.http + "/")

@@ -382,6 +382,7 @@ export const en = {
   'share.qr': 'QR code of the join link',
   'share.unknown': 'Links are kept only in the browser they were given to. Make a new one to see it here: the old one then stops working.',
   'share.bot': 'Bot token',
+  'share.botOnce': 'Shown once: copy it now. Neither the server nor this browser keeps it; if you need it again, make a new one.',
   'share.newParticipant': 'New participant link',
   'share.newDisplay': 'New Lab screen link',
   'share.newBot': 'New bot token',

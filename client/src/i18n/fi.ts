@@ -384,6 +384,7 @@ export const fi: Record<keyof typeof en, string> = {
   'share.qr': 'Liittymislinkin QR-koodi',
   'share.unknown': 'Linkit säilyvät vain selaimessa, jolle ne annettiin. Tee uusi nähdäksesi sen täällä: vanha lakkaa silloin toimimasta.',
   'share.bot': 'Botin tunnus',
+  'share.botOnce': 'Näytetään vain kerran: kopioi se nyt. Palvelin tai tämä selain ei säilytä sitä; jos tarvitset sen myöhemmin, tee uusi.',
   'share.newParticipant': 'Uusi osallistujalinkki',
   'share.newDisplay': 'Uusi Labin näytön linkki',
   'share.newBot': 'Uusi botin tunnus',

@@ -384,6 +384,7 @@ export const sv: Record<keyof typeof en, string> = {
   'share.qr': 'QR-kod för länken för att gå med',
   'share.unknown': 'Länkar sparas bara i webbläsaren de gavs till. Skapa en ny för att se den här: den gamla slutar då att fungera.',
   'share.bot': 'Botens token',
+  'share.botOnce': 'Visas bara en gång: kopiera den nu. Varken servern eller den här webbläsaren sparar den; behöver du den igen, skapa en ny.',
   'share.newParticipant': 'Ny deltagarlänk',
   'share.newDisplay': 'Ny länk till Labbets skärm',
   'share.newBot': 'Ny token för boten',

@@ -1,5 +1,6 @@
 // What this browser remembers per session (localStorage): who I am in it, and the links
-// a facilitator was given when creating it (or re-issued since). Tokens stay on this device only.
+// a facilitator was given when creating it (or re-issued since). Tokens stay on this device only;
+// a bot token is not remembered at all: it is shown once (takeBotToken).
 
 export interface ParticipantCreds {
   participant_id: string
@@ -13,7 +14,6 @@ export interface FacilitatorInfo {
   participant_url?: string
   display_url?: string
   join_code?: string // the code `participant_url` was given with: another one means it is stale
-  bot_token?: string
   title?: string
 }
 
@@ -37,8 +37,32 @@ const set = (key: string, value: unknown) => {
 
 export const participantCreds = (sessionId: string) => get<ParticipantCreds>(`paja:p:${sessionId}`)
 export const saveParticipant = (sessionId: string, c: ParticipantCreds | null) => set(`paja:p:${sessionId}`, c)
-export const facilitatorInfo = (sessionId: string) => get<FacilitatorInfo>(`paja:f:${sessionId}`)
-export const saveFacilitator = (sessionId: string, f: FacilitatorInfo) => set(`paja:f:${sessionId}`, f)
+export const facilitatorInfo = (sessionId: string) => withoutBotToken(get<FacilitatorInfo>(`paja:f:${sessionId}`))
+export const saveFacilitator = (sessionId: string, f: FacilitatorInfo) => set(`paja:f:${sessionId}`, withoutBotToken(f))
+/** Earlier versions kept the bot token with the links: it is dropped wherever it is met. */
+function withoutBotToken<T extends FacilitatorInfo | null>(info: T): T {
+  if (info === null || !('bot_token' in info)) return info
+  const { bot_token: _dropped, ...rest } = info as FacilitatorInfo & { bot_token?: string }
+  return rest as T
+}
+/** A new session's bot token, kept for this tab only until its facilitator page takes it: the
+ *  bot token is shown once, since anyone who reads it can post summaries and read them. */
+export const keepBotToken = (sessionId: string, token: string) => {
+  try {
+    sessionStorage.setItem(`paja:bot:${sessionId}`, token)
+  } catch {
+    // storage refused: the facilitator makes a new bot token when they need one
+  }
+}
+export function takeBotToken(sessionId: string): string | null {
+  try {
+    const token = sessionStorage.getItem(`paja:bot:${sessionId}`)
+    sessionStorage.removeItem(`paja:bot:${sessionId}`)
+    return token
+  } catch {
+    return null
+  }
+}
 /** Keep a facilitator token on this device, as opening the facilitator link does
  *  (the Teams configuration page takes the link pasted instead). */
 export const saveFacilitatorToken = (sessionId: string, token: string) => set(`paja:ft:${sessionId}`, token)

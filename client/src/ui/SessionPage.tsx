@@ -20,6 +20,7 @@ import {
   saveAnsweredPoll,
   savedName,
   saveFacilitator,
+  takeBotToken,
   takeFacilitatorToken,
 } from '../lib/store'
 import { visibleTimer } from '../lib/timer'
@@ -102,6 +103,7 @@ export function SessionPage(props: {
   const boardTitle = useBoardTitle()
   const { sessionId, role } = props
   const [facilitatorToken] = useState(() => (role === 'facilitator' ? takeFacilitatorToken(sessionId) : null))
+  const [botToken, setBotToken] = useState(() => (role === 'facilitator' ? takeBotToken(sessionId) : null))
   const token = role === 'facilitator' ? facilitatorToken : (props.participant?.token ?? null)
   const myId = props.participant?.participant_id ?? deviceId()
   const myName = props.participant?.name ?? (savedName() || t('role.facilitator'))
@@ -363,6 +365,8 @@ export function SessionPage(props: {
           goTo,
           model: boardConn.model,
           info: facilitatorInfo(sessionId),
+          botToken,
+          setBotToken,
           bringHere,
           leading,
           lead,

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { errorText, type Lang, useI18n } from '../i18n'
 import { call, type Schemas, statusOf } from '../lib/api'
-import { facilitatedSessions, forgetSession, saveFacilitator } from '../lib/store'
+import { facilitatedSessions, forgetSession, keepBotToken, saveFacilitator } from '../lib/store'
 import { announce, ErrorText, PageFrame } from './common'
 
 interface Template {
@@ -153,9 +153,9 @@ function opened(s: Schemas['CreatedSession']) {
     participant_url: s.participant_url,
     display_url: s.display_url,
     join_code: s.join_code,
-    bot_token: s.bot_token,
     title: s.title,
   })
+  keepBotToken(s.id, s.bot_token)
   location.assign(s.facilitator_url.replace(/^https?:\/\/[^/]+/, ''))
 }
 

@@ -2,7 +2,8 @@
 // a QR code; what the join form asks (organisation, kind of person) rides on the links.
 // Tokens are stored by the server only as hashes, so a facilitator in a browser that was
 // not given a link sees it by making a new one (the old one stops working, and says so
-// first). Which board the Lab display shows is chosen here too.
+// first). The bot token is shown once, right after it is made, and never kept by the
+// browser. Which board the Lab display shows is chosen here too.
 
 import { useState } from 'preact/hooks'
 import { type Key, useT } from '../../i18n'
@@ -43,7 +44,7 @@ export function SharePanel({ ctx }: { ctx: FacilitatorCtx }) {
     setInfo(next)
     announce(t('share.reissued'), true)
   }
-  const hidden = !participantLink || !displayLink || !info.bot_token
+  const hidden = !participantLink || !displayLink
   return (
     <section aria-labelledby="share-h" class="panel">
       <h2 id="share-h">{t('share.title')}</h2>
@@ -79,8 +80,22 @@ export function SharePanel({ ctx }: { ctx: FacilitatorCtx }) {
       )}
       <Reissue ctx={ctx} link="display" onDone={(r: { display_url: string }) => reissued({ display_url: r.display_url })} />
       <DisplayPin ctx={ctx} />
-      {info.bot_token && <CopyField label={t('share.bot')} value={info.bot_token} testid="bot-token" />}
-      <Reissue ctx={ctx} link="bot" onDone={(r: { bot_token: string }) => reissued({ bot_token: r.bot_token })} />
+      {ctx.botToken && (
+        <>
+          <CopyField label={t('share.bot')} value={ctx.botToken} testid="bot-token" />
+          <p class="hint" data-testid="bot-token-once">
+            {t('share.botOnce')}
+          </p>
+        </>
+      )}
+      <Reissue
+        ctx={ctx}
+        link="bot"
+        onDone={(r: { bot_token: string }) => {
+          ctx.setBotToken(r.bot_token)
+          announce(t('share.reissued'), true)
+        }}
+      />
       {joinLink && <QrCode text={joinLink} label={t('share.qr')} size={160} />}
     </section>
   )

@@ -14,6 +14,9 @@ export interface FacilitatorCtx {
   goTo: (board: string) => void
   model: BoardModel | null
   info: FacilitatorInfo | null
+  /** The bot token just made (with the session, or anew): shown until the page is left. */
+  botToken: string | null
+  setBotToken: (token: string) => void
   bringHere: () => void
   leading: boolean
   lead: (on: boolean) => void
