@@ -89,8 +89,12 @@ class Retention:
         await asyncio.sleep(min(every, FIRST_CHECK_SECONDS))
         while True:
             now = time.time()
-            await self._purge(now - keep, tick=int(now // every), every=every)
-            await asyncio.sleep(every - time.time() % every)  # to the next period's start
+            # The period this wake-up aimed at, not the one it woke in: asyncio runs a timer
+            # up to its clock's resolution early, and a check numbered for the period before
+            # ran beside the next period's check on another instance (both deleted).
+            tick = round(now / every)
+            await self._purge(now - keep, tick=tick, every=every)
+            await asyncio.sleep(max(0.0, (tick + 1) * every - time.time()))  # the next start
 
     async def _purge(self, cutoff: float, *, tick: int, every: float) -> None:
         try:
