@@ -116,6 +116,8 @@ def leftovers(client: redis.Redis, session_id: str) -> list[str]:
     found = []
     for key in client.scan_iter(count=1000):
         kind = client.type(key).decode()
+        if kind == "none":  # expired since the scan listed it (a claim's short TTL)
+            continue
         if kind == "string":
             parts = [client.get(key) or b""]
         elif kind == "hash":
