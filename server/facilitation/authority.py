@@ -90,7 +90,7 @@ class Control:
         try:
             for board in boards:
                 documents.append(await self.hub.acquire(document_key(session_id, board)))
-            if self.hub.settings.redis_url is not None:
+            if documents and self.hub.settings.redis_url is not None:
                 low, high = CATCH_UP_SECONDS
                 interval = self.hub.settings.flush_interval_ms / 1000
                 await asyncio.sleep(min(high, max(low, CATCH_UP_FLUSHES * interval)))

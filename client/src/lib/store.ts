@@ -41,8 +41,8 @@ export const facilitatorInfo = (sessionId: string) => withoutBotToken(get<Facili
 export const saveFacilitator = (sessionId: string, f: FacilitatorInfo) => set(`paja:f:${sessionId}`, withoutBotToken(f))
 /** Earlier versions kept the bot token with the links: it is dropped wherever it is met. */
 function withoutBotToken<T extends FacilitatorInfo | null>(info: T): T {
-  if (info === null || !('bot_token' in info)) return info
-  const { bot_token: _dropped, ...rest } = info as FacilitatorInfo & { bot_token?: string }
+  if (info === null) return info
+  const { bot_token: _dropped, ...rest } = info as T & { bot_token?: string }
   return rest as T
 }
 /** A new session's bot token, kept for this tab only until its facilitator page takes it: the
