@@ -352,3 +352,52 @@ async def test_a_section_is_moved_and_resized_through_presence_and_a_leaver_writ
     await until_shown(olli, "b", at)
     assert doc_at(board, "b") == at and updates(board, before) == 4
     await s.close_all()
+
+
+async def test_the_canvas_never_scrolls_so_a_click_lands_where_it_is_aimed(
+    server: PajaServer, pages: Pages
+) -> None:
+    """The board pans by its view alone. A canvas the browser could scroll (find-in-page, an
+    element scrolled into view) drew the board shifted from where the pointer maths had it:
+    a note double-clicked into a section landed beside it, filed outside."""
+    s, board = await board_with_notes(server, "Reuna")
+    pia = await person(pages, server, s, "Pia", LAPTOP)
+    canvas = pia.get_by_test_id("canvas")
+    scrolled = "c => [c.scrollLeft, c.scrollTop]"
+    # A section reaching past the canvas's bottom right edge, and a note far off screen.
+    edge = await canvas.bounding_box()
+    assert edge is not None
+    (ax, ay), shown = START["a"], await centre(pia, "[data-note=a]")
+    scale = await pia.locator("[data-note=a]").evaluate(
+        "n => n.getBoundingClientRect().width / n.offsetWidth"
+    )
+    sx = ax + 90 + (edge["x"] + edge["width"] - 250 - shown[0]) / scale
+    sy = ay + 60 + (edge["y"] + edge["height"] - 260 - shown[1]) / scale
+    sections = board.doc.get("sections", type=Map)
+    sections["edge"] = Map({"title": "Reuna", "x": sx, "y": sy, "w": 900, "h": 700})
+    notes = board.doc.get("notes", type=Map)
+    notes["far"] = note_map("Far away", author="e", author_name="Eero", at=9, x=9000, y=9000)
+    area = pia.locator("[data-section=edge]")
+    await expect(area).to_be_visible()
+    box = await area.bounding_box()
+    assert box is not None and box["x"] + box["width"] > edge["x"] + edge["width"], box
+
+    # What the browser does for find-in-page, and a test driver before it clicks.
+    await area.scroll_into_view_if_needed()
+    await area.dblclick(position={"x": 100 * scale, "y": 80 * scale})
+    await expect(pia.locator("textarea.note-editor")).to_be_focused()
+    await pia.keyboard.type("Landed")
+    await pia.keyboard.press("Escape")
+
+    def written() -> dict[str, Any]:
+        return {k: v for k, v in board.notes().items() if k not in {*START, "far"}}
+
+    await eventually(lambda: len(written()) == 1, what="the new note stored")
+    [new] = written().values()
+    # centred on the click, and filed under the section
+    assert abs(new["x"] + 90 - (sx + 100)) <= 2 and abs(new["y"] + 60 - (sy + 80)) <= 2, new
+    assert new["section"] == "edge"
+
+    await pia.locator("[data-note=far]").scroll_into_view_if_needed()
+    assert await canvas.evaluate(scrolled) == [0, 0]
+    await s.close_all()
