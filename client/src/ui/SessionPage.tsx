@@ -126,13 +126,20 @@ export function SessionPage(props: {
   const agendaPick = item?.board && st.agenda.started_at ? { board: item.board, at: st.agenda.started_at } : null
   const leadPick = led ? { board: led.board, at: led.at } : null
   let board = roomBoard ?? newestPick(pick, agendaPick, leadPick)
+  // A pick made here is newer than every pick this page has seen, whatever this clock's
+  // estimate of the server's time: a refusal or a choice right after a lead must win.
+  const seenPickAt = useRef(0)
+  seenPickAt.current = Math.max(agendaPick?.at ?? 0, leadPick?.at ?? 0)
+  const pickHere = useCallback((b: string) => {
+    setPick({ board: b, at: Math.max(clock.serverNow(), seenPickAt.current + 1) })
+  }, [])
   if (board !== 'main' && control.synced && !(board in st.boards)) board = 'main'
   const following = st.lead?.mode === 'follow' && !isFac
   const followingRef = useRef(following)
   followingRef.current = following
   const goTo = useCallback((b: string) => {
     if (followingRef.current) setStoppedFollowing(true) // choosing a board of one's own
-    setPick({ board: b, at: clock.serverNow() })
+    pickHere(b)
   }, [])
   useEffect(() => {
     if (st.lead?.mode !== 'follow') setStoppedFollowing(false)
@@ -145,7 +152,7 @@ export function SessionPage(props: {
   // follows control to it; without one, back to main. The provider does not retry 44xx.
   const refusedHere = boardConn.health.refusedCode === 4403 && board.startsWith('breakout-')
   useEffect(() => {
-    if (refusedHere && !isFac && roomBoard === null) setPick({ board: 'main', at: clock.serverNow() })
+    if (refusedHere && !isFac && roomBoard === null) pickHere('main')
   }, [refusedHere, roomBoard])
 
   // ---- announcements: moves, notices, summaries, timer milestones -------------------------
@@ -158,7 +165,7 @@ export function SessionPage(props: {
     } else {
       // back from a room means main, whatever board was chosen before the round opened
       // (an earlier round's room, for its harvest)
-      setPick({ board: 'main', at: clock.serverNow() })
+      pickHere('main')
       announce(t('room.back'), true)
     }
   }, [roomBoard])
