@@ -100,7 +100,10 @@ async def test_a_section_is_drawn_named_moved_resized_and_files_notes_dragged_in
     await pia.keyboard.type("Ideat ja kysymykset")
     await pia.keyboard.press("Enter")
     await expect(olli.locator(head)).to_have_text("Ideat ja kysymykset")
-    assert section(board, "sections")[section_id]["title"] == "Ideat ja kysymykset"
+    await eventually(
+        lambda: section(board, "sections")[section_id]["title"] == "Ideat ja kysymykset",
+        what="the new title stored",
+    )
 
     # Pia drags note a into the section: it is filed under it, for everyone.
     await drag(pia, await centre(pia, "[data-note=a]"), await centre(pia, area_of))
