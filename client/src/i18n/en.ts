@@ -19,6 +19,7 @@ export const en = {
   'error.code.dots_used': 'You have placed all your dots ({n}).|You have placed all your {n} dots.',
   'error.code.dots_per_note': 'At most {n} of your dots can go on one note.|At most {n} of your dots can go on one note.',
   'error.code.poll_closed': 'The poll has closed.',
+  'error.code.reaction_wait': 'One reaction at a time: yours was sent a moment ago.',
   'error.code.agenda_empty': 'The agenda is empty.',
   'error.code.timer_ended': 'The timer has ended: start or reset it.',
   'error.code.session_ended': 'The session has already ended.',

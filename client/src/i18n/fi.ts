@@ -21,6 +21,7 @@ export const fi: Record<keyof typeof en, string> = {
   'error.code.dots_used': 'Olet antanut pisteesi ({n}).|Olet antanut kaikki {n} pistettäsi.',
   'error.code.dots_per_note': 'Yhdelle lapulle voi antaa enintään {n} pisteen.|Yhdelle lapulle voi antaa enintään {n} pistettä.',
   'error.code.poll_closed': 'Kysely on suljettu.',
+  'error.code.reaction_wait': 'Yksi reaktio kerrallaan: edellinen lähti juuri.',
   'error.code.agenda_empty': 'Ohjelma on tyhjä.',
   'error.code.timer_ended': 'Ajastin on päättynyt: käynnistä tai nollaa se.',
   'error.code.session_ended': 'Tilaisuus on jo päättynyt.',

@@ -21,6 +21,7 @@ export const sv: Record<keyof typeof en, string> = {
   'error.code.dots_used': 'Du har placerat din prick ({n}).|Du har placerat alla dina {n} prickar.',
   'error.code.dots_per_note': 'Högst {n} av dina prickar kan placeras på en lapp.|Högst {n} av dina prickar kan placeras på en lapp.',
   'error.code.poll_closed': 'Enkäten har stängts.',
+  'error.code.reaction_wait': 'En reaktion i taget: din förra skickades nyss.',
   'error.code.agenda_empty': 'Programmet är tomt.',
   'error.code.timer_ended': 'Timern är slut: starta eller nollställ den.',
   'error.code.session_ended': 'Evenemanget har redan avslutats.',

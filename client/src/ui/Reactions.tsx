@@ -7,6 +7,7 @@ import { sessionCall } from '../lib/api'
 import { type ControlState, EMOJIS } from '../lib/control'
 import { clock } from '../lib/clock'
 import { ErrorText } from './common'
+import { Glyph } from './Glyph'
 import { useRunner } from './facilitator/useRunner'
 import { useServerNow } from './hooks'
 
@@ -17,11 +18,11 @@ export function ReactionBar({ sessionId, token, me, state }: { sessionId: string
   return (
     <div class="reaction-bar" role="group" aria-label={t('reactions.label')}>
       <button type="button" aria-pressed={raised} disabled={busy} onClick={() => run(() => sessionCall('put', sessionId, token, 'reactions/hand', { raised: !raised }), raised ? 'reactions.lowered' : 'reactions.raised')} data-testid="raise-hand">
-        <span aria-hidden="true">✋</span> {t(raised ? 'reactions.lower' : 'reactions.raise')}
+        <Glyph emoji="✋" /> {t(raised ? 'reactions.lower' : 'reactions.raise')}
       </button>
       {EMOJIS.map((emoji) => (
         <button type="button" key={emoji} class="emoji" aria-label={t('reactions.send', { emoji })} onClick={() => run(() => sessionCall('post', sessionId, token, 'reactions', { emoji }), 'reactions.sent')} data-testid={`react-${emoji}`}>
-          {emoji}
+          <Glyph emoji={emoji} />
         </button>
       ))}
       <ErrorText error={error} />
@@ -46,12 +47,14 @@ export function DisplayReactions({ state }: { state: ControlState }) {
   if (recent.length === 0 && hands === 0) return null
   return (
     <div class="display-reactions" aria-live="polite" data-testid="display-reactions">
-      {hands > 0 && <p class="hands-up">✋ {t('reactions.handsUp', { count: hands })}</p>}
+      {hands > 0 && (
+        <p class="hands-up">
+          <Glyph emoji="✋" /> {t('reactions.handsUp', { count: hands })}
+        </p>
+      )}
       {recent.map(([id, r]) => (
         <p key={`${id}-${r.at}`} class="display-reaction">
-          <span class="emoji" aria-hidden="true">
-            {r.emoji}
-          </span>{' '}
+          <Glyph emoji={r.emoji ?? ''} />{' '}
           {state.roster[id]?.name}
         </p>
       ))}

@@ -30,6 +30,7 @@ import { announce, Confirm, ConnectionBanner, LanguageSwitch } from './common'
 import { EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPanel, useBoardTitle, VoteResults } from './facilitator'
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, MessagePopup, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
+import { Glyph } from './Glyph'
 import { PrivateNotes } from './PrivateNotes'
 import { SideSheet } from './SideSheet'
 import {
@@ -548,7 +549,7 @@ export function SessionPage(props: {
                 {t(TAB_KEYS[id])}
                 {id === 'summaries' && st.summaries.length > 0 && <span class="count"> {st.summaries.length}</span>}
                 {id === 'breakouts' && st.round?.rooms.some((r) => r.help_requested_at) && <span class="count"> !</span>}
-                {id === 'people' && isFac && raisedHands(st) > 0 && <span class="count"> ✋{raisedHands(st)}</span>}
+                {id === 'people' && isFac && raisedHands(st) > 0 && <span class="count"> <Glyph emoji="✋" />{raisedHands(st)}</span>}
               </button>
             ))}
           </div>

@@ -76,5 +76,7 @@ async def react(call: Call[Reaction]) -> Value:
     emoji, person_id = call.body.emoji, call.person_id
     done = await call.change(lambda doc: reactions.react(doc, person_id, emoji, call.now))
     if isinstance(done, int):
-        raise Problem(429, "one reaction at a time", retry_after=math.ceil(done / 1000))
+        raise Problem(
+            429, "one reaction at a time", code="reaction_wait", retry_after=math.ceil(done / 1000)
+        )
     return done

@@ -7,6 +7,7 @@ import { useT } from '../../i18n'
 import { sessionCall } from '../../lib/api'
 import type { Signal } from '../../lib/control'
 import { Confirm, ErrorText } from '../common'
+import { Glyph } from '../Glyph'
 import type { FacilitatorCtx } from './ctx'
 import { useRunner } from './useRunner'
 
@@ -30,7 +31,7 @@ export function PeopleAdmin({ ctx }: { ctx: FacilitatorCtx }) {
         <ol class="hands" aria-label={t('peopleAdmin.hands')} data-testid="hands">
           {hands.map((id) => (
             <li key={id}>
-              <span aria-hidden="true">✋</span> <span class="name">{name(id)}</span>
+              <Glyph emoji="✋" /> <span class="name">{name(id)}</span>
               <button type="button" class="small" disabled={busy} onClick={() => run(() => sessionCall('delete', sessionId, token, 'reactions/{participant_id}/hand', { participant_id: id }))} data-testid="lower-hand">
                 {t('peopleAdmin.lowerHand')}
               </button>
@@ -47,7 +48,7 @@ export function PeopleAdmin({ ctx }: { ctx: FacilitatorCtx }) {
               <span class="name">{p.name}</span>
               {emoji && (
                 <span class="reaction" role="img" aria-label={t('peopleAdmin.reacted', { emoji })} data-testid="person-reaction">
-                  {emoji}
+                  <Glyph emoji={emoji} />
                 </span>
               )}
               {co && <span class="badge">{t('role.facilitator')}</span>}
