@@ -28,6 +28,13 @@ from .board_view import settled_box
 from .conftest import Pages, join_as_participant, local
 from .test_client_session import note, type_note
 
+# Where the words of an element end on screen (its padding aside).
+TEXT_RIGHT = """e => {
+  const r = document.createRange()
+  r.selectNodeContents(e)
+  return Math.max(...[...r.getClientRects()].map(b => b.right))
+}"""
+
 
 @dataclass
 class Person:
@@ -295,6 +302,12 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
             "Kaksi minuuttia aikaa"
         )
     await pages.shot(phone.page, "11-broadcast-phone")
+    # On the phone the pop-up leaves the "Session tools" bar free, and of the moves just
+    # made only the newest toast is up: older ones no longer hold.
+    popup = await phone.page.get_by_test_id("message-popup").bounding_box()
+    tools = await phone.page.locator(".sheet-toggle").bounding_box()
+    assert popup and tools and popup["y"] + popup["height"] <= tools["y"], (popup, tools)
+    assert await phone.page.locator(".toast").count() <= 1
     erik = by_name["Erik"].page
     await erik.get_by_test_id("message-popup").get_by_role("button", name=DISMISS["sv"]).click()
     await expect(erik.get_by_test_id("message-popup")).to_have_count(0)
@@ -333,6 +346,11 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     for p in voters:
         await expect(note(p.page, favourite).locator(".note-result")).to_have_text(str(len(voters)))
     await expect(note(display, favourite).locator(".note-result")).to_have_text(str(len(voters)))
+    # Read from the back of the room: no word of a ranked note lies under its count.
+    for text in (favourite, runner_up):
+        badge = await note(display, text).locator(".note-result").bounding_box()
+        words_end = await note(display, text).locator(".note-text").evaluate(TEXT_RIGHT)
+        assert badge and words_end <= badge["x"] + 1, (text, words_end, badge)
     await pages.shot(fac, "12-vote-results-fi")
 
     # Both feedback polls, one after the other: everyone answers, on the phone too.

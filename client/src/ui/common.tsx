@@ -13,9 +13,15 @@ export function announce(msg: string, visible = false): void {
   sink?.(msg, visible)
 }
 
+/** How long a toast stays: long enough to read two lines, short enough not to go stale. */
+const TOAST_MS = 6000
+
 export function LiveRegion() {
   const [spoken, setSpoken] = useState('')
-  const [toasts, setToasts] = useState<Array<{ id: number; text: string }>>([])
+  // One toast at a time: the newest replaces the one before, which would otherwise say
+  // something no longer true ("You moved to Room 1" under "You are back on the main board")
+  // and, on a phone, cover the top of the screen. Screen readers hear each one.
+  const [toast, setToast] = useState<{ id: number; text: string } | null>(null)
   const seq = useRef(0)
   useEffect(() => {
     sink = (msg, visible) => {
@@ -24,8 +30,8 @@ export function LiveRegion() {
       setTimeout(() => setSpoken(msg), 60)
       if (visible) {
         const id = ++seq.current
-        setToasts((list) => [...list.slice(-2), { id, text: msg }])
-        setTimeout(() => setToasts((list) => list.filter((x) => x.id !== id)), 8000)
+        setToast({ id, text: msg })
+        setTimeout(() => setToast((now) => (now?.id === id ? null : now)), TOAST_MS)
       }
     }
     return () => {
@@ -38,11 +44,11 @@ export function LiveRegion() {
         {spoken}
       </div>
       <div class="toasts" aria-hidden="true">
-        {toasts.map((x) => (
-          <div class="toast" key={x.id}>
-            {x.text}
+        {toast && (
+          <div class="toast" key={toast.id}>
+            {toast.text}
           </div>
-        ))}
+        )}
       </div>
     </>
   )

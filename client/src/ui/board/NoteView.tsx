@@ -48,7 +48,7 @@ export const NoteView = memo(function NoteView(props: {
     .join(', ')
   return (
     <div
-      class={`note c-${note.color}${props.selected ? ' selected' : ''}${props.editing ? ' editing' : ''}${props.moving ? ' moving' : ''}${props.movedBy ? ' moved' : ''}`}
+      class={`note c-${note.color}${props.selected ? ' selected' : ''}${props.editing ? ' editing' : ''}${props.moving ? ' moving' : ''}${props.movedBy ? ' moved' : ''}${props.result && props.result.dots > 0 ? ' ranked' : ''}`}
       style={{ transform: `translate(${note.x}px, ${note.y}px)`, '--mover': props.movedBy?.color }}
       data-note={note.id}
       data-moved-by={props.movedBy?.name}
