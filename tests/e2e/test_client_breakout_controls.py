@@ -59,8 +59,10 @@ async def test_a_move_a_message_and_more_time_from_the_breakouts_tab(
     await expect(people["Pia"].get_by_test_id("board-select")).to_have_value(other["board"])
     digits = display.get_by_test_id("display-round").locator(".timer-digits")
     await expect(digits).to_have_text(TEN_MINUTES)
+    await eventually(
+        lambda: (current_round(control) or {}).get("state") == "open", what="the round open"
+    )
     opened = current_round(control) or {}
-    assert opened["state"] == "open"
 
     # A message to every room, typed in the tab.
     await fac.get_by_label("Message to every room").fill("Write down your two best ideas")

@@ -9,6 +9,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from playwright.async_api import expect
@@ -112,7 +113,8 @@ async def test_private_notes_stay_with_their_writers_until_the_reveal(
     for name, texts in written.items():
         writer = people[name]
         for text in texts:
-            assert frames[writer].carry(text), "the capture sees the writer's own note"
+            echoed = partial(frames[writer].carry, text)
+            await wait_for(echoed, f"{name}'s note echoed to them")
             for page, seen in frames.items():
                 if page is not writer:
                     assert not seen.carry(text), f"{name}'s private note reached another page"
