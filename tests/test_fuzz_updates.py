@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, Map, create_sync_message, create_update_message, write_var_uint
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
+from support.commands import Session
 from support.processes import PajaServer
+from support.yclient import eventually
 from support.yupdates import (
     ANY,
     ARRAY_TAG,
@@ -102,15 +104,22 @@ updates = st.one_of(
 )
 
 
+def synced(ws: ClientConnection) -> None:
+    """Sync step 1, as a stock client opens with, and its answer (sync step 2): the server
+    serves this socket (a board that is loading, or reloading after an update broke its
+    copy, greets only once it is loaded)."""
+    ws.send(create_sync_message(Doc()))
+    while ws.recv(timeout=20)[:2] != b"\x00\x01":
+        pass
+
+
 def send(url: str, payload: bytes) -> None:
-    """One socket, one update; the server may close it (1007/1008) or apply it."""
+    """One socket, one update; the server may close it (1007/1008/1011) or apply it."""
     with connect(url, max_size=None, open_timeout=20) as ws:
-        ws.recv(timeout=20)  # the greeting: the server is serving this socket
         try:
+            synced(ws)
             ws.send(sync_update(payload))
-            ws.send(create_sync_message(Doc()))  # answered unless the update closed it
-            while ws.recv(timeout=20)[:2] != b"\x00\x01":  # the answer: sync step 2
-                pass
+            synced(ws)  # answered unless the update closed the socket
         except ConnectionClosed:
             return
 
@@ -119,8 +128,8 @@ def healthy(server: PajaServer, url: str, key: str) -> None:
     """A facilitator writes a note; a fresh client then reads it back from the server."""
     doc: Doc[Any] = Doc()
     doc.get("notes", type=Map)[key] = "ok"
-    with connect(url, open_timeout=20) as ws:
-        ws.recv(timeout=20)
+    with connect(url, max_size=None, open_timeout=20) as ws:
+        synced(ws)
         ws.send(create_update_message(doc.get_update()))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -173,3 +182,31 @@ def test_the_server_stays_up_and_serves_a_healthy_client(board: Any, payload: by
     SEEN["count"] += 1
     if SEEN["count"] % 40 == 0:
         healthy(server, facilitator, f"healthy-{SEEN['count']}")
+
+
+# Found by the test above: an item of one client, then an update naming that client with no
+# structs. pycrdt panicked on the second (Option::unwrap on None), leaving the board's copy
+# half-changed; later updates to it looped for ever or crashed the process.
+ITEMS_OF_A_CLIENT = bytes.fromhex(
+    "0102a4bc048b092801056e6f746573016b017e2801056e6f746573016b017e00"
+)
+THE_CLIENT_WITH_NO_STRUCTS = bytes.fromhex("0100a4bc048b0900")
+
+
+async def test_an_update_that_made_pycrdt_panic_is_refused_and_the_board_goes_on(
+    server: PajaServer,
+) -> None:
+    s = Session.create(server)
+    attacker = await s.open("main", s.join("Pia")["token"])
+    watcher = await s.open("main")
+    assert attacker.ws is not None
+    await attacker.ws.send(sync_update(ITEMS_OF_A_CLIENT))
+    await eventually(lambda: "k" in watcher.notes(), what="the first update applied")
+    await attacker.ws.send(sync_update(THE_CLIENT_WITH_NO_STRUCTS))
+    assert await attacker.wait_closed() == 1007
+    assert not watcher.closed.is_set()
+    watcher.doc.get("notes", type=Map)["after"] = "still here"
+    fresh = await s.open("main")
+    await eventually(lambda: {"k", "after"} <= set(fresh.notes()), what="the board as it was")
+    assert server.alive()
+    await s.close_all()

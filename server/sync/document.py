@@ -60,6 +60,14 @@ _NO_META = {"clock": -1}
 REMOTE = "remote"  # the sender of updates heard from the bus, as `UpdateBatch` tells them apart
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
+BrokenListener = Callable[["Document"], None]
+
+
+def is_panic(exc: BaseException) -> bool:
+    """Whether pycrdt's Rust side panicked (pyo3's PanicException, a BaseException, so no
+    `except Exception` sees it). A panic in the middle of an apply leaves the copy in memory
+    half-changed: later updates to it have been seen to loop for ever inside pycrdt."""
+    return type(exc).__name__ == "PanicException"
 
 
 class Document:
@@ -69,6 +77,7 @@ class Document:
         *,
         on_update: UpdateListener,
         on_awareness: AwarenessListener,
+        on_broken: BrokenListener | None = None,
         tick_seconds: float = 0.0,
     ) -> None:
         """`tick_seconds` bounds how long a busy board holds changes to send them together
@@ -86,6 +95,8 @@ class Document:
         self.pending: list[bytes] = []
         self._on_update = on_update
         self._on_awareness = on_awareness
+        self._on_broken = on_broken
+        self.broken = False  # pycrdt panicked applying an update: this copy is not to be used
         self._presence_out = PresenceBatch(tick_seconds, self._send_awareness, self._publish)
         self._updates_out = UpdateBatch(tick_seconds, self._send_update)
         self._awareness_frame: bytes | None = None  # every state, for greetings; reset on change
@@ -223,10 +234,17 @@ class Document:
         if tried:
             assert origin is not None and origin.guard is not None
             self._check_locks(update, origin.guard)
+        if self.broken:
+            raise ProtocolError("board reloads, reconnect", CloseCode.INTERNAL_ERROR)
         try:
             self.doc.apply_update(update)
         except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        except BaseException as exc:
+            if not is_panic(exc):
+                raise
+            self._break()
+            raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from None
         self.nesting.keep(scan)
         self._distribute(update, REMOTE if remote else origin, tried=tried)
 
@@ -244,9 +262,22 @@ class Document:
         except (ValueError, RuntimeError) as exc:
             self._shadow = None
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from exc
+        except BaseException as exc:  # a panic broke the copy, not the board: a new copy
+            if not is_panic(exc):
+                raise
+            self._shadow = None
+            raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from None
         if refusal is not None:
             self._shadow = None
             raise ProtocolError(refusal, CloseCode.FORBIDDEN)
+
+    def _break(self) -> None:
+        """This copy is unusable from now on; the hub stores what it took before and lets
+        a fresh copy load from the store, while clients reconnect and re-sync."""
+        self.broken = True
+        log.error("board %s: pycrdt panicked on an update; the board reloads", self.key)
+        if self._on_broken is not None:
+            self._on_broken(self)
 
     def edit(self, change: Callable[[Doc[Any]], T]) -> T:
         """Run a server-side change (e.g. to `control`) and send it out like a client's."""

@@ -24,7 +24,7 @@ from ..process.tasks import stop
 from ..store.documents import DocumentLog, LoadError
 from .backlog import Backlog
 from .connection import Connection
-from .document import Document
+from .document import Document, is_panic
 from .messages import EMPTY_STATE_VECTOR, CloseCode, sync_step1
 
 log = logging.getLogger("paja.hub")
@@ -127,6 +127,7 @@ class Hub:
                 key,
                 on_update=self._updated,
                 on_awareness=self._aware,
+                on_broken=self._broken,
                 tick_seconds=self.settings.presence_tick_ms / 1000,
             )
             if stored:
@@ -176,7 +177,9 @@ class Hub:
     async def _apply(self, document: Document, stored: list[bytes], started: float) -> None:
         try:
             document.load(stored)
-        except (ValueError, RuntimeError):
+        except BaseException as exc:
+            if not isinstance(exc, ValueError | RuntimeError) and not is_panic(exc):
+                raise
             log.exception("could not load board %s: its stored state is corrupt", document.key)
             if self.documents.get(document.key) is document:
                 del self.documents[document.key]  # never saved over the stored state
@@ -187,6 +190,30 @@ class Hub:
         if self.documents.get(document.key) is document:  # not forgotten meanwhile
             await self.bus.subscribe(document)
         self.counters.load_seconds.observe(time.perf_counter() - started)
+
+    def _broken(self, document: Document) -> None:
+        """pycrdt panicked applying an update to this copy (`Document.apply_update`): its
+        people reconnect (1011) and re-sync, and whoever opens the board meanwhile waits
+        for a fresh copy, loaded once what the broken one took before is stored."""
+        if self.documents.get(document.key) is not document:
+            return
+        del self.documents[document.key]
+        handle = self._unload_handles.pop(document.key, None)
+        if handle is not None:
+            handle.cancel()
+        for connection in list(document.connections):
+            connection.terminate(CloseCode.INTERNAL_ERROR, "board reloads, reconnect")
+        self._loading[document.key] = asyncio.create_task(self._reload(document))
+
+    async def _reload(self, document: Document) -> Document:
+        interval = self.settings.flush_interval_ms / 1000
+        while document in self._dirty or document in self._flushing:
+            stored = await self.flush()
+            await asyncio.sleep(0.05 if stored else min(interval * 4, MAX_RETRY_SECONDS))
+        document.close()
+        self.backlog.drop(document)
+        await self.bus.unsubscribe(document)
+        return await self._read(document.key)  # which lets go of `_loading` for the key
 
     async def change(self, key: str, change: Callable[[Doc[Any]], T]) -> T:
         """Apply a server-side change to a document, loaded for the moment if need be."""

@@ -190,6 +190,11 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
         clients, pos = _uint(data, 0)
         for _ in range(clients):
             count, pos = _uint(data, pos)
+            # No encoder writes a client with no structs, and pycrdt panics on one for a
+            # client it knows. Stored data keeps any (taken only for clients then unknown,
+            # which they still are when the log is applied again in its order).
+            if count == 0 and not neutralise:
+                raise Malformed("a client with no structs")
             client, pos = _uint(data, pos)
             clock, pos = _uint(data, pos)
             runs = seen.get(client)
