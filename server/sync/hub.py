@@ -362,7 +362,10 @@ class Hub:
         dirty, self._dirty = self._dirty, set()
         self._flushing.update(dirty)
         batch = {d.key: d.pending for d in dirty}
-        tallies = {d.key: n for d in dirty if (n := self.tally(d.key, d.doc)) is not None}
+        # a broken copy (a pycrdt panic) is not read again: its edits are stored untallied
+        tallies = {
+            d.key: n for d in dirty if not d.broken and (n := self.tally(d.key, d.doc)) is not None
+        }
         for document in dirty:
             document.pending = []
         started = time.perf_counter()
