@@ -210,3 +210,34 @@ async def test_an_update_that_made_pycrdt_panic_is_refused_and_the_board_goes_on
     await eventually(lambda: {"k", "after"} <= set(fresh.notes()), what="the board as it was")
     assert server.alive()
     await s.close_all()
+
+
+# Also found by the fuzzing above: one update listing one client twice (two types set at
+# control's "k"). Applied once it is taken; applied again (a re-sync, a compaction of the
+# stored log) pycrdt panics, "entered unreachable code".
+A_CLIENT_LISTED_TWICE = bytes.fromhex(
+    "0201a90694c572270107636f6e74726f6c016b0101a906aba3baec01270107636f6e74726f6c016b0100"
+)
+
+
+async def test_an_update_listing_a_client_twice_is_refused_before_it_is_stored(
+    server: PajaServer,
+) -> None:
+    s = Session.create(server)
+    attacker = await s.open("main", s.join("Pia")["token"])
+    writer = await s.open("main")
+    writer.doc.get("notes", type=Map)["before"] = "kept"
+    await eventually(lambda: "before" in attacker.notes(), what="the writer's note taken")
+    assert attacker.ws is not None
+    await attacker.ws.send(sync_update(A_CLIENT_LISTED_TWICE))
+    assert await attacker.wait_closed() == 1007
+    await writer.close()
+    # Restarted, the board loads and compacts its log as ever: nothing of it was stored.
+    assert server.terminate()
+    server.start()
+    fresh = await s.open("main")
+    assert fresh.notes() == {"before": "kept"}
+    assert "k" not in fresh.doc.get("control", type=Map).keys()
+    await fresh.close()
+    assert server.terminate(), "the shutdown compacted the board's log"
+    assert "shutdown failed" not in server.log_path.read_text()

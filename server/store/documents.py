@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from pycrdt import Doc
 
 from ..sync.nesting import sanitise_values
+from ..sync.panics import is_panic
 
 
 class LoadError(Exception):
@@ -80,6 +81,10 @@ def apply_stored(doc: Doc[Any], updates: Sequence[bytes]) -> None:
                 doc.apply_update(sanitise_values(update))
     except (ValueError, RuntimeError) as exc:  # pycrdt raises either on a corrupt update
         raise LoadError("stored updates are corrupt") from exc
+    except BaseException as exc:  # or panics (an update applied twice, say: a compaction)
+        if not is_panic(exc):
+            raise
+        raise LoadError("stored updates made pycrdt panic") from None
 
 
 def document_key(session_id: str, board: str) -> str:

@@ -38,6 +38,7 @@ from .messages import (
     update_message,
 )
 from .nesting import Malformed, Nesting, TooDeep
+from .panics import is_panic
 from .presence import REMOVED, PresenceLimits, PresenceOwners
 from .shadow import Shadow
 from .socket import binary_frame
@@ -61,13 +62,6 @@ REMOTE = "remote"  # the sender of updates heard from the bus, as `UpdateBatch` 
 UpdateListener = Callable[["Document", bytes, bool], None]
 AwarenessListener = Callable[["Document", bytes, bool], None]
 BrokenListener = Callable[["Document"], None]
-
-
-def is_panic(exc: BaseException) -> bool:
-    """Whether pycrdt's Rust side panicked (pyo3's PanicException, a BaseException, so no
-    `except Exception` sees it). A panic in the middle of an apply leaves the copy in memory
-    half-changed: later updates to it have been seen to loop for ever inside pycrdt."""
-    return type(exc).__name__ == "PanicException"
 
 
 class Document:

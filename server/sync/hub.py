@@ -24,8 +24,9 @@ from ..process.tasks import stop
 from ..store.documents import DocumentLog, LoadError
 from .backlog import Backlog
 from .connection import Connection
-from .document import Document, is_panic
+from .document import Document
 from .messages import EMPTY_STATE_VECTOR, CloseCode, sync_step1
+from .panics import is_panic
 
 log = logging.getLogger("paja.hub")
 T = TypeVar("T")

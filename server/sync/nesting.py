@@ -188,15 +188,22 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
     end = len(data)
     try:
         clients, pos = _uint(data, 0)
+        listed: set[int] = set()
         for _ in range(clients):
             count, pos = _uint(data, pos)
             # No encoder writes a client with no structs, and pycrdt panics on one for a
             # client it knows. Stored data keeps any (taken only for clients then unknown,
-            # which they still are when the log is applied again in its order).
+            # which they still are when the log is applied again in its order; where not,
+            # the panic is a corrupt log, server/store/documents.py).
             if count == 0 and not neutralise:
                 raise Malformed("a client with no structs")
             client, pos = _uint(data, pos)
             clock, pos = _uint(data, pos)
+            # Encoders list each client once; an update listing one twice was seen to make
+            # pycrdt panic when applied a second time (a re-sync, a compaction).
+            if client in listed and not neutralise:
+                raise Malformed("a client listed twice")
+            listed.add(client)
             runs = seen.get(client)
             if runs is None:
                 runs = seen[client] = _Runs()
