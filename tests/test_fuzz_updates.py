@@ -5,6 +5,7 @@ server stays up and a healthy client keeps working on the same board."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -17,7 +18,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from support.commands import Session
 from support.processes import PajaServer
-from support.yclient import eventually
+from support.yclient import YClient, eventually
 from support.yupdates import (
     ANY,
     ARRAY_TAG,
@@ -241,3 +242,67 @@ async def test_an_update_listing_a_client_twice_is_refused_before_it_is_stored(
     await fresh.close()
     assert server.terminate(), "the shutdown compacted the board's log"
     assert "shutdown failed" not in server.log_path.read_text()
+
+
+# Also found by the fuzzing above: five updates, the first four taken, each waiting for an
+# item another gives; the fifth made pycrdt panic. The four stored apply update by update,
+# as they came, but pycrdt refuses them in one transaction, the way a board is loaded: the
+# board's fresh copy failed to load, and the board was lost to everyone until replayed.
+WAITING_FOR_EACH_OTHER = [
+    bytes.fromhex(update)
+    for update in (
+        "01018180808080808002002801056e6f746573016b017d0000",
+        "010100002801056e6f746573016b017d0000",
+        "0201fa8ceb0291028800030175017d0001010028000000016b017e010100",
+        "0201b8d4f902c0efa8122701056e6f746573016b0103cc70e6df0b2800af079307016b01760088be0bc3a2"
+        "0e017503760075037e797e7e8401bf09000381808080800803f9fd8c1aaa3ea58cad1fce8215bb0294ac"
+        "c2c402f51101b899def3a402a2c8a19e269990870501ffffffffffff03b38c09",
+        "0201b8d4f902c0efa8128401bf090003cc70e6df0b2800af079307016b01760088be0bc3a20e01750376"
+        "0075037e797e7e8401bf09000381808080800803f9fd8c1aaa3ea58cad1fce8215bb0294acc2c402f511"
+        "01b899def3a402a2c8a19e269990870501ffffffffffff03b38c09",
+    )
+]
+
+
+async def reconnected(s: Session, board: str) -> YClient:
+    """A client that reconnects, as a stock one does, while the board tells it to (1011):
+    the first to open a board whose log must be replayed is told so."""
+    client = await s.open(board, synced=False)
+    for _ in range(5):
+        waits = [asyncio.ensure_future(e.wait()) for e in (client.synced, client.closed)]
+        await asyncio.wait(waits, timeout=20, return_when=asyncio.FIRST_COMPLETED)
+        for wait in waits:
+            wait.cancel()
+        if client.synced.is_set():
+            return client
+        assert client.close_code == 1011
+        await client.connect(wait_synced=False)
+    raise AssertionError("the board never loaded")
+
+
+async def test_a_stored_log_that_loads_only_update_by_update_is_replayed(
+    server: PajaServer,
+) -> None:
+    s = Session.create(server)
+    writer = await s.open("main")
+    writer.doc.get("notes", type=Map)["before"] = "kept"
+    attacker = await s.open("main", s.join("Pia")["token"])
+    await eventually(lambda: "before" in attacker.notes(), what="the writer's note taken")
+    assert attacker.ws is not None
+    for update in WAITING_FOR_EACH_OTHER:
+        await attacker.ws.send(sync_update(update))
+    assert await attacker.wait_closed() == 1007
+    assert await writer.wait_closed() == 1011, "the broken copy's people reconnect"
+    fresh = await reconnected(s, "main")
+    assert fresh.notes()["before"] == "kept"
+    await fresh.close()
+    # A cold load replays it as well, and the shutdown's compaction leaves the log be.
+    assert server.terminate()
+    server.start()
+    again = await reconnected(s, "main")
+    assert again.notes()["before"] == "kept"
+    await again.close()
+    assert server.terminate()
+    log_text = server.log_path.read_text()
+    assert "shutdown failed" not in log_text
+    assert "its stored log is replayed update by update" in log_text

@@ -237,6 +237,8 @@ class Document:
         except BaseException as exc:
             if not is_panic(exc):
                 raise
+            if origin is not None:  # its sender is told why, before the others reconnect
+                origin.terminate(CloseCode.CORRUPT_UPDATE, "corrupt update")
             self._break()
             raise ProtocolError("corrupt update", CloseCode.CORRUPT_UPDATE) from None
         self.nesting.keep(scan)

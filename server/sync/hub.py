@@ -21,7 +21,7 @@ from ..bus.base import Bus
 from ..process.config import Settings
 from ..process.metrics import Counters
 from ..process.tasks import stop
-from ..store.documents import DocumentLog, LoadError
+from ..store.documents import DocumentLog, LoadError, replayed
 from .backlog import Backlog
 from .connection import Connection
 from .document import Document
@@ -48,7 +48,7 @@ class Hub:
         self._loading: dict[str, asyncio.Task[Document]] = {}
         # Documents whose stored state is read but not applied: the state, and when the
         # load began; then the task applying it.
-        self._unapplied: dict[Document, tuple[list[bytes], float]] = {}
+        self._unapplied: dict[Document, tuple[list[bytes], float, bool]] = {}
         self._applies: dict[Document, asyncio.Task[None]] = {}
         self._unload_handles: dict[str, asyncio.TimerHandle] = {}
         self._unloading: set[asyncio.Task[None]] = set()
@@ -120,7 +120,9 @@ class Hub:
             raise LoadError(f"{key} could not be loaded")
         return document
 
-    async def _read(self, key: str) -> Document:
+    async def _read(self, key: str, replay: bool = False) -> Document:
+        """Read the stored state into a new `Document`, to be applied later (`loaded`);
+        with `replay`, the state as pycrdt takes it update by update (`store.replayed`)."""
         try:
             started = time.perf_counter()
             stored = await self.store.read_document(key)
@@ -134,10 +136,12 @@ class Hub:
             if stored:
                 try:
                     stored = await asyncio.to_thread(document.sanitise_stored, stored)
+                    if replay:
+                        stored = [await asyncio.to_thread(replayed, stored)]
                     document.begin_load(stored)
                 except (ValueError, RuntimeError) as exc:
                     raise LoadError(f"stored state of {key} is corrupt") from exc
-                self._unapplied[document] = (stored, started)
+                self._unapplied[document] = (stored, started, replay)
             self.documents[key] = document
             if not stored:
                 await self.bus.subscribe(document)
@@ -175,18 +179,35 @@ class Hub:
             task.add_done_callback(lambda _: self._applies.pop(document, None))
         return task
 
-    async def _apply(self, document: Document, stored: list[bytes], started: float) -> None:
+    async def _apply(
+        self, document: Document, stored: list[bytes], started: float, replayed: bool
+    ) -> None:
+        """Apply the stored state in one transaction. pycrdt was seen to refuse so a log it
+        had taken update by update, as it came (items waiting for a parent another update
+        then gave): such a board is read again and replayed. One that fails either way is
+        corrupt: never served, never saved over."""
         try:
             document.load(stored)
         except BaseException as exc:
             if not isinstance(exc, ValueError | RuntimeError) and not is_panic(exc):
                 raise
-            log.exception("could not load board %s: its stored state is corrupt", document.key)
-            if self.documents.get(document.key) is document:
+            known = self.documents.get(document.key) is document
+            if known:
                 del self.documents[document.key]  # never saved over the stored state
             document.close()
+            replay = known and not replayed and len(stored) > 1
+            if replay:
+                log.warning("board %s: its stored log is replayed update by update", document.key)
+                self._loading[document.key] = asyncio.create_task(
+                    self._read(document.key, replay=True)
+                )
+            else:
+                log.exception("could not load board %s: its stored state is corrupt", document.key)
             for connection in list(document.connections):
-                connection.terminate(CloseCode.INTERNAL_ERROR, "board could not be loaded")
+                connection.terminate(
+                    CloseCode.INTERNAL_ERROR,
+                    "board reloads, reconnect" if replay else "board could not be loaded",
+                )
             return
         if self.documents.get(document.key) is document:  # not forgotten meanwhile
             await self.bus.subscribe(document)
