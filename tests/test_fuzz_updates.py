@@ -156,7 +156,9 @@ def healthy(server: PajaServer, url: str, key: str) -> None:
 @pytest.fixture(scope="module")
 def board(tmp_path_factory: pytest.TempPathFactory) -> Any:
     base = tmp_path_factory.mktemp("fuzz")
-    server = PajaServer(base / "data", base / "server.log").start()
+    # The fuzzer's link is never held off after a panic (it would explore nothing more).
+    env = {"PAJA_BROKEN_BOARD_HOLD_OFF_SECONDS": "0"}
+    server = PajaServer(base / "data", base / "server.log", env=env).start()
     session = server.create_session()
     person = server.join(session, "Fuzzer")
     yield (
@@ -293,6 +295,8 @@ async def test_a_stored_log_that_loads_only_update_by_update_is_replayed(
         await attacker.ws.send(sync_update(update))
     assert await attacker.wait_closed() == 1007
     assert await writer.wait_closed() == 1011, "the broken copy's people reconnect"
+    await attacker.connect(wait_synced=False)
+    assert await attacker.wait_closed() == 1013, "the sender's link waits before it comes back"
     fresh = await reconnected(s, "main")
     assert fresh.notes()["before"] == "kept"
     await fresh.close()

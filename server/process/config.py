@@ -118,6 +118,13 @@ class Settings:
         default=10.0,
         metadata={"help": "a connection slowed for this long without pause is closed (1008)"},
     )
+    broken_board_hold_off_seconds: float = field(
+        default=60.0,
+        metadata={
+            "help": "a link whose update made pycrdt panic waits this long to connect again "
+            "(1013), as the panic makes everyone on that board reconnect"
+        },
+    )
     idle_unload_seconds: float = field(
         default=30.0, metadata={"help": "how long a board with no connection stays loaded"}
     )

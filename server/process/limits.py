@@ -103,11 +103,21 @@ class ConnectionCounts:
         self._sessions: Counter[str] = Counter()
         self._addresses: Counter[str] = Counter()
         self._tokens: Counter[str] = Counter()
+        self._held_off: dict[str, float] = {}
+
+    def hold_off(self, token: str, seconds: float) -> None:
+        """Refuse the token's sockets for a while: one of them sent an update that made
+        pycrdt panic, which makes everyone on that board reconnect (`Hub._broken`)."""
+        now = time.monotonic()
+        self._held_off = {t: until for t, until in self._held_off.items() if until > now}
+        self._held_off[token] = now + seconds
 
     def refusal(
         self, session_id: str, address: str, token: str, *, facilitator: bool
     ) -> str | None:
         """Why a new socket is refused, or None when it may open."""
+        if self._held_off.get(token, 0.0) > time.monotonic():
+            return "an update from this link broke a board, retry later"
         if self._tokens[token] >= self.per_token:
             return "too many connections with this link"
         if self._addresses[address] >= self.per_address:

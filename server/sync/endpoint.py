@@ -326,6 +326,9 @@ class SocketHandler:
             return self.throttle.delay_for(len(data))
         except ProtocolError as error:
             self._endpoint.hub.counters.closed_bad += 1
+            if error.code == CloseCode.CORRUPT_UPDATE and self.document.broken:
+                hold_off = self._endpoint.hub.settings.broken_board_hold_off_seconds
+                self._endpoint.counts.hold_off(self._token, hold_off)
             self.close(error.code, error.reason)
         except Backlogged as full:  # the store is behind: this writer comes back later
             self.close(CloseCode.TRY_AGAIN_LATER, str(full))
