@@ -17,7 +17,7 @@ from pycrdt import Doc, Map, Text, write_var_uint
 
 from server.bus.wire import UPDATE, encode
 from server.redisdb import Keys
-from server.sync.nesting import MAX_DEPTH, Malformed, Nesting, TooDeep
+from server.sync.nesting import MAX_CLOCK, MAX_DEPTH, Malformed, Nesting, TooDeep
 from support.commands import Session
 from support.processes import PajaServer
 from support.redis import RedisServer
@@ -148,6 +148,26 @@ def test_bytes_that_are_not_an_update_are_malformed_not_a_crash() -> None:
     for junk in (b"", b"\x01", b"\x01\x01\x07\x00\x28", deep_value(50)[:-3], b"\x00\x00\x00"):
         with pytest.raises(Malformed):
             Nesting().check(junk)
+
+
+def test_clocks_past_32_bits_are_malformed_and_the_last_one_below_is_not() -> None:
+    value = write_var_uint(1) + bytes([126])  # one null
+    at_root = root_item("notes", "k", ANY, value)
+    under = child_item((3, MAX_CLOCK), "k", ANY, value)
+    right = bytes([ANY | HAS_ORIGIN | 0x40]) + b"\x03\x00\x03" + write_var_uint(MAX_CLOCK + 1)
+    deletes = b"\x01\x03\x01" + write_var_uint(MAX_CLOCK) + write_var_uint(2)
+    for bad in (
+        update(3, MAX_CLOCK, [at_root]),  # the item's clock is the last one; it ends past it
+        update(3, 0, [child_item((3, MAX_CLOCK + 1), "k", ANY, value)]),  # a parent past it
+        update(3, 0, [right + value]),  # a right neighbour past it
+        update(3, 0, [at_root], deletes),  # a delete reaching past it
+    ):
+        with pytest.raises(Malformed, match="32 bits"):
+            Nesting().check(bad)
+    Nesting().check(update(3, MAX_CLOCK - 1, [at_root]))
+    Nesting().check(
+        update(4, 0, [under], b"\x01\x03\x01" + write_var_uint(MAX_CLOCK - 1) + b"\x01")
+    )
 
 
 # A live server, on every path in

@@ -48,6 +48,10 @@ _STRING_VALUE, _OBJECT, _ARRAY, _BYTES = 119, 118, 117, 116
 _FIXED_SIZE = {_UNDEFINED: 0, _NULL: 0, _FALSE: 0, _TRUE: 0, _FLOAT32: 4, _FLOAT64: 8, _BIGINT: 8}
 _JSON_SYNTAX = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _UNKNOWN = -1
+# pycrdt (yrs) keeps clocks as 32-bit integers: a larger one wraps around, and the fuzz test
+# saw such updates make it panic, or leave a board that panics when encoded (every joiner
+# then failed). No client gets near: it would take four billion edits of one client id.
+MAX_CLOCK = 0xFFFFFFFF
 
 
 class TooDeep(ValueError):
@@ -228,7 +232,9 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
                         ref_client, pos = _uint(data, pos)
                         ref_clock, pos = _uint(data, pos)
                     else:
-                        pos = _skip_uint(data, _skip_uint(data, pos))
+                        right_clock, pos = _uint(data, _skip_uint(data, pos))
+                        if right_clock > MAX_CLOCK and not neutralise:
+                            raise Malformed("a clock past 32 bits")
                 if ref_client < 0:
                     root, pos = _uint(data, pos)
                     if root == 1:
@@ -239,6 +245,8 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
                         under_type = True
                     if info & _HAS_PARENT_SUB:
                         pos = _skip_bytes(data, pos)
+                if ref_clock > MAX_CLOCK and not neutralise:
+                    raise Malformed("a clock past 32 bits")
                 start = pos
                 length, value_depth, is_type, pos = _content(data, pos, kind)
                 if pos > end:
@@ -269,9 +277,11 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
                     scan.neutralised.append((info_at, start, pos, length))
                 runs.add(clock, clock + length, min(depth, MAX_DEPTH + 1))
                 clock += length
+            if clock > MAX_CLOCK and not neutralise:
+                raise Malformed("a clock past 32 bits")
         if waiting and types:
             _resolve(nesting, scan, waiting, neutralise)
-        pos = _delete_set(data, pos)
+        pos = _delete_set(data, pos, check=not neutralise)
     except IndexError as exc:
         raise Malformed("update ends early") from exc
     except UnicodeDecodeError as exc:
@@ -428,13 +438,16 @@ def _any(data: bytes, pos: int) -> tuple[int, int]:
             raise Malformed("value past the end of the update")
 
 
-def _delete_set(data: bytes, pos: int) -> int:
+def _delete_set(data: bytes, pos: int, *, check: bool) -> int:
     clients, pos = _uint(data, pos)
     for _ in range(clients):
         pos = _skip_uint(data, pos)  # client
         ranges, pos = _uint(data, pos)
         for _ in range(ranges):
-            pos = _skip_uint(data, _skip_uint(data, pos))  # clock, length
+            clock, pos = _uint(data, pos)
+            length, pos = _uint(data, pos)
+            if clock + length > MAX_CLOCK and check:
+                raise Malformed("a clock past 32 bits")
     return pos
 
 
