@@ -20,7 +20,8 @@ from pycrdt import Map
 
 from support.processes import PajaServer
 from support.redis import RedisServer
-from support.yclient import YClient, eventually
+from support.yclient import YClient, eventually, reconnecting
+from support.yupdates import sync_update
 
 SYNC_STEP1 = b"\x00\x00"
 SYNC_STEP2 = b"\x00\x01"
@@ -216,3 +217,56 @@ async def test_a_board_with_a_corrupt_stored_state_closes_its_joiners_and_stays_
     await neighbour.close()
     assert server.terminate()
     assert stored_state(server, key) == before
+
+
+# Found by the fuzz test (tests/test_fuzz_updates.py): a note, another client's note over it
+# (deleting the first), and an item under the first note. pycrdt takes them update by update,
+# as a live board does, but refuses them in one transaction, the way a board is loaded.
+TAKEN_ONLY_ONE_BY_ONE = [
+    bytes.fromhex(update)
+    for update in (
+        "010200002801056e6f746573016b017e2801056e6f746573016b017e00",
+        "01018501002801056e6f746573016b01750000",
+        "0102ffffffffffffff0fdf1128000000016b017e2801056e6f746573016b017e00",
+    )
+]
+
+
+async def test_a_stored_log_that_applies_only_update_by_update_is_replayed(
+    server_factory: type[PajaServer],
+) -> None:
+    server = server_factory().start()
+    s = server.create_session()
+    key = f"{s['id']}/main"
+    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    expected = await fill(url, notes=50, per_update=10)
+    participant = server.join(s, "Pia")
+    sender = await websockets.connect(server.board_url(s["id"], "main", participant["token"]))
+    logged, _ = stored_rows(server, key)
+    await sender.send(FRESH_STEP1)
+    for update in TAKEN_ONLY_ONE_BY_ONE:
+        await sender.send(sync_update(update))
+    await eventually(
+        lambda: stored_rows(server, key)[0] == logged + len(TAKEN_ONLY_ONE_BY_ONE),
+        what="the three updates stored",
+    )
+    server.kill9()  # no compaction: the next load reads the log
+
+    server.start()
+    client = await reconnecting(url)
+    assert {k: v for k, v in client.notes().items() if k in expected} == expected
+    client.doc.get("notes", type=Map)["after"] = "written on the replayed board"
+    watcher = await reconnecting(url)
+    await eventually(lambda: "after" in watcher.notes(), what="an edit on the replayed board")
+    await client.close()
+    await watcher.close()
+    assert server.terminate()
+    assert server.log_path.read_text().count("replayed update by update") == 1
+    # Compacted as it left memory, from the replayed copy: the next load is an ordinary one.
+    assert stored_rows(server, key) == (0, 1)
+    server.start()
+    again = await YClient(url).connect()
+    assert again.notes() == watcher.notes()
+    await again.close()
+    assert server.terminate()
+    assert server.log_path.read_text().count("replayed update by update") == 1

@@ -51,6 +51,8 @@ class YClient:
         self._applying_remote = False
 
     async def connect(self, *, wait_synced: bool = True, timeout: float = 10) -> YClient:
+        if self._writer is not None:  # a closed socket's writer would take the next edit
+            self._writer.cancel()
         self.synced.clear()
         self.closed.clear()
         self.close_code = None
@@ -176,3 +178,16 @@ async def refusal(url: str) -> int | None:
     code = client.close_code if client.closed.is_set() else None
     await client.close()
     return code
+
+
+async def reconnecting(url: str, attempts: int = 5) -> YClient:
+    """A client that reconnects, as a stock one does, while the board tells it to (1011
+    "board reloads"): the first to open a board whose stored log is replayed is told so."""
+    client = YClient(url)
+    for _ in range(attempts):
+        await client.connect(wait_synced=False)
+        await eventually(lambda: client.synced.is_set() or client.closed.is_set(), timeout=20)
+        if client.synced.is_set():
+            return client
+        assert client.close_code == 1011, client.close_code
+    raise AssertionError(f"the board never loaded in {attempts} attempts")
