@@ -47,6 +47,12 @@ def stored_rows(server: PajaServer, key: str) -> tuple[int, int]:
     return int(rows), int(snapshots)
 
 
+def main_board(server: PajaServer) -> tuple[dict[str, str], str, str]:
+    """A new session on `server`: the session, its main board's key and facilitator URL."""
+    s = server.create_session()
+    return s, f"{s['id']}/main", server.board_url(s["id"], "main", s["facilitator_token"])
+
+
 async def fill(url: str, notes: int = 4000, per_update: int = 100) -> dict[str, Any]:
     """A board of `notes` notes, written in updates of `per_update`; returns its notes once
     the server holds them all (a second client has them, through the server)."""
@@ -139,9 +145,7 @@ async def test_a_stopped_or_idle_board_is_stored_as_one_snapshot_sent_before_it_
     server_factory: type[PajaServer],
 ) -> None:
     server = server_factory().start()
-    s = server.create_session()
-    key = f"{s['id']}/main"
-    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    _, key, url = main_board(server)
     expected = await fill(url)
     # Served before it is stored: the flusher writes within its batching window.
     await eventually(lambda: stored_rows(server, key)[0] > 0, what="the edits logged")
@@ -178,9 +182,7 @@ async def test_a_board_with_a_corrupt_stored_state_closes_its_joiners_and_stays_
     server_factory: type[PajaServer], where: str
 ) -> None:
     server = server_factory().start()
-    s = server.create_session()
-    key = f"{s['id']}/main"
-    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    s, key, url = main_board(server)
     ideas = server.board_url(s["id"], "ideas", s["facilitator_token"])
     expected = await fill(ideas, notes=200)
     if where == "log":
@@ -237,9 +239,7 @@ async def test_a_stored_log_that_applies_only_update_by_update_is_replayed(
     server_factory: type[PajaServer],
 ) -> None:
     server = server_factory().start()
-    s = server.create_session()
-    key = f"{s['id']}/main"
-    url = server.board_url(s["id"], "main", s["facilitator_token"])
+    s, key, url = main_board(server)
     expected = await fill(url, notes=50, per_update=10)
     participant = server.join(s, "Pia")
     sender = await websockets.connect(server.board_url(s["id"], "main", participant["token"]))

@@ -116,7 +116,7 @@ class ConnectionCounts:
         self, session_id: str, address: str, token: str, *, facilitator: bool
     ) -> str | None:
         """Why a new socket is refused, or None when it may open."""
-        if self._held_off.get(token, 0.0) > time.monotonic():
+        if self._held_off and self._held_off.get(token, 0.0) > time.monotonic():
             return "an update from this link broke a board, retry later"
         if self._tokens[token] >= self.per_token:
             return "too many connections with this link"

@@ -48,7 +48,7 @@ class Hub:
         self._loading: dict[str, asyncio.Task[Document]] = {}
         # Documents whose stored state is read but not applied: the state, and when the
         # load began; then the task applying it.
-        self._unapplied: dict[Document, tuple[list[bytes], float, bool]] = {}
+        self._unapplied: dict[Document, tuple[list[bytes], float]] = {}
         self._applies: dict[Document, asyncio.Task[None]] = {}
         self._unload_handles: dict[str, asyncio.TimerHandle] = {}
         self._unloading: set[asyncio.Task[None]] = set()
@@ -141,7 +141,7 @@ class Hub:
                     document.begin_load(stored)
                 except (ValueError, RuntimeError) as exc:
                     raise LoadError(f"stored state of {key} is corrupt") from exc
-                self._unapplied[document] = (stored, started, replay)
+                self._unapplied[document] = (stored, started)
             self.documents[key] = document
             if not stored:
                 await self.bus.subscribe(document)
@@ -179,13 +179,12 @@ class Hub:
             task.add_done_callback(lambda _: self._applies.pop(document, None))
         return task
 
-    async def _apply(
-        self, document: Document, stored: list[bytes], started: float, replayed: bool
-    ) -> None:
+    async def _apply(self, document: Document, stored: list[bytes], started: float) -> None:
         """Apply the stored state in one transaction. pycrdt was seen to refuse so a log it
         had taken update by update, as it came (items waiting for a parent another update
-        then gave): such a board is read again and replayed. One that fails either way is
-        corrupt: never served, never saved over."""
+        then gave): such a board is read again and replayed, which makes it one update. One
+        that fails either way (or a single update that fails) is corrupt: never served,
+        never saved over."""
         try:
             document.load(stored)
         except BaseException as exc:
@@ -195,7 +194,7 @@ class Hub:
             if known:
                 del self.documents[document.key]  # never saved over the stored state
             document.close()
-            replay = known and not replayed and len(stored) > 1
+            replay = known and len(stored) > 1
             if replay:
                 log.warning("board %s: its stored log is replayed update by update", document.key)
                 self._loading[document.key] = asyncio.create_task(

@@ -52,6 +52,7 @@ _UNKNOWN = -1
 # saw such updates make it panic, or leave a board that panics when encoded (every joiner
 # then failed). No client gets near: it would take four billion edits of one client id.
 MAX_CLOCK = 0xFFFFFFFF
+_ANY_CLOCK = 1 << 128  # past any varint the walk reads
 
 
 class TooDeep(ValueError):
@@ -188,6 +189,8 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
     recursion); the hot path of every edit, hence written flat."""
     scan = Scan()
     seen = scan.runs
+    # Stored updates are neutralised, not judged: for them no clock is too large.
+    max_clock = _ANY_CLOCK if neutralise else MAX_CLOCK
     waiting: list[_Waiting] = []
     end = len(data)
     try:
@@ -233,7 +236,7 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
                         ref_clock, pos = _uint(data, pos)
                     else:
                         right_clock, pos = _uint(data, _skip_uint(data, pos))
-                        if right_clock > MAX_CLOCK and not neutralise:
+                        if right_clock > max_clock:
                             raise Malformed("a clock past 32 bits")
                 if ref_client < 0:
                     root, pos = _uint(data, pos)
@@ -245,7 +248,7 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
                         under_type = True
                     if info & _HAS_PARENT_SUB:
                         pos = _skip_bytes(data, pos)
-                if ref_clock > MAX_CLOCK and not neutralise:
+                if ref_clock > max_clock:
                     raise Malformed("a clock past 32 bits")
                 start = pos
                 length, value_depth, is_type, pos = _content(data, pos, kind)
@@ -277,11 +280,11 @@ def _walk(nesting: Nesting, data: bytes, *, neutralise: bool, types: bool = True
                     scan.neutralised.append((info_at, start, pos, length))
                 runs.add(clock, clock + length, min(depth, MAX_DEPTH + 1))
                 clock += length
-            if clock > MAX_CLOCK and not neutralise:
+            if clock > max_clock:
                 raise Malformed("a clock past 32 bits")
         if waiting and types:
             _resolve(nesting, scan, waiting, neutralise)
-        pos = _delete_set(data, pos, check=not neutralise)
+        pos = _delete_set(data, pos, max_clock)
     except IndexError as exc:
         raise Malformed("update ends early") from exc
     except UnicodeDecodeError as exc:
@@ -438,7 +441,7 @@ def _any(data: bytes, pos: int) -> tuple[int, int]:
             raise Malformed("value past the end of the update")
 
 
-def _delete_set(data: bytes, pos: int, *, check: bool) -> int:
+def _delete_set(data: bytes, pos: int, max_clock: int) -> int:
     clients, pos = _uint(data, pos)
     for _ in range(clients):
         pos = _skip_uint(data, pos)  # client
@@ -446,7 +449,7 @@ def _delete_set(data: bytes, pos: int, *, check: bool) -> int:
         for _ in range(ranges):
             clock, pos = _uint(data, pos)
             length, pos = _uint(data, pos)
-            if clock + length > MAX_CLOCK and check:
+            if clock + length > max_clock:
                 raise Malformed("a clock past 32 bits")
     return pos
 
