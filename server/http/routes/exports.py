@@ -29,6 +29,7 @@ from ...facilitation.authority import PRIVATE
 from ...facilitation.creation import NewSession
 from ...facilitation.importing import FORMAT, VERSION, SessionExport
 from ...facilitation.tokens import shown_join_code
+from ...store.documents import LoadError
 from ...sync.messages import EMPTY_UPDATE
 from ..commands import SESSION, Call, Commands, CreateKey, roles
 from ..inputs import Body
@@ -77,12 +78,18 @@ async def session_export(
 ) -> Value:
     """The JSON export of one session (a programme's export holds its events' too)."""
     control = call.control
-    if states is None:
-        states = await _states(call, session_id)
-    ballots = await control.state(session_id, PRIVATE)
+    sessions = call.context.store.sessions
+    try:
+        if states is None:
+            states = await _states(call, session_id)
+        ballots = await control.state(session_id, PRIVATE)
+    except LoadError:  # the boards of a session deleted meanwhile are forgotten, not loaded
+        if await sessions.get_session(session_id) is None:
+            raise Problem(404, "no such session") from None
+        raise
     if ballots != EMPTY_UPDATE:
         states[PRIVATE] = ballots
-    record = await call.context.store.sessions.get_session(session_id)
+    record = await sessions.get_session(session_id)
     if record is None:  # deleted while the boards were read
         raise Problem(404, "no such session")
     header = await control.read(session_id, session.header)
