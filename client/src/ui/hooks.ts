@@ -60,22 +60,26 @@ export function useControl(sessionId: string, token: string | null, presence: Pr
   return { state, health, online, synced, conn }
 }
 
-/** One board's document and connection; a new one whenever `board` changes. */
+/** One board's document and connection; a new one whenever `board` changes.
+ *  Health and sync are kept with the connection they came from: a new board's socket may
+ *  be refused (4403) before this hook's effects run, and that refusal must not be read as
+ *  the old board's, nor be reset to "connecting" by the switch. */
 export function useBoard(sessionId: string, board: string, token: string | null, presence: Presence | null) {
-  const [health, setHealth] = useState<ConnectionView>(initialHealth)
-  const [synced, setSynced] = useState(false)
+  const [health, setHealth] = useState<{ conn: BoardConnection | null; view: ConnectionView }>({
+    conn: null,
+    view: initialHealth,
+  })
+  const [syncedConn, setSyncedConn] = useState<BoardConnection | null>(null)
   const pair = useMemo(() => {
     if (!token) return null
-    const conn = new BoardConnection(sessionId, board, token, setHealth)
+    const conn: BoardConnection = new BoardConnection(sessionId, board, token, (view) => setHealth({ conn, view }))
     return { conn, model: new BoardModel(conn.doc) }
   }, [sessionId, board, token])
 
   useEffect(() => {
     if (!pair) return
-    setSynced(false)
-    setHealth(initialHealth)
     let live = true
-    pair.conn.whenSynced().then(() => live && setSynced(true))
+    pair.conn.whenSynced().then(() => live && setSyncedConn(pair.conn))
     return () => {
       live = false
       pair.model.destroy()
@@ -87,7 +91,13 @@ export function useBoard(sessionId: string, board: string, token: string | null,
     if (pair && presence) pair.conn.setPresence({ ...presence, board })
   }, [pair, presence?.id, presence?.name, presence?.role])
 
-  return { conn: pair?.conn ?? null, model: pair?.model ?? null, health, synced }
+  const conn = pair?.conn ?? null
+  return {
+    conn,
+    model: pair?.model ?? null,
+    health: conn !== null && health.conn === conn ? health.view : initialHealth,
+    synced: conn !== null && syncedConn === conn,
+  }
 }
 
 /** The server's clock, re-read every `ms` while `active`. */
