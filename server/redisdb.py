@@ -218,6 +218,11 @@ class Keys:
         return "paja:sessions:deleted"
 
     @staticmethod
+    def sockets_closed() -> str:
+        """The deployment-wide channel naming sockets to close (a removal, a new link)."""
+        return "paja:sessions:sockets-closed"
+
+    @staticmethod
     def of_session(session_id: str) -> tuple[str, ...]:
         """SCAN patterns for every key of a session: its own, its boards' and its one-time
         event claims (scheduler claims are `session_id:event`). Each pattern ends the id

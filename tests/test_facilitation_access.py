@@ -9,6 +9,7 @@ from pycrdt import Map
 
 from support.commands import Session, current_round, section, write_probe
 from support.processes import PajaServer
+from support.redis import RedisServer, deployment
 from support.yclient import eventually
 
 pytestmark = pytest.mark.shared_server  # each test makes its own session
@@ -149,6 +150,27 @@ async def test_a_removed_participant_is_closed_with_4403_and_cannot_return(
     assert await write_probe(other, "others-carry-on")
     watcher = await s.open("control")
     assert set(section(watcher, "roster")) == {stay["participant_id"]}
+    await s.close_all()
+
+
+async def test_a_participant_removed_through_one_instance_loses_every_instance(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    """Their socket on another instance of the deployment used to stay open, writing
+    `main`, until it dropped."""
+    first, second = deployment(server_factory, redis_server, 2, ttl_seconds=3)
+    s = Session.create(first)
+    eve, stay = s.join("Eve"), s.join("Stay")
+    here = await s.open("main", eve["token"])
+    there = [await s.open(b, eve["token"], via=second) for b in ("main", "control")]
+    other = await s.open("main", stay["token"], via=second)
+    removed = s.ok("DELETE", f"/participants/{eve['participant_id']}")
+    assert removed["sockets_closed"] == 1, "the instance that took the command held one"
+    for socket in [here, *there]:
+        assert await socket.wait_closed(10) == 4403
+    again = await s.open("main", eve["token"], synced=False, via=second)
+    assert await again.wait_closed() == 4401
+    assert await write_probe(other, "others-carry-on")
     await s.close_all()
 
 

@@ -1,14 +1,15 @@
 """A facilitator in any browser re-issues the Lab display link or the bot token: tokens are
 stored only as hashes, so a new one is how they see it, and the old one stops working at
-once on every instance of a deployment (its open sockets close, 4401). And the Lab
-display is pinned to a board, and unpinned, by a facilitator alone. And the
-Lab display can be pinned to a board, and unpinned, by a facilitator alone."""
+once on every instance of a deployment (its open sockets close, 4401, on each). And the
+Lab display is pinned to a board, and unpinned, by a facilitator alone."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
+import redis
 
+from server.redisdb import Keys
 from support.commands import Session, section
 from support.processes import PajaServer
 from support.redis import RedisServer, deployment
@@ -74,6 +75,44 @@ def test_a_link_reissued_on_one_instance_is_revoked_on_every_instance(
     assert httpx.get(summary, headers={"Authorization": f"Bearer {old}"}).status_code == 401
     fresh = {"Authorization": f"Bearer {made['bot_token']}"}
     assert httpx.get(summary, headers=fresh).status_code == 200
+
+
+def hostile_orders(session_id: str) -> list[bytes]:
+    """Orders to close the session's display sockets that no instance sends: a close code
+    that is not a refusal, an overlong field, too few fields, a reason not in UTF-8."""
+    sid = session_id.encode()
+    orders = [
+        (sid, b"", b"observer", b"1000", b"bye"),
+        (sid, b"", b"observer", b"4401", b"x" * 300),
+        (sid, b"", b"observer"),
+        (sid, b"", b"observer", b"4401", b"\xff"),
+    ]
+    return [b"".join(len(f).to_bytes(4, "big") + f for f in fields) for fields in orders]
+
+
+async def test_a_display_reissued_on_one_instance_closes_its_sockets_on_every_instance(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    """The old Lab screen kept reading the board through another instance until it
+    reconnected, until that instance was told."""
+    first, second = deployment(server_factory, redis_server, 2, ttl_seconds=3)
+    s = Session.create(first, "Labra")
+    old = s.created["observer_token"]
+    screens = [await s.open("main", old, via=second), await s.open("control", old, via=second)]
+    bot = await s.open("main", s.created["bot_token"], via=second)
+    facilitator = await s.open("main", via=second)
+    hostile = hostile_orders(s.id)
+    with redis.Redis(port=redis_server.port) as bus:
+        for body in hostile:
+            assert bus.publish(Keys.sockets_closed(), b"C" + b"hostile-peer-000" + body) == 2
+    ignored = "ignored a malformed bus message"
+    await eventually(lambda: second.log().count(ignored) >= len(hostile), what="all ignored")
+    assert not any(screen.closed.is_set() for screen in screens), "no order was taken"
+    first.remember_secrets(s.ok("POST", "/links/display/rotate"))
+    for screen in screens:
+        assert await screen.wait_closed(10) == 4401
+    assert not bot.closed.is_set() and not facilitator.closed.is_set(), "another role's"
+    await s.close_all()
 
 
 async def test_the_display_is_pinned_to_a_board_by_a_facilitator(server: PajaServer) -> None:

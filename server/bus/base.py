@@ -7,9 +7,26 @@ caller: a bus batches and sends on its own task.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 SessionDeleted = Callable[[str], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SocketClose:
+    """Sockets of one session to close on every instance: one person's (`subject`), or
+    those opened with a token of `role` (with `subject` empty), as a removal or a
+    re-issued link asks. Their tokens are revoked first, so a reconnect is refused."""
+
+    session_id: str
+    subject: str
+    role: str | None
+    code: int
+    reason: str
+
+
+SocketsClosed = Callable[[SocketClose], object]
 
 
 class BusReceiver(Protocol):
@@ -55,4 +72,13 @@ class Bus(Protocol):
 
     async def publish_session_deleted(self, session_id: str) -> None:
         """Tell every other instance of the deployment that a session is gone."""
+        ...
+
+    def on_sockets_closed(self, callback: SocketsClosed) -> None:
+        """Call `callback(order)` when another instance closes sockets of a session, so
+        this one closes its own matching sockets too."""
+        ...
+
+    async def publish_sockets_closed(self, order: SocketClose) -> None:
+        """Tell every other instance to close the sockets `order` names."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .base import BusReceiver, SessionDeleted
+from .base import BusReceiver, SessionDeleted, SocketClose, SocketsClosed
 
 
 class LocalBus:
@@ -44,4 +44,10 @@ class LocalBus:
         return None  # no other instance can delete a session
 
     async def publish_session_deleted(self, session_id: str) -> None:
+        return None
+
+    def on_sockets_closed(self, callback: SocketsClosed) -> None:
+        return None  # no other instance holds sockets
+
+    async def publish_sockets_closed(self, order: SocketClose) -> None:
         return None

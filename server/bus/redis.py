@@ -23,6 +23,9 @@ makes the instance not ready until it returns.
 Deleted sessions: every instance also listens on one deployment-wide channel where the
 instance that deletes a session names it (message kind `D`, body: the session id), so
 the others close its sockets and drop its documents (server/process/retention.py).
+Closed sockets: on another such channel an instance that removes a person or re-issues a
+link names the sockets to close (kind `C`), so the person's sockets held by other
+instances close at once, as its own do (server/facilitation/authority.py).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from ..process.tasks import stop
 from ..redisdb import START, Keys, Replay, open_client, pipelined
 from ..sync.messages import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
 from . import wire
-from .base import BusReceiver, SessionDeleted
+from .base import BusReceiver, SessionDeleted, SocketClose, SocketsClosed
 from .presence import PresenceLedger
 
 log = logging.getLogger("paja.bus.redis")
@@ -56,7 +59,7 @@ BACKOFF_CAP = 1.0  # reconnect attempts at most a second apart: healing is fast 
 LISTEN_TIMEOUT = 0.5
 # Bytes, as channels arrive: compared on every message received.
 SESSIONS_DELETED = Keys.sessions_deleted().encode()
-DELETED = ord("D")
+SOCKETS_CLOSED = Keys.sockets_closed().encode()
 
 
 @runtime_checkable
@@ -111,6 +114,7 @@ class RedisBus:
         self._heard_at = 0.0
         self._tasks: list[asyncio.Task[None]] = []
         self._deleted_hooks: list[SessionDeleted] = []
+        self._closed_hooks: list[SocketsClosed] = []
         self._forgetting: set[asyncio.Task[None]] = set()
         self.stats = {
             "subscriptions": 0,
@@ -249,7 +253,7 @@ class RedisBus:
     async def publish_session_deleted(self, session_id: str) -> None:
         """Sent at once, not batched: peers must stop writing the session's documents."""
         await self.client.publish(
-            SESSIONS_DELETED, wire.encode(DELETED, self.instance, session_id.encode())
+            SESSIONS_DELETED, wire.encode(wire.DELETED, self.instance, session_id.encode())
         )
 
     def _on_deleted(self, message: wire.Message) -> None:
@@ -263,6 +267,22 @@ class RedisBus:
         self._forgetting.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("forgetting a deleted session failed", exc_info=task.exception())
+
+    # sockets closed through any instance
+
+    def on_sockets_closed(self, callback: SocketsClosed) -> None:
+        self._closed_hooks.append(callback)
+
+    async def publish_sockets_closed(self, order: SocketClose) -> None:
+        """Sent at once, not batched: a removed person must lose every socket now. Pub/sub
+        may lose it while an instance resubscribes; the person's tokens are revoked, so
+        what it costs is a socket left open until it drops, never a new one."""
+        await self.client.publish(SOCKETS_CLOSED, wire.encode_close(self.instance, order))
+
+    def _on_sockets_closed(self, message: wire.Message) -> None:
+        order = wire.decode_close(message)
+        for hook in self._closed_hooks:
+            hook(order)
 
     # the subscription and its healing
 
@@ -295,7 +315,7 @@ class RedisBus:
         # Be known alive before peers can hear of our clients.
         await self.client.set(Keys.instance(self.instance), b"1", px=self.ttl_ms)
         self._resubscribe = False
-        await pubsub.subscribe(self._inbox, SESSIONS_DELETED)
+        await pubsub.subscribe(self._inbox, SESSIONS_DELETED, SOCKETS_CLOSED)
         assert pubsub.connection is not None
         pubsub.connection.register_connect_callback(self._reconnected)
         self._pubsub = pubsub
@@ -367,8 +387,12 @@ class RedisBus:
             if message.sender == self.instance:
                 return
             if channel == SESSIONS_DELETED:
-                if message.kind == DELETED:
+                if message.kind == wire.DELETED:
                     self._on_deleted(message)
+                return
+            if channel == SOCKETS_CLOSED:
+                if message.kind == wire.SOCKETS_CLOSED:
+                    self._on_sockets_closed(message)
                 return
             if message.kind == wire.SYNC_REPLY:
                 self._on_sync_reply(message)

@@ -11,6 +11,9 @@ sender id lets an instance ignore its own messages and know whose presence it ho
     2  on an instance inbox   the answer: board key, the diff, and (when the answerer wants
                               the same) its own state vector, and its full presence
     P  on the sender's inbox  a ping to itself: proves the subscription still delivers
+    D  on the deletions channel   body: the id of a session deleted
+    C  on the sockets channel     sockets to close (bus.base.SocketClose): session id,
+                                  subject, role (empty: any), close code, reason
 
 Fields of a body are length-prefixed (4 bytes, big endian). An empty presence field
 means "no presence information"; an awareness update with no clients means "none".
@@ -21,12 +24,20 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from .base import SocketClose
+
 INSTANCE_ID_LENGTH = 16
 UPDATE = ord("U")
 AWARENESS = ord("A")
 SYNC_REQUEST = ord("1")
 SYNC_REPLY = ord("2")
 PING = ord("P")
+DELETED = ord("D")
+SOCKETS_CLOSED = ord("C")
+# What a socket-close order may ask for: a token refused, access withdrawn. Nothing else
+# is taken from the bus, whoever could publish on it.
+CLOSE_CODES = frozenset({4401, 4403})
+CLOSE_FIELD_BYTES = 256  # a session id, subject, role or close reason at most
 _LENGTH = struct.Struct(">I")
 
 
@@ -73,3 +84,19 @@ def fields(body: bytes, count: int) -> list[bytes]:
         out.append(body[pos : pos + length])
         pos += length
     return out
+
+
+def encode_close(sender: str, order: SocketClose) -> bytes:
+    texts = (order.session_id, order.subject, order.role or "", str(order.code), order.reason)
+    return encode(SOCKETS_CLOSED, sender, *(t.encode() for t in texts))
+
+
+def decode_close(message: Message) -> SocketClose:
+    """The order a `C` message carries, bounded like any other input."""
+    raw = fields(message.body, 5)
+    if any(len(f) > CLOSE_FIELD_BYTES for f in raw):
+        raise WireError("a socket-close field is too long")
+    session_id, subject, role, code, reason = (f.decode() for f in raw)
+    if not code.isdigit() or int(code) not in CLOSE_CODES or not session_id:
+        raise WireError("not a socket-close order an instance sends")
+    return SocketClose(session_id, subject, role or None, int(code), reason)

@@ -23,6 +23,7 @@ from rooms.boards import BoardFacts
 from rooms.control import Value, from_state
 from rooms.deadlines import Fired
 
+from ..bus.base import SocketClose
 from ..process.scheduler import Scheduler, SessionEvent, Unsettled
 from ..store.documents import document_key
 from ..store.sessions import SessionStore
@@ -52,6 +53,7 @@ class Control:
         self.summaries = SummaryCache(self._count_summary)
         self._resettling: dict[str, asyncio.Task[None]] = {}
         hub.on_remote_control = self._changed_elsewhere
+        hub.bus.on_sockets_closed(self._close)
         hub.tally = _tally
 
     async def start(self) -> None:
@@ -207,14 +209,21 @@ class Control:
             if connection.subject == subject:
                 connection.role = role
 
-    def disconnect(
+    async def disconnect(
         self, session_id: str, subject: str, code: int, reason: str, role: str | None = None
     ) -> int:
-        """Close this instance's sockets of one person (or of one role's tokens, `role`)."""
+        """Close one person's sockets (or one role's tokens', `role`) on every instance of
+        the deployment; returns how many of them this instance held."""
+        order = SocketClose(session_id, subject, role, code, reason)
+        closed = self._close(order)
+        await self.hub.bus.publish_sockets_closed(order)
+        return closed
+
+    def _close(self, order: SocketClose) -> int:
         closed = 0
-        for _, connection in self.hub.connections_in(session_id):
-            if connection.subject == subject and role in (None, connection.role):
-                connection.terminate(code, reason)
+        for _, connection in self.hub.connections_in(order.session_id):
+            if connection.subject == order.subject and order.role in (None, connection.role):
+                connection.terminate(order.code, order.reason)
                 closed += 1
         return closed
 

@@ -44,8 +44,18 @@ class Session:
         assert response.is_success, (method, path, response.status_code, response.text)
         return response.json()
 
-    async def open(self, board: str, token: str | None = None, *, synced: bool = True) -> YClient:
-        client = YClient(self.server.board_url(self.id, board, token or self.facilitator))
+    async def open(
+        self,
+        board: str,
+        token: str | None = None,
+        *,
+        synced: bool = True,
+        via: PajaServer | None = None,
+    ) -> YClient:
+        """A socket on `board`, through `via` (another instance of the deployment) or the
+        session's own server."""
+        server = via or self.server
+        client = YClient(server.board_url(self.id, board, token or self.facilitator))
         self.clients.append(client)
         return await client.connect(wait_synced=synced)
 

@@ -853,7 +853,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new Lab display link (link: display) or bot token (link: bot): every old token of that role stops working at once, and this instance's sockets opened with one close with 4401 (facilitator) */
+        /** A new Lab display link (link: display) or bot token (link: bot): every old token of that role stops working at once, and the sockets opened with one close with 4401 on every instance (facilitator) */
         post: operations["sessions_rotate_link"];
         delete?: never;
         options?: never;
@@ -3939,7 +3939,10 @@ export interface components {
         server__http__routes__people__Removed: {
             /** Participant Id */
             participant_id: string;
-            /** Sockets Closed */
+            /**
+             * Sockets Closed
+             * @description the sockets this instance closed; other instances close theirs too
+             */
             sockets_closed: number;
             /** Tokens Revoked */
             tokens_revoked: number;

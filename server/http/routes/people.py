@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pycrdt import Doc
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from rooms import rounds, session
 from rooms.control import NOTICES, Value, table
@@ -29,7 +29,9 @@ class RoleChange(Body):
 class Removed(BaseModel):
     participant_id: str
     tokens_revoked: int
-    sockets_closed: int
+    sockets_closed: int = Field(
+        description="the sockets this instance closed; other instances close theirs too"
+    )
 
 
 class Person(BaseModel):
@@ -56,7 +58,7 @@ async def remove(call: Call[None]) -> Value:
     person_id = call.path("participant_id")
     await call.read(lambda doc: session.person(doc, person_id))
     revoked = await call.context.store.sessions.revoke_subject(call.session_id, person_id)
-    closed = call.control.disconnect(
+    closed = await call.control.disconnect(
         call.session_id, person_id, CloseCode.FORBIDDEN, "removed from the session"
     )
 

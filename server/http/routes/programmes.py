@@ -308,7 +308,7 @@ async def remove_member(call: Call[None]) -> Value:
     revoked = await call.context.store.programmes.revoke_member(caller.id, member_id)
     for session_id in sessions:
         revoked += await call.context.store.sessions.revoke_subject(session_id, member_id)
-        call.control.disconnect(session_id, member_id, CloseCode.FORBIDDEN, "removed")
+        await call.control.disconnect(session_id, member_id, CloseCode.FORBIDDEN, "removed")
     await call.context.store.programmes.update_programme(
         caller.id, lambda data: programmes.remove_member(data, member_id)
     )

@@ -272,8 +272,8 @@ async def rotate_links(call: Call[None]) -> Value:
 @commands.post(
     SESSION + "/links/{link}/rotate",
     "A new Lab display link (link: display) or bot token (link: bot): every old token of "
-    "that role stops working at once, and this instance's sockets opened with one close "
-    "with 4401 (facilitator)",
+    "that role stops working at once, and the sockets opened with one close with 4401 on "
+    "every instance (facilitator)",
     access=roles(FACILITATOR),
     result=ReissuedLink,
 )
@@ -285,7 +285,9 @@ async def rotate_link(call: Call[None]) -> Value:
     token = new_token()
     sessions = call.context.store.sessions
     await sessions.replace_grants(token_hash(token), Grant(call.session_id, links[link]))
-    call.control.disconnect(call.session_id, "", CloseCode.BAD_TOKEN, "link re-issued", links[link])
+    await call.control.disconnect(
+        call.session_id, "", CloseCode.BAD_TOKEN, "link re-issued", links[link]
+    )
     if link == "bot":
         return {"bot_token": token}
     return {
