@@ -17,7 +17,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from support.commands import Session
 from support.processes import PajaServer
-from support.yclient import eventually
+from support.redis import RedisServer, deployment
+from support.yclient import eventually, refusal
 from support.yupdates import (
     ANY,
     ARRAY_TAG,
@@ -276,6 +277,30 @@ async def test_an_update_that_makes_pycrdt_panic_reloads_the_board_and_holds_its
     assert server.alive()
     await s.close_all()
     assert "pycrdt panicked on an update; the board reloads" in server.log_path.read_text()
+
+
+async def test_a_link_held_off_on_one_instance_is_held_off_on_every_instance(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    """Behind a load balancer the sender would reconnect through another instance and
+    break that instance's copy of the board too, and the next, each once a reconnect."""
+    first, second = deployment(server_factory, redis_server, 2, ttl_seconds=3)
+    s = Session.create(first)
+    token = s.join("Pia")["token"]
+    other = s.join("Olli")["token"]
+    attacker = await s.open("main", token)
+    watcher = await s.open("main", via=second)
+    assert attacker.ws is not None
+    await attacker.ws.send(sync_update(AN_UPDATE_THAT_PANICS))
+    assert await attacker.wait_closed() == 1007
+    # the word reaches the other instance over Redis: a reconnect may just beat it there
+    deadline = time.monotonic() + 10
+    while (code := await refusal(second.board_url(s.id, "main", token))) != 1013:
+        assert time.monotonic() < deadline, f"never held off through the other instance ({code})"
+    assert not watcher.closed.is_set(), "the other instance's copy was never broken"
+    olli = await s.open("main", other, via=second)
+    assert not olli.closed.is_set(), "only that link is held off"
+    await s.close_all()
 
 
 # Also found by the fuzzing above: an item at a clock past 32 bits, which pycrdt wraps around

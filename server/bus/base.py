@@ -27,6 +27,7 @@ class SocketClose:
 
 
 SocketsClosed = Callable[[SocketClose], object]
+HeldOff = Callable[[str, float], object]  # a token's hash, for how many seconds
 
 
 class BusReceiver(Protocol):
@@ -81,4 +82,13 @@ class Bus(Protocol):
 
     async def publish_sockets_closed(self, order: SocketClose) -> None:
         """Tell every other instance to close the sockets `order` names."""
+        ...
+
+    def on_held_off(self, callback: HeldOff) -> None:
+        """Call `callback(token_hash, seconds)` when another instance refuses a token's
+        new sockets for a while (server/process/limits.py `ConnectionCounts.hold_off`)."""
+        ...
+
+    def publish_held_off(self, token_hash: str, seconds: float) -> None:
+        """Tell every other instance to refuse the token's new sockets for `seconds`."""
         ...

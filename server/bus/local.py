@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .base import BusReceiver, SessionDeleted, SocketClose, SocketsClosed
+from .base import BusReceiver, HeldOff, SessionDeleted, SocketClose, SocketsClosed
 
 
 class LocalBus:
@@ -50,4 +50,10 @@ class LocalBus:
         return None  # no other instance holds sockets
 
     async def publish_sockets_closed(self, order: SocketClose) -> None:
+        return None
+
+    def on_held_off(self, callback: HeldOff) -> None:
+        return None
+
+    def publish_held_off(self, token_hash: str, seconds: float) -> None:
         return None

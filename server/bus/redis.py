@@ -25,7 +25,9 @@ instance that deletes a session names it (message kind `D`, body: the session id
 the others close its sockets and drop its documents (server/process/retention.py).
 Closed sockets: on another such channel an instance that removes a person or re-issues a
 link names the sockets to close (kind `C`), so the person's sockets held by other
-instances close at once, as its own do (server/facilitation/authority.py).
+instances close at once, as its own do (server/facilitation/authority.py); and one that
+holds a token off after its update broke a board names it (kind `H`), so the token
+cannot go on breaking the board's copy on every other instance.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from ..process.tasks import stop
 from ..redisdb import START, Keys, Replay, open_client, pipelined
 from ..sync.messages import EMPTY_STATE_VECTOR, EMPTY_UPDATE, ProtocolError, awareness_client_ids
 from . import wire
-from .base import BusReceiver, SessionDeleted, SocketClose, SocketsClosed
+from .base import BusReceiver, HeldOff, SessionDeleted, SocketClose, SocketsClosed
 from .presence import PresenceLedger
 
 log = logging.getLogger("paja.bus.redis")
@@ -115,6 +117,7 @@ class RedisBus:
         self._tasks: list[asyncio.Task[None]] = []
         self._deleted_hooks: list[SessionDeleted] = []
         self._closed_hooks: list[SocketsClosed] = []
+        self._held_off_hooks: list[HeldOff] = []
         self._forgetting: set[asyncio.Task[None]] = set()
         self.stats = {
             "subscriptions": 0,
@@ -284,6 +287,17 @@ class RedisBus:
         for hook in self._closed_hooks:
             hook(order)
 
+    def on_held_off(self, callback: HeldOff) -> None:
+        self._held_off_hooks.append(callback)
+
+    def publish_held_off(self, token_hash: str, seconds: float) -> None:
+        self._queue(Keys.sockets_closed(), wire.encode_held_off(self.instance, token_hash, seconds))
+
+    def _on_held_off(self, message: wire.Message) -> None:
+        token_hash, seconds = wire.decode_held_off(message)
+        for hook in self._held_off_hooks:
+            hook(token_hash, seconds)
+
     # the subscription and its healing
 
     async def _supervise(self) -> None:
@@ -393,6 +407,8 @@ class RedisBus:
             if channel == SOCKETS_CLOSED:
                 if message.kind == wire.SOCKETS_CLOSED:
                     self._on_sockets_closed(message)
+                elif message.kind == wire.HELD_OFF:
+                    self._on_held_off(message)
                 return
             if message.kind == wire.SYNC_REPLY:
                 self._on_sync_reply(message)

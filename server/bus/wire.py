@@ -14,6 +14,8 @@ sender id lets an instance ignore its own messages and know whose presence it ho
     D  on the deletions channel   body: the id of a session deleted
     C  on the sockets channel     sockets to close (bus.base.SocketClose): session id,
                                   subject, role (empty: any), close code, reason
+    H  on the sockets channel     a token whose new sockets are refused for a while:
+                                  its hash (hex), seconds
 
 Fields of a body are length-prefixed (4 bytes, big endian). An empty presence field
 means "no presence information"; an awareness update with no clients means "none".
@@ -34,6 +36,8 @@ SYNC_REPLY = ord("2")
 PING = ord("P")
 DELETED = ord("D")
 SOCKETS_CLOSED = ord("C")
+HELD_OFF = ord("H")
+MAX_HOLD_OFF_SECONDS = 3600.0
 # What a socket-close order may ask for: a token refused, access withdrawn. Nothing else
 # is taken from the bus, whoever could publish on it.
 CLOSE_CODES = frozenset({4401, 4403})
@@ -100,3 +104,21 @@ def decode_close(message: Message) -> SocketClose:
     if not code.isdigit() or int(code) not in CLOSE_CODES or not session_id:
         raise WireError("not a socket-close order an instance sends")
     return SocketClose(session_id, subject, role or None, int(code), reason)
+
+
+def encode_held_off(sender: str, token_hash: str, seconds: float) -> bytes:
+    return encode(HELD_OFF, sender, token_hash.encode(), repr(float(seconds)).encode())
+
+
+def decode_held_off(message: Message) -> tuple[str, float]:
+    """A token hash (SHA-256, hex) and a hold-off of at most an hour."""
+    raw_hash, raw_seconds = fields(message.body, 2)
+    token_hash = raw_hash.decode("ascii")
+    if len(token_hash) != 64 or token_hash.strip("0123456789abcdef"):
+        raise WireError("not a token hash")
+    if len(raw_seconds) > 32:
+        raise WireError("a hold-off is a short number")
+    seconds = float(raw_seconds)
+    if not 0 <= seconds <= MAX_HOLD_OFF_SECONDS:  # also refuses nan
+        raise WireError("a hold-off of 0 to 3600 seconds")
+    return token_hash, seconds

@@ -88,6 +88,9 @@ class Throttle:
         return delay
 
 
+MAX_HELD_OFF = 10_000  # tokens held off at once
+
+
 class ConnectionCounts:
     """Open sockets per token, per client address and per session, with their caps.
 
@@ -107,10 +110,13 @@ class ConnectionCounts:
 
     def hold_off(self, token: str, seconds: float) -> None:
         """Refuse the token's sockets for a while: one of them sent an update that made
-        pycrdt panic, which makes everyone on that board reconnect (`Hub._broken`)."""
+        pycrdt panic, which makes everyone on that board reconnect (`Hub._broken`). The
+        instance it broke a board on tells the others (`Bus.publish_held_off`)."""
         now = time.monotonic()
         self._held_off = {t: until for t, until in self._held_off.items() if until > now}
-        self._held_off[token] = now + seconds
+        if len(self._held_off) >= MAX_HELD_OFF and token not in self._held_off:
+            return  # a flood of them (a hostile bus): those held already stay held
+        self._held_off[token] = max(self._held_off.get(token, 0.0), now + seconds)
 
     def refusal(
         self, session_id: str, address: str, token: str, *, facilitator: bool

@@ -123,6 +123,7 @@ class SyncEndpoint:
             settings.max_connections_per_address,
             settings.max_connections_per_token,
         )
+        hub.bus.on_held_off(self.counts.hold_off)  # held off through another instance
         self.board_limits = BoardLimits(settings.max_board_bytes, settings.max_notes_per_board)
         self.private_limits = private_limits(self.board_limits)
         self.presence_limits = PresenceLimits(
@@ -327,8 +328,10 @@ class SocketHandler:
         except ProtocolError as error:
             self._endpoint.hub.counters.closed_bad += 1
             if error.code == CloseCode.CORRUPT_UPDATE and self.document.broken:
-                hold_off = self._endpoint.hub.settings.broken_board_hold_off_seconds
-                self._endpoint.counts.hold_off(self._token, hold_off)
+                hub = self._endpoint.hub
+                seconds = hub.settings.broken_board_hold_off_seconds
+                self._endpoint.counts.hold_off(self._token, seconds)
+                hub.bus.publish_held_off(self._token, seconds)
             self.close(error.code, error.reason)
         except Backlogged as full:  # the store is behind: this writer comes back later
             self.close(CloseCode.TRY_AGAIN_LATER, str(full))
