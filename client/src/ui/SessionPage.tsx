@@ -31,6 +31,7 @@ import { EndSession, type FacilitatorCtx, FacilitatorPanel, HelpCalls, SummaryPa
 import { useBoard, useControl, usePrevious } from './hooks'
 import { HarvestBar, MessagePopup, PollDialog, PollList, RoomBanner, RoomChooser } from './Participant'
 import { Glyph } from './Glyph'
+import { Labelled } from './Icons'
 import { PrivateNotes } from './PrivateNotes'
 import { SideSheet } from './SideSheet'
 import {
@@ -422,6 +423,7 @@ export function SessionPage(props: {
         <AgendaNow state={st} />
         {!ended && <TimerView timer={timer} agenda={st.agenda} />}
         <span class="spacer" />
+        <span class="topbar-break" />
         <label class="board-switch">
           <span>{t('board.current')}</span>
           <select value={board} onChange={(e) => goTo((e.target as HTMLSelectElement).value)} disabled={!!roomBoard} data-testid="board-select">
@@ -436,8 +438,8 @@ export function SessionPage(props: {
         <SoundToggle on={sound} onChange={setSound} />
         <LanguageSwitch />
         {props.onLeave && (
-          <button type="button" class="small" onClick={() => setLeaving(true)} data-testid="leave">
-            {t('session.leave')}
+          <button type="button" class="small iconic" onClick={() => setLeaving(true)} data-testid="leave">
+            <Labelled icon="leave">{t('session.leave')}</Labelled>
           </button>
         )}
       </header>

@@ -5,6 +5,7 @@ import { type Agenda, type AgendaItem, type ControlState, currentItem, itemInstr
 import { type SoundRole, saveSound, soundOn } from '../lib/store'
 import { clockParts, crossedMilestone, formatClock, remainingMs, type Timer, type TimerState } from '../lib/timer'
 import { announce, Dialog } from './common'
+import { Labelled } from './Icons'
 import { Markdown } from './Markdown'
 import type { OnlineEntry } from './hooks'
 import { useServerNow } from './hooks'
@@ -90,9 +91,9 @@ export function useSound(role: SoundRole): [boolean, (on: boolean) => void] {
 export function SoundToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
   const t = useT()
   return (
-    <label class="sound-switch">
+    <label class="sound-switch iconic">
       <input type="checkbox" checked={on} onChange={(e) => onChange((e.target as HTMLInputElement).checked)} data-testid="sound-toggle" />
-      <span>{t('sound.label')}</span>
+      <Labelled icon="bell">{t('sound.label')}</Labelled>
     </label>
   )
 }
