@@ -372,6 +372,8 @@ async def test_a_lab_day_from_start_to_summary(server: PajaServer, pages: Pages)
     await fac.get_by_test_id("confirm-yes").click()
     for page, lang in [(fac, "fi"), (display, "fi"), *[(p.page, p.lang) for p in people]]:
         await expect(page.get_by_test_id("session-ended")).to_contain_text(ENDED[lang])
+    for p in people:  # nothing more can be brought to the main board: no harvest offered
+        await expect(p.page.get_by_role("button", name=OPEN_ROOM[p.lang])).to_have_count(0)
     await pages.shot(fac, "14-ended-fi")
     await pages.shot(display, "15-ended-display")
     await pages.shot(phone.page, "16-ended-phone")

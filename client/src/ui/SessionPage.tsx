@@ -473,7 +473,7 @@ export function SessionPage(props: {
       {!isFac && st.round && st.round.capacity !== null && st.round.state === 'draft' && inRoster && (
         <RoomChooser round={st.round} me={myId} sessionId={sessionId} token={token} state={st} />
       )}
-      {!roomBoard && myClosedRoom && board !== myClosedRoom.board && !isFac && (
+      {!roomBoard && myClosedRoom && board !== myClosedRoom.board && !isFac && !ended && (
         <div class="info-bar">
           <p>{t('harvest.offer', { room: boardTitle(st, myClosedRoom.board) })}</p>
           <button type="button" onClick={() => goTo(myClosedRoom.board)}>
@@ -481,7 +481,7 @@ export function SessionPage(props: {
           </button>
         </div>
       )}
-      {harvestRoom && closedRound && (
+      {harvestRoom && closedRound && !ended && (
         <HarvestBar
           sessionId={sessionId}
           token={token}
