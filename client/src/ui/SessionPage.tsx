@@ -419,7 +419,9 @@ export function SessionPage(props: {
         <span class="brand" aria-hidden="true">
           Paja
         </span>
-        <h1 class="session-title">{st.session.title || '…'}</h1>
+        <h1 class="session-title" title={st.session.title || undefined}>
+          {st.session.title || '…'}
+        </h1>
         <AgendaNow state={st} />
         {!ended && <TimerView timer={timer} agenda={st.agenda} />}
         <span class="spacer" />
