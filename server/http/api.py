@@ -13,7 +13,7 @@ from ..facilitation.authority import Control
 from ..facilitation.creation import SessionCreator
 from ..facilitation.importing import Slots
 from ..process.config import Settings
-from ..process.limits import KeyedRate, Rates
+from ..process.limits import Rates
 from ..process.retention import Retention
 from ..process.scheduler import Scheduler
 from ..store.base import Store
@@ -47,7 +47,9 @@ class Api:
                 "join-code-lookups", settings.join_code_lookups_per_hour_per_address
             ),
             joins=rates.keyed("joins", settings.joins_per_minute_per_session, period=60),
-            summaries=KeyedRate(settings.summaries_per_minute_per_session, period=60),
+            summaries=rates.keyed(
+                "summaries", settings.summaries_per_minute_per_session, period=60
+            ),
             imports=Slots(IMPORTS_AT_ONCE),
         )
         self._control: Control | None = None
