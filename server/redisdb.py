@@ -19,7 +19,7 @@ from redis.asyncio.client import Pipeline
 from redis.asyncio.retry import Retry
 from redis.backoff import ConstantBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import WatchError
+from redis.exceptions import ResponseError, WatchError
 
 START = "0-0"  # the stream position before any entry
 WATCH_TRIES = 10
@@ -64,11 +64,36 @@ async def pipelined(
                 staged = stage(pipe)
                 if inspect.isawaitable(staged):
                     await staged
-                return list(await pipe.execute())
+                return await execute(pipe)
         except RedisConnectionError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+async def execute(pipe: Pipeline) -> list[Any]:
+    """`pipe.execute()`, but a command that Redis refuses (out of memory, read-only) is named
+    without its arguments. redis-py names it with them, and they hold what people wrote
+    (an XADD's update, a PUBLISH, a snapshot): the error is logged, and logs must not
+    carry notes. The error keeps its class, so callers tell the refusals apart as before."""
+    try:
+        return list(await pipe.execute())
+    except ResponseError as exc:
+        raise type(exc)(_named_only(exc)) from None
+
+
+_PIPELINE_ERROR = " of pipeline caused error: "
+
+
+def _named_only(exc: ResponseError) -> str:
+    """The message with the command's name alone: `Command # 1 (XADD) of pipeline caused
+    error: …` where redis-py wrote `(XADD key * u <the update>)`."""
+    text = str(exc.args[0]) if exc.args else ""
+    head, found, error = text.partition(_PIPELINE_ERROR)
+    if not found:
+        return text
+    number, _, command = head.partition(" (")
+    return f"{number} ({command.split(' ', 1)[0]}){_PIPELINE_ERROR}{error}"
 
 
 async def watched(
@@ -85,7 +110,7 @@ async def watched(
             await pipe.watch(*keys)
             await plan(pipe)
             try:
-                return list(await pipe.execute())
+                return await execute(pipe)
             except WatchError:
                 continue
     raise WatchError(f"{keys[0]} kept changing")

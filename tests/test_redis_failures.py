@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from pycrdt import Map
 
 from support.load import SteadyLoad
@@ -230,3 +231,30 @@ async def test_a_joiner_while_redis_is_away_is_told_to_retry_and_then_joins(
     again = await YClient(url).connect()
     assert again.synced.is_set()
     await again.close()
+
+
+async def test_a_redis_that_refuses_writes_logs_no_note_text(
+    redis_server: RedisServer, server_factory: type[PajaServer]
+) -> None:
+    """redis-py names a failed pipeline command with its arguments: a Redis out of memory
+    wrote the board's updates, and so people's notes, into the server's log. The edit is
+    kept and stored once Redis takes writes again."""
+    server = deployment(server_factory, redis_server, n=1)[0]
+    s = server.create_session()
+    writer = (await _open([server], s))[0]
+    client = redis.Redis(port=redis_server.port)
+    client.config_set("maxmemory", 1)  # with the default policy (noeviction): OOM on writes
+    try:
+        writer.doc.get("notes", type=Map)["n1"] = "a confidential idea"
+        await eventually(lambda: "maxmemory" in server.log(), what="the refused write logged")
+    finally:
+        client.config_set("maxmemory", 0)
+        client.close()
+    log = server.log()
+    assert "XADD" in log, "the log still names the command that failed"
+    assert "confidential" not in log
+    await eventually(lambda: server.metric("paja_pending_bytes") == 0, what="stored after all")
+    await writer.close()
+    reader = (await _open([server], s))[0]
+    assert reader.notes() == {"n1": "a confidential idea"}
+    await reader.close()

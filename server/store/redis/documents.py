@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, WatchError
 
-from ...redisdb import DELETE_IF_HOLDS, START, Keys, Replay, as_bytes, pipelined
+from ...redisdb import DELETE_IF_HOLDS, START, Keys, Replay, as_bytes, execute, pipelined
 from ..documents import LoadError, fold
 from ..folding import Folder
 
@@ -217,7 +217,7 @@ class RedisDocuments:
                 mapping={"state": state, "upto": format_id(last), "updated_at": time.time()},
             )
             pipe.xtrim(log_key, minid=format_id((last[0], last[1] + 1)), approximate=False)
-            await pipe.execute()
+            await execute(pipe)
         return True
 
     async def stored_size(self, key: str) -> tuple[int, int]:
