@@ -79,7 +79,8 @@ async def execute(pipe: Pipeline) -> list[Any]:
     try:
         return list(await pipe.execute())
     except ResponseError as exc:
-        raise type(exc)(_named_only(exc)) from None
+        exc.args = (_named_only(exc), *exc.args[1:])  # in place: some classes parse theirs
+        raise exc from None
 
 
 _PIPELINE_ERROR = " of pipeline caused error: "
@@ -89,7 +90,7 @@ def _named_only(exc: ResponseError) -> str:
     """The message with the command's name alone: `Command # 1 (XADD) of pipeline caused
     error: …` where redis-py wrote `(XADD key * u <the update>)`."""
     text = str(exc.args[0]) if exc.args else ""
-    head, found, error = text.partition(_PIPELINE_ERROR)
+    head, found, error = text.rpartition(_PIPELINE_ERROR)  # the arguments may hold it too
     if not found:
         return text
     number, _, command = head.partition(" (")

@@ -39,7 +39,7 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pycrdt import merge_updates
@@ -277,15 +277,19 @@ class RedisBus:
         self._closed_hooks.append(callback)
 
     async def publish_sockets_closed(self, order: SocketClose) -> None:
-        """Sent at once, not batched: a removed person must lose every socket now. Pub/sub
-        may lose it while an instance resubscribes; the person's tokens are revoked, so
-        what it costs is a socket left open until it drops, never a new one."""
-        await self.client.publish(SOCKETS_CLOSED, wire.encode_close(self.instance, order))
+        """Sent at once, not batched: a removed person must lose every socket now. Best
+        effort, as pub/sub is: the person's tokens are already revoked, so a lost order
+        costs a socket left open until it drops, never a new one, and must not fail the
+        command that revoked them."""
+        try:
+            await self.client.publish(SOCKETS_CLOSED, wire.encode_close(self.instance, order))
+        except (RedisError, OSError, TimeoutError) as exc:
+            log.warning("could not tell the other instances to close sockets (%s)", exc)
 
     def _on_sockets_closed(self, message: wire.Message) -> None:
         order = wire.decode_close(message)
         for hook in self._closed_hooks:
-            hook(order)
+            self._run_hook(hook, order)
 
     def on_held_off(self, callback: HeldOff) -> None:
         self._held_off_hooks.append(callback)
@@ -296,7 +300,15 @@ class RedisBus:
     def _on_held_off(self, message: wire.Message) -> None:
         token_hash, seconds = wire.decode_held_off(message)
         for hook in self._held_off_hooks:
-            hook(token_hash, seconds)
+            self._run_hook(hook, token_hash, seconds)
+
+    @staticmethod
+    def _run_hook(hook: Callable[..., object], *args: Any) -> None:
+        """A hook that fails (a socket that will not close) must not end the subscription."""
+        try:
+            hook(*args)
+        except Exception:
+            log.exception("an order from another instance failed here")
 
     # the subscription and its healing
 

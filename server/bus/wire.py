@@ -41,7 +41,8 @@ MAX_HOLD_OFF_SECONDS = 3600.0
 # What a socket-close order may ask for: a token refused, access withdrawn. Nothing else
 # is taken from the bus, whoever could publish on it.
 CLOSE_CODES = frozenset({4401, 4403})
-CLOSE_FIELD_BYTES = 256  # a session id, subject, role or close reason at most
+CLOSE_FIELD_BYTES = 256  # a session id, subject or role at most
+CLOSE_REASON_BYTES = 123  # what a WebSocket close frame can carry
 _LENGTH = struct.Struct(">I")
 
 
@@ -98,7 +99,7 @@ def encode_close(sender: str, order: SocketClose) -> bytes:
 def decode_close(message: Message) -> SocketClose:
     """The order a `C` message carries, bounded like any other input."""
     raw = fields(message.body, 5)
-    if any(len(f) > CLOSE_FIELD_BYTES for f in raw):
+    if any(len(f) > CLOSE_FIELD_BYTES for f in raw) or len(raw[4]) > CLOSE_REASON_BYTES:
         raise WireError("a socket-close field is too long")
     session_id, subject, role, code, reason = (f.decode() for f in raw)
     if not code.isdigit() or int(code) not in CLOSE_CODES or not session_id:

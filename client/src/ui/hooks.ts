@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks'
 import { BoardModel } from '../lib/board'
 import { clock } from '../lib/clock'
 import { BoardConnection, type Presence } from '../lib/connection'
@@ -61,25 +61,21 @@ export function useControl(sessionId: string, token: string | null, presence: Pr
 }
 
 /** One board's document and connection; a new one whenever `board` changes.
- *  Health and sync are kept with the connection they came from: a new board's socket may
- *  be refused (4403) before this hook's effects run, and that refusal must not be read as
- *  the old board's, nor be reset to "connecting" by the switch. */
+ *  Health and sync are read from the connection itself, and its events only make this
+ *  render again: a new board's socket may be refused (4403) before this hook's effects run,
+ *  and the old board's last events may land after it; neither can stand for the other. */
 export function useBoard(sessionId: string, board: string, token: string | null, presence: Presence | null) {
-  const [health, setHealth] = useState<{ conn: BoardConnection | null; view: ConnectionView }>({
-    conn: null,
-    view: initialHealth,
-  })
-  const [syncedConn, setSyncedConn] = useState<BoardConnection | null>(null)
+  const [, changed] = useReducer((n: number) => n + 1, 0)
   const pair = useMemo(() => {
     if (!token) return null
-    const conn: BoardConnection = new BoardConnection(sessionId, board, token, (view) => setHealth({ conn, view }))
+    const conn = new BoardConnection(sessionId, board, token, () => changed(undefined))
     return { conn, model: new BoardModel(conn.doc) }
   }, [sessionId, board, token])
 
   useEffect(() => {
     if (!pair) return
     let live = true
-    pair.conn.whenSynced().then(() => live && setSyncedConn(pair.conn))
+    pair.conn.whenSynced().then(() => live && changed(undefined))
     return () => {
       live = false
       pair.model.destroy()
@@ -91,12 +87,11 @@ export function useBoard(sessionId: string, board: string, token: string | null,
     if (pair && presence) pair.conn.setPresence({ ...presence, board })
   }, [pair, presence?.id, presence?.name, presence?.role])
 
-  const conn = pair?.conn ?? null
   return {
-    conn,
+    conn: pair?.conn ?? null,
     model: pair?.model ?? null,
-    health: conn !== null && health.conn === conn ? health.view : initialHealth,
-    synced: conn !== null && syncedConn === conn,
+    health: pair ? pair.conn.monitor.view : initialHealth,
+    synced: pair ? pair.conn.synced : false,
   }
 }
 

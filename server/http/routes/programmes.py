@@ -306,8 +306,9 @@ async def remove_member(call: Call[None]) -> Value:
     programmes.member(caller.data, member_id)
     sessions = sessions_of(caller.data, member_id, True)
     revoked = await call.context.store.programmes.revoke_member(caller.id, member_id)
-    for session_id in sessions:
+    for session_id in sessions:  # every token first: then no failure leaves one working
         revoked += await call.context.store.sessions.revoke_subject(session_id, member_id)
+    for session_id in sessions:
         await call.control.disconnect(session_id, member_id, CloseCode.FORBIDDEN, "removed")
     await call.context.store.programmes.update_programme(
         caller.id, lambda data: programmes.remove_member(data, member_id)
