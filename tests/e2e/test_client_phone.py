@@ -151,27 +151,35 @@ async def test_wide_screens_keep_the_side_panel(server: PajaServer, pages: Pages
 
 
 async def test_the_top_bar_leaves_the_board_to_the_board(server: PajaServer, pages: Pages) -> None:
-    """With a timer running, in a breakout room, the top bar of a phone and of Teams' 320 px
-    side panel takes two rows (the title and the time; the board, sound and leaving), not
-    the three or four it took; its controls stay tappable and named."""
+    """With an agenda step and its timer running, in a breakout room, the top bar of a phone
+    and of Teams' 320 px side panel takes two rows (the title and the time; the board, sound
+    and leaving), not the three or four it took, and a 1280 px laptop's one row, not two;
+    the controls stay named, and on a phone tappable."""
     s = Session.create(server, "Kehittämispäivä: organisaatiorajojen ylittäminen")
     s.join("Olli")
     screens = {}
-    for width, height, lang in ((390, 844, "fi"), (320, 700, "sv")):
-        page = await pages.new(lang, width, height, phone=True)
+    for width, height, lang in ((390, 844, "fi"), (320, 700, "sv"), (1280, 800, "fi")):
+        page = await pages.new(lang, width, height, phone=width < 800)
         await join_as_participant(page, local(s.created["participant_url"], server.http), "Pia")
         screens[width] = page
-    s.ok("POST", "/timers", body={"duration_ms": 600_000, "label": "Pairs"})
+    items = [{"title": "Tervetuloa"}, {"title": "Kiinnostu", "duration_ms": 900_000}]
+    s.ok("PUT", "/agenda", body={"items": items})
+    s.ok("POST", "/agenda/next", body={"start_timer": False})
+    s.ok("POST", "/agenda/next", body={"start_timer": True})  # the step shows, and its time
     s.ok("POST", "/breakouts", body={"strategy": "random", "rooms": 1, "duration_ms": 900_000})
     s.ok("POST", "/breakouts/r1/open")
     for width, page in screens.items():
         await expect(page.get_by_test_id("room-banner")).to_be_visible()
         bar = page.locator("header.topbar")
         await expect(bar.get_by_test_id("timer")).to_be_visible()
+        step = expect(bar.get_by_test_id("agenda-now"))  # on 320 px: in the agenda tab only
+        await (step.to_be_hidden() if width <= 360 else step.to_be_visible())
         box = await bar.bounding_box()
-        assert box is not None and box["height"] <= 2 * TAP + 24, (width, box)
-        await assert_tappable(bar.locator("button, select"))
-        leave = {390: "Poistu", 320: "Lämna"}[width]
+        rows = 2 if width < 800 else 1
+        assert box is not None and box["height"] <= rows * TAP + 24, (width, box)
+        if width < 800:
+            await assert_tappable(bar.locator("button, select"))
+        leave = {390: "Poistu", 320: "Lämna", 1280: "Poistu"}[width]
         await expect(bar.get_by_role("button", name=leave)).to_be_visible()
         width_now = await page.evaluate("document.documentElement.scrollWidth")
         assert width_now <= width

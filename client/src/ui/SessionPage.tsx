@@ -440,7 +440,7 @@ export function SessionPage(props: {
         <SoundToggle on={sound} onChange={setSound} />
         <LanguageSwitch />
         {props.onLeave && (
-          <button type="button" class="small iconic" onClick={() => setLeaving(true)} data-testid="leave">
+          <button type="button" class="small iconic" onClick={() => setLeaving(true)} data-testid="leave" title={t('session.leave')}>
             <Labelled icon="leave">{t('session.leave')}</Labelled>
           </button>
         )}

@@ -91,7 +91,7 @@ export function useSound(role: SoundRole): [boolean, (on: boolean) => void] {
 export function SoundToggle({ on, onChange }: { on: boolean; onChange: (on: boolean) => void }) {
   const t = useT()
   return (
-    <label class="sound-switch iconic">
+    <label class="sound-switch iconic" title={t('sound.label')}>
       <input type="checkbox" checked={on} onChange={(e) => onChange((e.target as HTMLInputElement).checked)} data-testid="sound-toggle" />
       <Labelled icon="bell">{t('sound.label')}</Labelled>
     </label>
