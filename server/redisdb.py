@@ -244,9 +244,10 @@ class Keys:
         return "paja:sessions:deleted"
 
     @staticmethod
-    def sockets_closed() -> str:
-        """The deployment-wide channel naming sockets to close (a removal, a new link)."""
-        return "paja:sessions:sockets-closed"
+    def socket_orders() -> str:
+        """The deployment-wide channel of orders about sockets: close a person's (a removal,
+        a new link), hold a link off (its update broke a board)."""
+        return "paja:sessions:socket-orders"
 
     @staticmethod
     def of_session(session_id: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 import redis
 
+from server.bus.wire import SOCKETS_CLOSED, encode
 from server.redisdb import Keys
 from support.commands import Session, section
 from support.processes import PajaServer
@@ -79,7 +80,7 @@ def test_a_link_reissued_on_one_instance_is_revoked_on_every_instance(
 
 def hostile_orders(session_id: str) -> list[bytes]:
     """Orders to close the session's display sockets that no instance sends: a close code
-    that is not a refusal, an overlong field, too few fields, a reason not in UTF-8."""
+    that is not a refusal, an overlong reason, too few fields, a reason not in UTF-8."""
     sid = session_id.encode()
     orders = [
         (sid, b"", b"observer", b"1000", b"bye"),
@@ -87,7 +88,7 @@ def hostile_orders(session_id: str) -> list[bytes]:
         (sid, b"", b"observer"),
         (sid, b"", b"observer", b"4401", b"\xff"),
     ]
-    return [b"".join(len(f).to_bytes(4, "big") + f for f in fields) for fields in orders]
+    return [encode(SOCKETS_CLOSED, "hostile-peer-000", *fields) for fields in orders]
 
 
 async def test_a_display_reissued_on_one_instance_closes_its_sockets_on_every_instance(
@@ -104,7 +105,7 @@ async def test_a_display_reissued_on_one_instance_closes_its_sockets_on_every_in
     hostile = hostile_orders(s.id)
     with redis.Redis(port=redis_server.port) as bus:
         for body in hostile:
-            assert bus.publish(Keys.sockets_closed(), b"C" + b"hostile-peer-000" + body) == 2
+            assert bus.publish(Keys.socket_orders(), body) == 2
     ignored = "ignored a malformed bus message"
     await eventually(lambda: second.log().count(ignored) >= len(hostile), what="all ignored")
     assert not any(screen.closed.is_set() for screen in screens), "no order was taken"

@@ -61,7 +61,7 @@ BACKOFF_CAP = 1.0  # reconnect attempts at most a second apart: healing is fast 
 LISTEN_TIMEOUT = 0.5
 # Bytes, as channels arrive: compared on every message received.
 SESSIONS_DELETED = Keys.sessions_deleted().encode()
-SOCKETS_CLOSED = Keys.sockets_closed().encode()
+SOCKET_ORDERS = Keys.socket_orders().encode()
 
 
 @runtime_checkable
@@ -282,7 +282,7 @@ class RedisBus:
         costs a socket left open until it drops, never a new one, and must not fail the
         command that revoked them."""
         try:
-            await self.client.publish(SOCKETS_CLOSED, wire.encode_close(self.instance, order))
+            await self.client.publish(SOCKET_ORDERS, wire.encode_close(self.instance, order))
         except (RedisError, OSError, TimeoutError) as exc:
             log.warning("could not tell the other instances to close sockets (%s)", exc)
 
@@ -295,7 +295,7 @@ class RedisBus:
         self._held_off_hooks.append(callback)
 
     def publish_held_off(self, token_hash: str, seconds: float) -> None:
-        self._queue(Keys.sockets_closed(), wire.encode_held_off(self.instance, token_hash, seconds))
+        self._queue(Keys.socket_orders(), wire.encode_held_off(self.instance, token_hash, seconds))
 
     def _on_held_off(self, message: wire.Message) -> None:
         token_hash, seconds = wire.decode_held_off(message)
@@ -341,7 +341,7 @@ class RedisBus:
         # Be known alive before peers can hear of our clients.
         await self.client.set(Keys.instance(self.instance), b"1", px=self.ttl_ms)
         self._resubscribe = False
-        await pubsub.subscribe(self._inbox, SESSIONS_DELETED, SOCKETS_CLOSED)
+        await pubsub.subscribe(self._inbox, SESSIONS_DELETED, SOCKET_ORDERS)
         assert pubsub.connection is not None
         pubsub.connection.register_connect_callback(self._reconnected)
         self._pubsub = pubsub
@@ -416,7 +416,7 @@ class RedisBus:
                 if message.kind == wire.DELETED:
                     self._on_deleted(message)
                 return
-            if channel == SOCKETS_CLOSED:
+            if channel == SOCKET_ORDERS:
                 if message.kind == wire.SOCKETS_CLOSED:
                     self._on_sockets_closed(message)
                 elif message.kind == wire.HELD_OFF:

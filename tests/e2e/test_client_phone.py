@@ -24,9 +24,9 @@ TAP = 44  # px: the smallest target a finger hits reliably
 SPREAD = [(x, y) for x in (0, 1400, 2800) for y in (0, 900, 1800)]
 
 
-async def no_sideways_scroll(page: Any) -> None:
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE[0], width
+async def no_sideways_scroll(page: Any, width: int = PHONE[0]) -> None:
+    scrolled = await page.evaluate("document.documentElement.scrollWidth")
+    assert scrolled <= width, scrolled
 
 
 async def assert_tappable(locator: Any) -> None:
@@ -181,6 +181,5 @@ async def test_the_top_bar_leaves_the_board_to_the_board(server: PajaServer, pag
             await assert_tappable(bar.locator("button, select"))
         leave = {390: "Poistu", 320: "Lämna", 1280: "Poistu"}[width]
         await expect(bar.get_by_role("button", name=leave)).to_be_visible()
-        width_now = await page.evaluate("document.documentElement.scrollWidth")
-        assert width_now <= width
+        await no_sideways_scroll(page, width)
         await pages.shot(page, f"01-top-bar-{width}")

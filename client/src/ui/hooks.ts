@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { BoardModel } from '../lib/board'
 import { clock } from '../lib/clock'
 import { BoardConnection, type Presence } from '../lib/connection'
@@ -65,17 +65,18 @@ export function useControl(sessionId: string, token: string | null, presence: Pr
  *  render again: a new board's socket may be refused (4403) before this hook's effects run,
  *  and the old board's last events may land after it; neither can stand for the other. */
 export function useBoard(sessionId: string, board: string, token: string | null, presence: Presence | null) {
-  const [, changed] = useReducer((n: number) => n + 1, 0)
+  const [, setVersion] = useState(0)
+  const changed = () => setVersion((n) => n + 1)
   const pair = useMemo(() => {
     if (!token) return null
-    const conn = new BoardConnection(sessionId, board, token, () => changed(undefined))
+    const conn = new BoardConnection(sessionId, board, token, changed)
     return { conn, model: new BoardModel(conn.doc) }
   }, [sessionId, board, token])
 
   useEffect(() => {
     if (!pair) return
     let live = true
-    pair.conn.whenSynced().then(() => live && changed(undefined))
+    pair.conn.whenSynced().then(() => live && changed())
     return () => {
       live = false
       pair.model.destroy()
